@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Mq.Broker.Hosting;
+using Mq.Broker.Server;
+using NetMQ;
+using Serilog;
+
+Log.Logger = new LoggerConfiguration()
+    .WriteTo.Console(standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose)
+    .CreateBootstrapLogger();
+
+try
+{
+    var switches = new Dictionary<string, string>
+    {
+        ["--endpoint"] = "Broker:Endpoint",
+        ["--name"] = "Broker:Name",
+    };
+    HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+    builder.Configuration.AddEnvironmentVariables("MQ_");
+    builder.Configuration.AddCommandLine(args, switches);
+    builder.Services.AddSerilog((services, logger) => logger
+        .ReadFrom.Configuration(builder.Configuration)
+        .WriteTo.Console(
+            outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",
+            standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose));
+    builder.Services.AddMqBroker(builder.Configuration);
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+    using IHost host = builder.Build();
+    await host.RunAsync();
+    return 0;
+}
+catch (BrokerBindException ex)
+{
+    Log.Fatal("Mq broker cannot start: {Reason}", ex.Message);
+    return 2;
+}
+catch (OptionsValidationException ex)
+{
+    Log.Fatal("Mq broker configuration is invalid: {Errors}", string.Join("; ", ex.Failures));
+    return 3;
+}
+catch (Exception ex)
+{
+    Log.Fatal(ex, "Mq broker stopped unexpectedly");
+    return 1;
+}
+finally
+{
+    NetMQConfig.Cleanup(block: false);
+    await Log.CloseAndFlushAsync();
+}

@@ -1,0 +1,17 @@
+using Mq.Broker.Sessions;
+
+namespace Mq.Broker.Routing;
+
+/// <summary>One SUB of one peer. <see cref="Sequence"/> numbers its deliveries so the peer can detect gaps.</summary>
+internal sealed class BrokerSubscription(PeerSession session, ulong sid, string pattern, string? group)
+{
+    public PeerSession Session { get; } = session;
+
+    public ulong Sid { get; } = sid;
+
+    public string Pattern { get; } = pattern;
+
+    public string? Group { get; } = group;
+
+    public ulong Sequence { get; set; }
+}

@@ -1,0 +1,223 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using MessagePack;
+using Mq.Broker.Server;
+using Mq.Broker.Sessions;
+using Mq.Protocol;
+using Mq.Subjects;
+
+namespace Mq.Broker.Routing;
+
+/// <summary>
+/// SERVE, UNSERVE, REQ and REP: routes each request to one server under a broker-assigned id, and makes sure
+/// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
+/// timeout) as soon as the broker knows.
+/// </summary>
+internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters)
+{
+    private readonly ServiceDirectory _services = new();
+    private readonly Dictionary<ulong, PendingRequest> _pending = [];
+    private readonly PriorityQueue<ulong, long> _deadlines = new();
+    private ulong _lastBrokerId;
+
+    public int ServiceCount => _services.Count;
+
+    public int PendingCount => _pending.Count;
+
+    public void Serve(PeerSession peer, ref CommandReader reader, long now)
+    {
+        ulong reference = reader.ReadUInt();
+        string service = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        reader.EndCommand();
+
+        string? error = Subject.Validate(service, SubjectKind.Service);
+        if (error is not null)
+        {
+            writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);
+        }
+        else if (peer.Services.Count >= options.MaxServicesPerPeer)
+        {
+            writer.Refuse(peer, reference, ErrorCode.LimitExceeded, $"a peer may serve at most {options.MaxServicesPerPeer} services", now);
+        }
+        else if (!peer.Services.Add(service))
+        {
+            writer.Refuse(peer, reference, ErrorCode.Conflict, $"already serving '{service}'", now);
+        }
+        else
+        {
+            _services.Add(service, peer);
+            writer.Ok(peer, reference, now);
+        }
+    }
+
+    public void Unserve(PeerSession peer, ref CommandReader reader, long now)
+    {
+        ulong reference = reader.ReadUInt();
+        string service = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        reader.EndCommand();
+
+        if (!peer.Services.Remove(service))
+        {
+            writer.Refuse(peer, reference, ErrorCode.Conflict, $"not serving '{service}'", now);
+            return;
+        }
+
+        // Requests already handed to this peer stay its to answer.
+        _services.Remove(service, peer);
+        writer.Ok(peer, reference, now);
+    }
+
+    public void Request(PeerSession requester, ref CommandReader reader, long now)
+    {
+        ulong rid = reader.ReadUInt();
+        ReadOnlyMemory<byte> service = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
+        ulong timeoutMs = reader.ReadUInt();
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        Span<char> name = stackalloc char[service.Length];
+        if (Utf8.ToUtf16(service.Span, name, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            Fail(requester, rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
+            return;
+        }
+
+        name = name[..length];
+        if (payload.Length > options.MaxPayloadBytes)
+        {
+            Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            return;
+        }
+
+        if (requester.OpenRequests >= options.MaxOpenRequestsPerPeer)
+        {
+            Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
+            return;
+        }
+
+        if (!_services.TryPick(name, out string? serviceName, out PeerSession? server))
+        {
+            string? error = Subject.Validate(name, SubjectKind.Service);
+            Fail(requester, rid, error is null ? ErrorCode.NoResponders : ErrorCode.InvalidSubject, error ?? $"no peer serves '{name}'", now);
+            return;
+        }
+
+        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
+        long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
+        var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget);
+        _pending.Add(pending.BrokerId, pending);
+        _deadlines.Enqueue(pending.BrokerId, pending.Deadline);
+        server.HeldRequests.Add(pending.BrokerId);
+        requester.OpenRequests++;
+        counters.RequestsRouted++;
+
+        MessagePackWriter w = writer.Begin(server);
+        CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span);
+        writer.End(server, ref w, now);
+    }
+
+    public void Reply(PeerSession server, ref CommandReader reader, long now)
+    {
+        ulong brokerId = reader.ReadUInt();
+        ulong status = reader.ReadUInt();
+        ReadOnlyMemory<byte>? error = reader.ReadUtf8OrNil(ProtocolLimits.MaxHeaderBytes);
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        // A peer may answer only what it was handed: this is what stops one peer answering for another.
+        if (!_pending.TryGetValue(brokerId, out PendingRequest? pending) || pending.Server != server)
+        {
+            writer.Refuse(server, brokerId, ErrorCode.UnknownRequest, $"this peer holds no request {brokerId} (never sent to it, already answered, or expired)", now);
+            return;
+        }
+
+        var code = (ErrorCode)status;
+        if (code is not (ErrorCode.None or ErrorCode.RemoteError or ErrorCode.Overloaded))
+        {
+            writer.Refuse(server, brokerId, ErrorCode.Malformed, $"a reply's status must be 0, {(int)ErrorCode.RemoteError} or {(int)ErrorCode.Overloaded}, not {status}", now);
+            return;
+        }
+
+        if (payload.Length > options.MaxPayloadBytes)
+        {
+            writer.Refuse(server, brokerId, ErrorCode.TooLarge, $"reply payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            Complete(pending, ErrorCode.RemoteError, "the reply was larger than the broker accepts"u8, now);
+            return;
+        }
+
+        Forget(pending);
+        counters.RepliesRouted++;
+        if (pending.Requester.IsClosed)
+        {
+            return;
+        }
+
+        MessagePackWriter w = writer.Begin(pending.Requester);
+        CommandWriter.WriteReply(ref w, pending.RequesterId, code, error.HasValue ? error.Value.Span : default, headers.Span, payload.Span);
+        writer.End(pending.Requester, ref w, now);
+    }
+
+    /// <summary>Answers every request whose deadline has passed with a timeout.</summary>
+    public void ExpireDeadlines(long now)
+    {
+        while (_deadlines.TryPeek(out ulong brokerId, out long deadline) && deadline <= now)
+        {
+            _deadlines.Dequeue();
+            if (_pending.TryGetValue(brokerId, out PendingRequest? pending))
+            {
+                Complete(pending, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"no reply from '{pending.Service}' in time"), now);
+            }
+        }
+    }
+
+    /// <summary>A peer is gone: it serves nothing any more, and whoever waits on it learns so now.</summary>
+    public void PeerClosed(PeerSession peer, long now)
+    {
+        foreach (string service in peer.Services)
+        {
+            _services.Remove(service, peer);
+        }
+
+        peer.Services.Clear();
+        foreach (ulong brokerId in peer.HeldRequests.ToArray())
+        {
+            PendingRequest pending = _pending[brokerId];
+            Complete(pending, ErrorCode.ResponderLost, Encoding.UTF8.GetBytes($"peer '{peer.Name}' serving '{pending.Service}' went away before replying"), now);
+        }
+    }
+
+    private void Fail(PeerSession requester, ulong rid, ErrorCode code, string message, long now)
+    {
+        if (code != ErrorCode.NoResponders)
+        {
+            counters.Refused++;
+        }
+
+        MessagePackWriter w = writer.Begin(requester);
+        CommandWriter.WriteReply(ref w, rid, code, Encoding.UTF8.GetBytes(message), default, default);
+        writer.End(requester, ref w, now);
+    }
+
+    private void Complete(PendingRequest pending, ErrorCode code, ReadOnlySpan<byte> message, long now)
+    {
+        Forget(pending);
+        if (pending.Requester.IsClosed)
+        {
+            return;
+        }
+
+        MessagePackWriter w = writer.Begin(pending.Requester);
+        CommandWriter.WriteReply(ref w, pending.RequesterId, code, message, default, default);
+        writer.End(pending.Requester, ref w, now);
+    }
+
+    private void Forget(PendingRequest pending)
+    {
+        _pending.Remove(pending.BrokerId);
+        pending.Server.HeldRequests.Remove(pending.BrokerId);
+        pending.Requester.OpenRequests--;
+    }
+}

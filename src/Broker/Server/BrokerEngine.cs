@@ -1,0 +1,260 @@
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Mq.Broker.Routing;
+using Mq.Broker.Sessions;
+using Mq.Protocol;
+
+namespace Mq.Broker.Server;
+
+/// <summary>
+/// The broker's routing core, free of sockets: frames in (per connection key), frames out through an
+/// <see cref="IFrameSink"/>. Handles the handshake, liveness and the dispatch of commands to the routers.
+/// Every method runs on the one broker thread; time is passed in as milliseconds of a monotonic clock.
+/// </summary>
+internal sealed partial class BrokerEngine
+{
+    private readonly BrokerOptions _options;
+    private readonly ILogger _logger;
+    private readonly BrokerCounters _counters = new();
+    private readonly Dictionary<uint, PeerSession> _sessions = [];
+    private readonly List<PeerSession> _expired = [];
+    private readonly PeerWriter _writer;
+    private readonly PubSubRouter _pubSub;
+    private readonly RequestRouter _requests;
+    private readonly Dictionary<string, object?> _welcomeSettings;
+    private long _lastPeerNumber;
+
+    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _writer = new PeerWriter(sink, _counters, logger);
+        _pubSub = new PubSubRouter(options, _writer, _counters);
+        _requests = new RequestRouter(options, _writer, _counters);
+        _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["broker"] = options.Name,
+            ["heartbeat_ms"] = (long)options.HeartbeatInterval.TotalMilliseconds,
+            ["timeout_ms"] = (long)options.PeerTimeout.TotalMilliseconds,
+            ["max_payload"] = (long)options.MaxPayloadBytes,
+        };
+    }
+
+    public int PeerCount => _sessions.Count;
+
+    /// <summary>One frame from the connection <paramref name="key"/>; every command in it is processed in order.</summary>
+    public void OnFrame(uint key, ReadOnlySpan<byte> routingId, ReadOnlyMemory<byte> frame, long now)
+    {
+        PeerSession session = GetOrAddSession(key, routingId, now);
+        session.LastReceived = now;
+        _counters.FramesReceived++;
+        if (frame.IsEmpty)
+        {
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "empty frame", now);
+            return;
+        }
+
+        var reader = new CommandReader(frame);
+        try
+        {
+            while (!reader.End)
+            {
+                if (!Dispatch(session, ref reader, now))
+                {
+                    return;
+                }
+            }
+        }
+        catch (ProtocolException ex)
+        {
+            // The reader cannot resynchronise inside a broken command, so the rest of the frame goes too.
+            _writer.Refuse(session, 0, ex.Code, ex.Message, now);
+        }
+    }
+
+    /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
+    public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
+    {
+        PeerSession session = GetOrAddSession(key, routingId, now);
+        session.LastReceived = now;
+        _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
+    }
+
+    /// <summary>NetMQ reported the connection closed.</summary>
+    public void OnDisconnected(uint key, long now)
+    {
+        if (_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            Close(session, "disconnected", now);
+        }
+    }
+
+    /// <summary>Periodic work: heartbeats, forgetting silent peers, expiring request deadlines.</summary>
+    public void OnTick(long now)
+    {
+        long interval = (long)_options.HeartbeatInterval.TotalMilliseconds;
+        long timeout = (long)_options.PeerTimeout.TotalMilliseconds;
+        foreach (PeerSession session in _sessions.Values)
+        {
+            if (now - session.LastReceived > timeout)
+            {
+                _expired.Add(session);
+            }
+            else if (session.State == PeerState.Ready && now - session.LastSent >= interval && !session.Dirty)
+            {
+                MessagePackWriter w = _writer.Begin(session);
+                CommandWriter.WriteHeartbeat(ref w);
+                _writer.End(session, ref w, now);
+            }
+        }
+
+        foreach (PeerSession session in _expired)
+        {
+            _counters.PeersTimedOut++;
+            Close(session, $"silent for more than {timeout} ms", now);
+        }
+
+        _expired.Clear();
+        _requests.ExpireDeadlines(now);
+    }
+
+    /// <summary>Sends everything written since the last flush, one frame per peer (or more for large batches).</summary>
+    public void Flush(long now) => _writer.FlushAll(now);
+
+    /// <summary>Tells every peer the broker is stopping on purpose, so they reconnect without waiting for a timeout.</summary>
+    public void Shutdown(string reason, long now)
+    {
+        foreach (PeerSession session in _sessions.Values)
+        {
+            if (session.State == PeerState.Ready)
+            {
+                MessagePackWriter w = _writer.Begin(session);
+                CommandWriter.WriteBye(ref w, reason);
+                _writer.End(session, ref w, now);
+            }
+        }
+
+        _writer.FlushAll(now);
+    }
+
+    public BrokerStats GetStats() => new()
+    {
+        Peers = _sessions.Count,
+        Subscriptions = _pubSub.Count,
+        Services = _requests.ServiceCount,
+        PendingRequests = _requests.PendingCount,
+        FramesReceived = _counters.FramesReceived,
+        MessagesPublished = _counters.MessagesPublished,
+        MessagesDelivered = _counters.MessagesDelivered,
+        RequestsRouted = _counters.RequestsRouted,
+        RepliesRouted = _counters.RepliesRouted,
+        Refused = _counters.Refused,
+        DroppedFrames = _counters.DroppedFrames,
+        PeersTimedOut = _counters.PeersTimedOut,
+    };
+
+    private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
+    {
+        if (!_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            session = new PeerSession(key, routingId.ToArray(), now);
+            _sessions.Add(key, session);
+        }
+
+        return session;
+    }
+
+    /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
+    private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
+    {
+        CommandCode code = reader.ReadCommand();
+        if (session.State != PeerState.Ready && code != CommandCode.Hello)
+        {
+            _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
+            return false;
+        }
+
+        switch (code)
+        {
+            case CommandCode.Pub: _pubSub.Publish(session, ref reader, now); break;
+            case CommandCode.Sub: _pubSub.Subscribe(session, ref reader, now); break;
+            case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;
+            case CommandCode.Req: _requests.Request(session, ref reader, now); break;
+            case CommandCode.Rep: _requests.Reply(session, ref reader, now); break;
+            case CommandCode.Serve: _requests.Serve(session, ref reader, now); break;
+            case CommandCode.Unserve: _requests.Unserve(session, ref reader, now); break;
+            case CommandCode.Heartbeat: reader.EndCommand(); break;
+            case CommandCode.Hello: Hello(session, ref reader, now); break;
+            case CommandCode.Bye:
+                reader.SkipCommand();
+                Close(session, "said goodbye", now);
+                return false;
+            default:
+                reader.SkipCommand();
+                _writer.Refuse(session, 0, ErrorCode.UnknownCommand, $"unknown or broker-to-peer command {(int)code}", now);
+                break;
+        }
+
+        return true;
+    }
+
+    private void Hello(PeerSession session, ref CommandReader reader, long now)
+    {
+        ulong version = reader.ReadUInt();
+        string name = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        reader.ReadSettings();
+        reader.EndCommand();
+
+        if (version > int.MaxValue || !ProtocolVersion.Supported.Contains((int)version))
+        {
+            _writer.Refuse(session, 0, ErrorCode.UnsupportedVersion,
+                $"protocol version {version} is not supported; this broker speaks {string.Join(", ", ProtocolVersion.Supported)}", now);
+            return;
+        }
+
+        if (name.Length == 0 || name.Any(char.IsControl))
+        {
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "a peer name must be non-empty and free of control characters", now);
+            return;
+        }
+
+        if (session.State == PeerState.Ready)
+        {
+            // A second HELLO starts the session over, as a reconnect would.
+            ReleaseState(session, now);
+        }
+
+        session.Name = name;
+        session.PeerId = $"peer-{++_lastPeerNumber}";
+        session.State = PeerState.Ready;
+        MessagePackWriter w = _writer.Begin(session);
+        CommandWriter.WriteWelcome(ref w, (int)version, session.PeerId, _welcomeSettings);
+        _writer.End(session, ref w, now);
+        LogPeerReady(session.Name, session.PeerId);
+    }
+
+    private void Close(PeerSession session, string reason, long now)
+    {
+        bool wasReady = session.State == PeerState.Ready;
+        session.State = PeerState.Closed;
+        _sessions.Remove(session.Key);
+        ReleaseState(session, now);
+        PeerWriter.Discard(session);
+        if (wasReady)
+        {
+            LogPeerGone(session.Name, session.PeerId, reason);
+        }
+    }
+
+    private void ReleaseState(PeerSession session, long now)
+    {
+        _pubSub.RemoveAll(session);
+        _requests.PeerClosed(session, now);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) connected")]
+    private partial void LogPeerReady(string name, string peerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]
+    private partial void LogPeerGone(string name, string peerId, string reason);
+}

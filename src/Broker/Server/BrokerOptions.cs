@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+using Mq.Protocol;
+
+namespace Mq.Broker.Server;
+
+/// <summary>Broker settings, bound from the "Broker" configuration section and validated at start.</summary>
+public sealed class BrokerOptions
+{
+    public const string SectionName = "Broker";
+
+    /// <summary>
+    /// Where the broker listens. A port of 0 (or <c>*</c>) binds a free port; read the result from
+    /// <see cref="BrokerServer.Endpoint"/>.
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^tcp://[^\s:]+:(\d{1,5}|\*)$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555")]
+    public string Endpoint { get; set; } = "tcp://127.0.0.1:5555";
+
+    /// <summary>The broker's name in CONNECTED and in logs.</summary>
+    [Required]
+    [StringLength(ProtocolLimits.MaxNameBytes, MinimumLength = 1)]
+    public string Name { get; set; } = "mq-broker";
+
+    /// <summary>Largest payload accepted; announced to peers in WELCOME.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = ProtocolLimits.DefaultMaxPayloadBytes;
+
+    /// <summary>Each side sends a HEARTBEAT after this long without sending anything else.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A peer silent for this long is forgotten: subscriptions, services, and requests it held (those fail with "responder lost").</summary>
+    [Range(typeof(TimeSpan), "00:00:00.150", "01:00:00")]
+    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Upper bound on any request's deadline; longer timeouts are cut to this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxRequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(1, 1_000_000)]
+    public int MaxSubscriptionsPerPeer { get; set; } = 10_000;
+
+    [Range(1, 100_000)]
+    public int MaxServicesPerPeer { get; set; } = 1_000;
+
+    /// <summary>Requests one peer may have waiting for replies at once.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxOpenRequestsPerPeer { get; set; } = 10_000;
+
+    /// <summary>Frames queued towards one peer before further frames to it are dropped (and counted).</summary>
+    [Range(1, 1_000_000)]
+    public int SendHighWatermark { get; set; } = 1_000;
+
+    /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
+    [Range(1, 1_000_000)]
+    public int ReceiveHighWatermark { get; set; } = 1_000;
+
+    /// <summary>Cross-field rules that attributes cannot express.</summary>
+    public IEnumerable<string> Validate()
+    {
+        var context = new ValidationContext(this);
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, context, results, validateAllProperties: true);
+        foreach (ValidationResult result in results)
+        {
+            yield return result.ErrorMessage ?? "invalid broker option";
+        }
+
+        if (PeerTimeout < HeartbeatInterval * 2)
+        {
+            yield return $"PeerTimeout ({PeerTimeout}) must be at least twice HeartbeatInterval ({HeartbeatInterval})";
+        }
+    }
+}

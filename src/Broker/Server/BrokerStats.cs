@@ -1,0 +1,31 @@
+namespace Mq.Broker.Server;
+
+/// <summary>A snapshot of the broker's counters. Counters only grow; gauges (peers, subscriptions...) are current values.</summary>
+public sealed record BrokerStats
+{
+    public int Peers { get; init; }
+
+    public int Subscriptions { get; init; }
+
+    public int Services { get; init; }
+
+    public int PendingRequests { get; init; }
+
+    public long FramesReceived { get; init; }
+
+    public long MessagesPublished { get; init; }
+
+    public long MessagesDelivered { get; init; }
+
+    public long RequestsRouted { get; init; }
+
+    public long RepliesRouted { get; init; }
+
+    /// <summary>Commands refused for breaking the protocol or a limit (each answered with ERROR where possible).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>Frames not sent because a peer's outbound queue was full.</summary>
+    public long DroppedFrames { get; init; }
+
+    public long PeersTimedOut { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace Mq.Protocol;
+
+/// <summary>
+/// The first element of every command array. Numbers are part of the wire format: never renumber or reuse one.
+/// See docs/protocol.md for each command's fields.
+/// </summary>
+public enum CommandCode : byte
+{
+    /// <summary>Broker to peer, sent by ZeroMQ itself on every new connection: asks the peer to (re)handshake.</summary>
+    Connected = 1,
+    Hello = 2,
+    Welcome = 3,
+    Heartbeat = 4,
+    Bye = 5,
+    Ok = 6,
+    Error = 7,
+
+    Pub = 10,
+    Sub = 11,
+    Unsub = 12,
+    Msg = 13,
+
+    Serve = 20,
+    Unserve = 21,
+    Req = 22,
+    Request = 23,
+    Rep = 24,
+    Reply = 25,
+}

@@ -1,0 +1,242 @@
+using MessagePack;
+
+namespace Mq.Protocol;
+
+/// <summary>
+/// Writes each command of protocol version 1 as one MessagePack array. Callers own the writer and flush it;
+/// several commands written back to back form one batch frame. Field order is the wire format (docs/protocol.md).
+/// </summary>
+public static class CommandWriter
+{
+    public static void WriteConnected(ref MessagePackWriter w, IReadOnlyList<int> versions, string broker)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.Connected);
+        w.WriteArrayHeader(versions.Count);
+        foreach (int v in versions)
+        {
+            w.Write(v);
+        }
+
+        w.Write(broker);
+    }
+
+    public static void WriteHello(ref MessagePackWriter w, int version, string name, IReadOnlyDictionary<string, object?>? settings)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Hello);
+        w.Write(version);
+        w.Write(name);
+        WriteSettings(ref w, settings);
+    }
+
+    public static void WriteWelcome(ref MessagePackWriter w, int version, string peerId, IReadOnlyDictionary<string, object?> settings)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Welcome);
+        w.Write(version);
+        w.Write(peerId);
+        WriteSettings(ref w, settings);
+    }
+
+    public static void WriteHeartbeat(ref MessagePackWriter w)
+    {
+        w.WriteArrayHeader(1);
+        w.Write((byte)CommandCode.Heartbeat);
+    }
+
+    public static void WriteBye(ref MessagePackWriter w, string reason)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Bye);
+        w.Write(reason);
+    }
+
+    public static void WriteOk(ref MessagePackWriter w, ulong reference)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Ok);
+        w.Write(reference);
+    }
+
+    public static void WriteError(ref MessagePackWriter w, ulong reference, ErrorCode code, string message)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Error);
+        w.Write(reference);
+        w.Write((ushort)code);
+        w.Write(message);
+    }
+
+    public static void WritePub(ref MessagePackWriter w, string subject, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Pub);
+        w.Write(subject);
+        WriteHeaders(ref w, headers);
+        w.Write(payload);
+    }
+
+    public static void WriteSub(ref MessagePackWriter w, ulong reference, ulong sid, string pattern, string? group)
+    {
+        w.WriteArrayHeader(5);
+        w.Write((byte)CommandCode.Sub);
+        w.Write(reference);
+        w.Write(sid);
+        w.Write(pattern);
+        WriteStringOrNil(ref w, group);
+    }
+
+    public static void WriteUnsub(ref MessagePackWriter w, ulong reference, ulong sid)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.Unsub);
+        w.Write(reference);
+        w.Write(sid);
+    }
+
+    /// <summary>Broker side: forwards the subject, header block and payload as the publisher sent them.</summary>
+    public static void WriteMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(6);
+        w.Write((byte)CommandCode.Msg);
+        w.Write(sid);
+        w.Write(seq);
+        w.WriteString(subjectUtf8);
+        WriteRawHeaders(ref w, rawHeaders);
+        w.Write(payload);
+    }
+
+    public static void WriteServe(ref MessagePackWriter w, ulong reference, string service) =>
+        WriteServiceCommand(ref w, CommandCode.Serve, reference, service);
+
+    public static void WriteUnserve(ref MessagePackWriter w, ulong reference, string service) =>
+        WriteServiceCommand(ref w, CommandCode.Unserve, reference, service);
+
+    public static void WriteReq(ref MessagePackWriter w, ulong rid, string service, uint timeoutMs, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(6);
+        w.Write((byte)CommandCode.Req);
+        w.Write(rid);
+        w.Write(service);
+        w.Write(timeoutMs);
+        WriteHeaders(ref w, headers);
+        w.Write(payload);
+    }
+
+    /// <summary>Broker side: hands a request to the serving peer under the broker's own request id.</summary>
+    public static void WriteRequest(ref MessagePackWriter w, ulong bid, ReadOnlySpan<byte> serviceUtf8, uint timeoutMs, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(6);
+        w.Write((byte)CommandCode.Request);
+        w.Write(bid);
+        w.WriteString(serviceUtf8);
+        w.Write(timeoutMs);
+        WriteRawHeaders(ref w, rawHeaders);
+        w.Write(payload);
+    }
+
+    public static void WriteRep(ref MessagePackWriter w, ulong bid, ErrorCode status, string? error, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(6);
+        w.Write((byte)CommandCode.Rep);
+        w.Write(bid);
+        w.Write((ushort)status);
+        WriteStringOrNil(ref w, error);
+        WriteHeaders(ref w, headers);
+        w.Write(payload);
+    }
+
+    /// <summary>Broker side: the answer to a REQ, whether from a serving peer (raw parts forwarded) or from the broker itself.</summary>
+    public static void WriteReply(ref MessagePackWriter w, ulong rid, ErrorCode status, ReadOnlySpan<byte> errorUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(6);
+        w.Write((byte)CommandCode.Reply);
+        w.Write(rid);
+        w.Write((ushort)status);
+        if (errorUtf8.IsEmpty)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            w.WriteString(errorUtf8);
+        }
+
+        WriteRawHeaders(ref w, rawHeaders);
+        w.Write(payload);
+    }
+
+    public static void WriteHeaders(ref MessagePackWriter w, IReadOnlyDictionary<string, string>? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteMapHeader(headers.Count);
+        foreach (KeyValuePair<string, string> pair in headers)
+        {
+            w.Write(pair.Key);
+            w.Write(pair.Value);
+        }
+    }
+
+    private static void WriteRawHeaders(ref MessagePackWriter w, ReadOnlySpan<byte> rawHeaders)
+    {
+        if (rawHeaders.IsEmpty)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            w.WriteRaw(rawHeaders);
+        }
+    }
+
+    private static void WriteServiceCommand(ref MessagePackWriter w, CommandCode code, ulong reference, string service)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)code);
+        w.Write(reference);
+        w.Write(service);
+    }
+
+    private static void WriteStringOrNil(ref MessagePackWriter w, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNil();
+        }
+        else
+        {
+            w.Write(value);
+        }
+    }
+
+    private static void WriteSettings(ref MessagePackWriter w, IReadOnlyDictionary<string, object?>? settings)
+    {
+        if (settings is null)
+        {
+            w.WriteNil();
+            return;
+        }
+
+        w.WriteMapHeader(settings.Count);
+        foreach (KeyValuePair<string, object?> pair in settings)
+        {
+            w.Write(pair.Key);
+            switch (pair.Value)
+            {
+                case null: w.WriteNil(); break;
+                case string s: w.Write(s); break;
+                case bool b: w.Write(b); break;
+                case int i: w.Write(i); break;
+                case long l: w.Write(l); break;
+                case byte[] bytes: w.Write(bytes); break;
+                default: throw new ArgumentException($"setting '{pair.Key}' has unsupported type {pair.Value.GetType().Name}", nameof(settings));
+            }
+        }
+    }
+}
