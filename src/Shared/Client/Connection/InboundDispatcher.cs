@@ -1,0 +1,130 @@
+using System.Text;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Mq.Errors;
+using Mq.Protocol;
+
+namespace Mq.Client.Connection;
+
+/// <summary>
+/// Socket thread: turns the broker's MSG, REQUEST, REPLY, OK and ERROR commands into deliveries to
+/// subscriptions, services and waiting callers. Session commands stay with <see cref="PeerConnection"/>.
+/// </summary>
+internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outbox, MessagePackSerializerOptions serializerOptions, ILogger logger, Action<MqException> asyncError)
+{
+    private readonly Dictionary<ulong, (byte[] Utf8, string Text)> _subjects = [];
+
+    public void Msg(ref CommandReader reader)
+    {
+        ulong sid = reader.ReadUInt();
+        ulong sequence = reader.ReadUInt();
+        ReadOnlyMemory<byte> subject = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        if (!tables.Subscriptions.TryGetValue(sid, out MqSubscription? subscription))
+        {
+            // In flight when the subscription ended: expected, and not a loss.
+            return;
+        }
+
+        var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializerOptions);
+        subscription.Deliver(message);
+    }
+
+    public void Request(ref CommandReader reader)
+    {
+        ulong brokerId = reader.ReadUInt();
+        string service = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        ulong timeoutMs = reader.ReadUInt();
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        DateTimeOffset deadline = DateTimeOffset.UtcNow.AddMilliseconds(Math.Min(timeoutMs, int.MaxValue));
+        if (!tables.Services.TryGetValue(service, out MqService? handler))
+        {
+            RefuseRequest(brokerId, ErrorCode.RemoteError, $"'{service}' is no longer served by this peer");
+            return;
+        }
+
+        if (!handler.TryEnqueue(new MqRequest(brokerId, service, HeaderCodec.Decode(headers), payload, deadline, serializerOptions)))
+        {
+            LogOverloaded(service);
+            RefuseRequest(brokerId, ErrorCode.Overloaded, $"'{service}' has too many requests queued at this peer");
+        }
+    }
+
+    public void Reply(ref CommandReader reader)
+    {
+        ulong id = reader.ReadUInt();
+        var status = (ErrorCode)reader.ReadUInt();
+        string? error = reader.ReadStringOrNil(ProtocolLimits.MaxHeaderBytes);
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        if (!tables.Pending.TryTakeRequest(id, out PendingRequestCall? call))
+        {
+            // The caller stopped waiting (timeout or cancellation) before the reply came.
+            return;
+        }
+
+        if (status == ErrorCode.None)
+        {
+            call!.Completion.TrySetResult(new MqReply(HeaderCodec.Decode(headers), payload, serializerOptions));
+        }
+        else
+        {
+            call!.Completion.TrySetException(MqException.FromCode(status, Describe(status, call.Service, error)));
+        }
+    }
+
+    public void Ok(ref CommandReader reader)
+    {
+        ulong reference = reader.ReadUInt();
+        reader.EndCommand();
+        tables.Pending.Confirm(reference);
+    }
+
+    public void Error(ulong reference, ErrorCode code, string message)
+    {
+        MqException error = MqException.FromCode(code, message);
+        if (!tables.Pending.Reject(reference, error))
+        {
+            asyncError(error);
+        }
+    }
+
+    /// <summary>Sequence numbers restart with a new session; cached subject strings stay valid.</summary>
+    public void Forget(ulong sid) => _subjects.Remove(sid);
+
+    private static string Describe(ErrorCode status, string service, string? error) => status switch
+    {
+        ErrorCode.RemoteError => $"'{service}' failed: {error}",
+        _ => error ?? $"request to '{service}' failed with {status}",
+    };
+
+    /// <summary>Reuses the subject string of the previous message on the same subscription when the bytes match.</summary>
+    private string SubjectText(ulong sid, ReadOnlySpan<byte> utf8)
+    {
+        if (_subjects.TryGetValue(sid, out (byte[] Utf8, string Text) last) && utf8.SequenceEqual(last.Utf8))
+        {
+            return last.Text;
+        }
+
+        string text = Encoding.UTF8.GetString(utf8);
+        _subjects[sid] = (utf8.ToArray(), text);
+        return text;
+    }
+
+    private void RefuseRequest(ulong brokerId, ErrorCode code, string message) =>
+        outbox.WriteNow(
+            static (ref MessagePackWriter w, in (ulong Id, ErrorCode Code, string Message) s) =>
+                CommandWriter.WriteRep(ref w, s.Id, s.Code, s.Message, null, default),
+            (brokerId, code, message));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service} is overloaded: a request was refused")]
+    private partial void LogOverloaded(string service);
+}

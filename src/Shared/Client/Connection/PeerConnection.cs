@@ -1,0 +1,428 @@
+using System.Buffers;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Mq.Errors;
+using Mq.Protocol;
+using NetMQ;
+using NetMQ.Sockets;
+using ErrorCode = Mq.Protocol.ErrorCode;
+
+namespace Mq.Client.Connection;
+
+/// <summary>
+/// The one thread that owns the peer's DEALER socket. Other threads write commands into the
+/// <see cref="Outbox"/> and wake it; it sends them as batch frames, reads the broker's frames, runs the
+/// handshake on every (re)connection the broker announces with CONNECTED, and keeps the heartbeat.
+/// </summary>
+internal sealed partial class PeerConnection : IDisposable
+{
+    private const int MaxFramesPerWakeup = 1024;
+
+    private readonly MqClientOptions _options;
+    private readonly ClientTables _tables;
+    private readonly Outbox _outbox;
+    private readonly ILogger _logger;
+    private readonly InboundDispatcher _inbound;
+    private readonly Action<ConnectionState, string> _stateChanged;
+    private readonly Action<MqException> _asyncError;
+    private readonly DealerSocket _socket;
+    private readonly NetMQQueue<Action?> _work = new();
+    private readonly NetMQTimer _timer = new(TimeSpan.FromMilliseconds(50));
+    private readonly NetMQPoller _poller;
+    private readonly List<ReadOnlyMemory<byte>> _taken = [];
+    private readonly Queue<byte[]> _unsent = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly TaskCompletionSource<SessionInfo> _firstSession = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state = (int)ConnectionState.Connecting;
+    private long _lastReceived = Environment.TickCount64;
+    private long _lastSent = Environment.TickCount64;
+    private SessionInfo? _session;
+    private bool _hadSession;
+
+    public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
+    {
+        _options = options;
+        _tables = tables;
+        _outbox = outbox;
+        _logger = logger;
+        _stateChanged = stateChanged;
+        _asyncError = asyncError;
+        _inbound = new InboundDispatcher(tables, outbox, options.SerializerOptions, logger, asyncError);
+        _socket = new DealerSocket();
+        _socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes);
+        _socket.Options.ReconnectInterval = options.ReconnectInterval;
+        _socket.Options.ReconnectIntervalMax = options.ReconnectIntervalMax;
+        _socket.Options.HeartbeatInterval = TimeSpan.FromSeconds(1);
+        _socket.Options.HeartbeatTimeout = TimeSpan.FromSeconds(3);
+        _socket.Options.Linger = TimeSpan.FromMilliseconds(500);
+        _socket.ReceiveReady += OnReceiveReady;
+        _work.ReceiveReady += OnWork;
+        _timer.Elapsed += OnTimer;
+        _poller = [_socket, _work, _timer];
+    }
+
+    public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
+
+    /// <summary>The current session, or the last one.</summary>
+    public SessionInfo? Session => Volatile.Read(ref _session);
+
+    /// <summary>Completes with the first WELCOME, or fails if the broker speaks no version this client does.</summary>
+    public Task<SessionInfo> FirstSession => _firstSession.Task;
+
+    public void Start()
+    {
+        _socket.Connect(_options.Endpoint);
+        _poller.RunAsync("mq-peer", isBackgroundThread: true);
+    }
+
+    /// <summary>Called by writers when the outbox went from empty to not empty.</summary>
+    public void Wake() => _work.Enqueue(null);
+
+    /// <summary>Runs <paramref name="action"/> on the socket thread.</summary>
+    public void Post(Action action) => _work.Enqueue(action);
+
+    /// <summary>Sends what is queued (bounded by <paramref name="drainTimeout"/>), says BYE, and stops the thread.</summary>
+    public async Task CloseAsync(TimeSpan drainTimeout)
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() => DrainThenBye(drained, Environment.TickCount64 + (long)drainTimeout.TotalMilliseconds));
+        try
+        {
+            await drained.Task.WaitAsync(drainTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogDrainTimedOut(_outbox.Pending);
+        }
+
+        SetState(ConnectionState.Closed, "disposed");
+        _poller.Stop();
+    }
+
+    public void Dispose()
+    {
+        _poller.Dispose();
+        _work.Dispose();
+        _socket.Dispose();
+    }
+
+    private void DrainThenBye(TaskCompletionSource drained, long deadline)
+    {
+        SendPending();
+        bool empty = _unsent.Count == 0 && _outbox.Pending == 0;
+        if ((empty || Environment.TickCount64 >= deadline) || State != ConnectionState.Connected)
+        {
+            if (State == ConnectionState.Connected)
+            {
+                SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
+            }
+
+            drained.TrySetResult();
+            return;
+        }
+
+        // Still blocked by the socket's high-water mark: try again on the next tick.
+        _timer.Elapsed += Retry;
+
+        void Retry(object? sender, NetMQTimerEventArgs e)
+        {
+            _timer.Elapsed -= Retry;
+            DrainThenBye(drained, deadline);
+        }
+    }
+
+    private void OnWork(object? sender, NetMQQueueEventArgs<Action?> e)
+    {
+        try
+        {
+            while (_work.TryDequeue(out Action? action, TimeSpan.Zero))
+            {
+                action?.Invoke();
+            }
+
+            SendPending();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnexpected(ex);
+        }
+    }
+
+    private void OnTimer(object? sender, NetMQTimerEventArgs e)
+    {
+        long now = Environment.TickCount64;
+        try
+        {
+            SessionInfo? session = _session;
+            if (State == ConnectionState.Connected && session is not null)
+            {
+                if (now - _lastReceived > session.TimeoutMs)
+                {
+                    LoseSession($"the broker was silent for more than {session.TimeoutMs} ms");
+                }
+                else if (now - _lastSent >= session.HeartbeatMs)
+                {
+                    SendDirect(static (ref MessagePackWriter w, in int _) => CommandWriter.WriteHeartbeat(ref w), 0);
+                }
+            }
+
+            SendPending();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnexpected(ex);
+        }
+    }
+
+    private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
+    {
+        try
+        {
+            for (int i = 0; i < MaxFramesPerWakeup && _socket.TryReceiveFrameBytes(TimeSpan.Zero, out byte[]? frame, out bool more); i++)
+            {
+                _lastReceived = Environment.TickCount64;
+                if (more)
+                {
+                    _socket.SkipMultipartMessage();
+                    LogBrokerProtocolError("a message with more than one frame");
+                    continue;
+                }
+
+                Process(frame);
+            }
+
+            SendPending();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnexpected(ex);
+        }
+    }
+
+    private void Process(byte[] frame)
+    {
+        var reader = new CommandReader(frame);
+        try
+        {
+            while (!reader.End)
+            {
+                CommandCode code = reader.ReadCommand();
+                switch (code)
+                {
+                    case CommandCode.Msg: _inbound.Msg(ref reader); break;
+                    case CommandCode.Reply: _inbound.Reply(ref reader); break;
+                    case CommandCode.Request: _inbound.Request(ref reader); break;
+                    case CommandCode.Ok: _inbound.Ok(ref reader); break;
+                    case CommandCode.Heartbeat: reader.EndCommand(); break;
+                    case CommandCode.Error: OnError(ref reader); break;
+                    case CommandCode.Connected: OnConnected(ref reader); break;
+                    case CommandCode.Welcome: OnWelcome(ref reader); break;
+                    case CommandCode.Bye:
+                        string reason = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+                        reader.EndCommand();
+                        LoseSession($"the broker said goodbye: {reason}");
+                        break;
+                    default:
+                        reader.SkipCommand();
+                        break;
+                }
+            }
+        }
+        catch (ProtocolException ex)
+        {
+            LogBrokerProtocolError(ex.Message);
+        }
+    }
+
+    private void OnConnected(ref CommandReader reader)
+    {
+        List<int> versions = reader.ReadIntArray(64);
+        reader.ReadString(ProtocolLimits.MaxNameBytes);
+        reader.EndCommand();
+
+        // A new connection: whatever session the broker had for us is gone.
+        LoseSession("the broker connection was (re)established");
+        int version = versions.Where(ProtocolVersion.Supported.Contains).DefaultIfEmpty(0).Max();
+        if (version == 0)
+        {
+            var error = new MqException(ErrorCode.UnsupportedVersion,
+                $"the broker speaks protocol versions {string.Join(", ", versions)}; this client speaks {string.Join(", ", ProtocolVersion.Supported)}");
+            _firstSession.TrySetException(error);
+            _asyncError(error);
+            return;
+        }
+
+        SetState(ConnectionState.Connecting, "handshaking");
+        SendDirect(
+            static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
+            (version, _options.Name));
+    }
+
+    private void OnWelcome(ref CommandReader reader)
+    {
+        int version = (int)reader.ReadUInt();
+        string peerId = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        Dictionary<string, object?> settings = reader.ReadSettings();
+        reader.EndCommand();
+
+        var session = new SessionInfo(
+            version,
+            peerId,
+            settings.GetValueOrDefault("broker") as string ?? "?",
+            Setting(settings, "heartbeat_ms", 1000),
+            Setting(settings, "timeout_ms", 3000),
+            (int)Math.Min(Setting(settings, "max_payload", ProtocolLimits.DefaultMaxPayloadBytes), _options.MaxPayloadBytes));
+        Volatile.Write(ref _session, session);
+        if (_hadSession)
+        {
+            Restore();
+        }
+
+        _hadSession = true;
+        SetState(ConnectionState.Connected, $"session {peerId} with broker {session.Broker}");
+        _firstSession.TrySetResult(session);
+    }
+
+    private void OnError(ref CommandReader reader)
+    {
+        ulong reference = reader.ReadUInt();
+        var code = (ErrorCode)reader.ReadUInt();
+        string message = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+        reader.EndCommand();
+
+        if (code == ErrorCode.HandshakeRequired && State == ConnectionState.Connected)
+        {
+            // The broker no longer knows this connection (it restarted, or forgot us): start over.
+            LoseSession(message);
+            SetState(ConnectionState.Connecting, "handshaking after the broker forgot this session");
+            SendDirect(
+                static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
+                (_session?.Version ?? ProtocolVersion.Current, _options.Name));
+            return;
+        }
+
+        if (code == ErrorCode.UnsupportedVersion)
+        {
+            _firstSession.TrySetException(new MqException(code, message));
+        }
+
+        _inbound.Error(reference, code, message);
+    }
+
+    /// <summary>Re-subscribes and re-serves everything on a new session, before any queued command goes out.</summary>
+    private void Restore()
+    {
+        foreach (MqSubscription subscription in _tables.Subscriptions.Values)
+        {
+            subscription.LastSequence = 0;
+            _inbound.Forget(subscription.Sid);
+            SendDirect(
+                static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup),
+                subscription);
+        }
+
+        foreach (string service in _tables.Services.Keys)
+        {
+            SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service);
+        }
+
+        LogRestored(_tables.Subscriptions.Count, _tables.Services.Count);
+    }
+
+    private void LoseSession(string reason)
+    {
+        if (State == ConnectionState.Connected)
+        {
+            SetState(ConnectionState.Disconnected, reason);
+        }
+
+        _tables.Pending.FailAll(message => new NotConnectedException($"{message} ({reason})"));
+    }
+
+    private void SetState(ConnectionState state, string reason)
+    {
+        if (Interlocked.Exchange(ref _state, (int)state) != (int)state)
+        {
+            LogState(state, reason);
+            _stateChanged(state, reason);
+        }
+    }
+
+    /// <summary>Sends queued commands, but only on a live session: until then they wait in the outbox.</summary>
+    private void SendPending()
+    {
+        while (_unsent.Count > 0)
+        {
+            if (!TrySendFrame(_unsent.Peek()))
+            {
+                return;
+            }
+
+            _unsent.Dequeue();
+        }
+
+        if (State != ConnectionState.Connected)
+        {
+            return;
+        }
+
+        _taken.Clear();
+        if (!_outbox.TryTakeAll(_taken))
+        {
+            return;
+        }
+
+        foreach (ReadOnlyMemory<byte> frame in _taken)
+        {
+            byte[] copy = frame.ToArray();
+            if (_unsent.Count > 0 || !TrySendFrame(copy))
+            {
+                _unsent.Enqueue(copy);
+            }
+        }
+    }
+
+    private void SendDirect<TState>(CommandWrite<TState> write, in TState state)
+    {
+        _scratch.ResetWrittenCount();
+        var writer = new MessagePackWriter(_scratch);
+        write(ref writer, state);
+        writer.Flush();
+        byte[] frame = _scratch.WrittenSpan.ToArray();
+        if (!TrySendFrame(frame))
+        {
+            _unsent.Enqueue(frame);
+        }
+    }
+
+    private bool TrySendFrame(byte[] frame)
+    {
+        var msg = new Msg();
+        msg.InitGC(frame, frame.Length);
+        if (!_socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+        {
+            return false;
+        }
+
+        _lastSent = Environment.TickCount64;
+        return true;
+    }
+
+    private static long Setting(Dictionary<string, object?> settings, string key, long fallback) =>
+        settings.GetValueOrDefault(key) is long value && value > 0 ? value : fallback;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mq connection {State}: {Reason}")]
+    private partial void LogState(ConnectionState state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Subscriptions} subscriptions and {Services} services on the new session")]
+    private partial void LogRestored(int subscriptions, int services);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker sent something this client cannot read: {Reason}")]
+    private partial void LogBrokerProtocolError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing with {Bytes} bytes of commands still unsent after the drain timeout")]
+    private partial void LogDrainTimedOut(int bytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on the Mq socket thread; the connection goes on")]
+    private partial void LogUnexpected(Exception exception);
+}

@@ -1,0 +1,154 @@
+using MessagePack;
+using Mq.Client.Connection;
+using Mq.Errors;
+using Mq.Protocol;
+using Mq.Serialization;
+using Mq.Subjects;
+
+namespace Mq.Client;
+
+/// <summary>Request/reply: requesting services and serving them.</summary>
+public sealed partial class MqClient
+{
+    /// <summary>
+    /// Sends a request to one of the peers serving <paramref name="service"/> and waits for its reply.
+    /// Fails fast with <see cref="NoRespondersException"/> when nobody serves it, <see cref="ResponderLostException"/>
+    /// when the server goes away, <see cref="RemoteErrorException"/> when its handler throws, and
+    /// <see cref="MqTimeoutException"/> when the deadline passes.
+    /// </summary>
+    public async ValueTask<MqReply> RequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        EnsureUsable();
+        Subject.Ensure(service, SubjectKind.Service);
+        EnsurePayloadSize(payload.Length);
+        EnsureConnected();
+        options ??= RequestOptions.Default;
+        TimeSpan timeout = options.Timeout ?? _options.RequestTimeout;
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "the timeout must be positive");
+        }
+
+        PendingRequestCall call = _tables.Pending.AddRequest(service);
+        try
+        {
+            await WriteAsync(
+                static (ref MessagePackWriter w, in (ulong Id, string Service, uint TimeoutMs, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
+                    CommandWriter.WriteReq(ref w, s.Id, s.Service, s.TimeoutMs, s.Headers, s.Payload.Span),
+                (call.Id, service, (uint)Math.Clamp(timeout.TotalMilliseconds, 1, uint.MaxValue), options.Headers, payload),
+                cancellationToken).ConfigureAwait(false);
+            return await call.Completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new MqTimeoutException($"no reply from '{service}' within {timeout.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            _tables.Pending.ForgetRequest(call.Id);
+        }
+    }
+
+    /// <summary>Typed request: serializes <paramref name="request"/> and deserializes the reply with MessagePack.</summary>
+    public async ValueTask<TReply> RequestAsync<TRequest, TReply>(string service, TRequest request, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        MqReply reply = await RequestAsync(service, MqSerializer.Serialize(request, _options.SerializerOptions), options, cancellationToken).ConfigureAwait(false);
+        return reply.Deserialize<TReply>();
+    }
+
+    /// <summary>
+    /// Serves <paramref name="service"/>: the broker balances its requests across every peer serving it. The
+    /// handler's return value is the reply; an exception becomes a remote error for the requester.
+    /// </summary>
+    public async ValueTask<MqService> ServeAsync(string service, Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler, ServeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        EnsureUsable();
+        Subject.Ensure(service, SubjectKind.Service);
+        EnsureConnected();
+        options ??= ServeOptions.Default;
+        if (options.MaxConcurrency < 1 || options.QueueCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrency and QueueCapacity must be at least 1");
+        }
+
+        var registration = new MqService(this, service, handler, options);
+        if (!_tables.Services.TryAdd(service, registration))
+        {
+            registration.Abort();
+            throw new InvalidOperationException($"this client already serves '{service}'");
+        }
+
+        try
+        {
+            await ConfirmAsync(
+                static (ref MessagePackWriter w, in (ulong Reference, string Service) s) => CommandWriter.WriteServe(ref w, s.Reference, s.Service),
+                service,
+                $"serve '{service}'",
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _tables.Services.TryRemove(service, out _);
+            registration.Abort();
+            throw;
+        }
+
+        return registration;
+    }
+
+    /// <summary>Typed serve: requests are deserialized as <typeparamref name="TRequest"/>, replies serialized from <typeparamref name="TReply"/>.</summary>
+    public ValueTask<MqService> ServeAsync<TRequest, TReply>(string service, Func<TRequest, CancellationToken, ValueTask<TReply>> handler, ServeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return ServeAsync(
+            service,
+            async (request, ct) => MqSerializer.Serialize(await handler(request.Deserialize<TRequest>(), ct).ConfigureAwait(false), _options.SerializerOptions),
+            options,
+            cancellationToken);
+    }
+
+    internal async ValueTask UnserveAsync(MqService service)
+    {
+        if (!_tables.Services.TryRemove(service.Name, out _))
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected)
+        {
+            await ConfirmAsync(
+                static (ref MessagePackWriter w, in (ulong Reference, string Service) s) => CommandWriter.WriteUnserve(ref w, s.Reference, s.Service),
+                service.Name,
+                $"stop serving '{service.Name}'",
+                CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, ReadOnlyMemory<byte> payload)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
+        if (payload.Length > limit)
+        {
+            (status, error, payload) = (ErrorCode.RemoteError, $"the reply of {payload.Length} bytes exceeds the limit of {limit}", default);
+        }
+
+        try
+        {
+            await WriteAsync(
+                static (ref MessagePackWriter w, in (ulong Id, ErrorCode Status, string? Error, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
+                    CommandWriter.WriteRep(ref w, s.Id, s.Status, s.Error, s.Headers, s.Payload.Span),
+                (request.BrokerId, status, error, request.ReplyHeadersOrNull, payload),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while the handler ran: the broker answers the requester with "responder lost".
+        }
+    }
+}

@@ -1,0 +1,314 @@
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mq.Client.Connection;
+using Mq.Errors;
+using Mq.Protocol;
+using Mq.Serialization;
+using Mq.Subjects;
+
+namespace Mq.Client;
+
+/// <summary>
+/// One peer's connection to an Mq broker: publish, subscribe, request and serve over a single socket.
+/// Thread-safe and long-lived: create one per process (or per identity) and share it.
+/// </summary>
+public sealed partial class MqClient : IAsyncDisposable
+{
+    private readonly MqClientOptions _options;
+    private readonly ILogger<MqClient> _logger;
+    private readonly ClientTables _tables = new();
+    private readonly Outbox _outbox;
+    private readonly PeerConnection _connection;
+    private readonly CancellationTokenSource _disposing = new();
+    private long _lastSid;
+    private int _disposed;
+
+    private MqClient(MqClientOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _logger = loggerFactory.CreateLogger<MqClient>();
+        _outbox = new Outbox(options.OutboxCapacityBytes);
+        _connection = new PeerConnection(options, _tables, _outbox, _logger, OnStateChanged, OnAsyncError);
+    }
+
+    public MqClientOptions Options => _options;
+
+    /// <summary>The identity the broker assigned to the current session.</summary>
+    public string? PeerId => _connection.Session?.PeerId;
+
+    public ConnectionState State => _connection.State;
+
+    /// <summary>Connection lost, reconnecting, reconnected (raised on the thread pool).</summary>
+    public event EventHandler<ConnectionStateChangedEventArgs>? ConnectionStateChanged;
+
+    /// <summary>Errors the broker reported for commands nobody awaits, such as a refused publish (raised on the thread pool).</summary>
+    public event EventHandler<MqErrorEventArgs>? Error;
+
+    /// <summary>Any subscription of this client lost messages (also raised on the subscription itself).</summary>
+    public event EventHandler<MessagesDroppedEventArgs>? MessagesDropped;
+
+    /// <summary>Connects and completes the handshake; throws <see cref="NotConnectedException"/> if the broker cannot be reached in time.</summary>
+    public static async ValueTask<MqClient> ConnectAsync(MqClientOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var client = new MqClient(options, loggerFactory ?? NullLoggerFactory.Instance);
+        try
+        {
+            client._connection.Start();
+            await client._connection.FirstSession.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch (TimeoutException)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new NotConnectedException($"cannot reach the Mq broker at {options.Endpoint} within {options.ConnectTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static ValueTask<MqClient> ConnectAsync(string endpoint, string name, CancellationToken cancellationToken = default) =>
+        ConnectAsync(MqClientOptions.Default with { Endpoint = endpoint, Name = name }, null, cancellationToken);
+
+    /// <summary>
+    /// Publishes raw payload bytes. Completes once the command is queued (not when delivered: publishing is
+    /// at-most-once); waits only while the outbox is full. Invalid subjects throw <see cref="InvalidSubjectException"/>.
+    /// </summary>
+    public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        EnsureUsable();
+        Subject.Ensure(subject, SubjectKind.Publish);
+        EnsurePayloadSize(payload.Length);
+        return WriteAsync(
+            static (ref MessagePackWriter w, in (string Subject, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
+                CommandWriter.WritePub(ref w, s.Subject, s.Headers, s.Payload.Span),
+            (subject, headers, payload),
+            cancellationToken);
+    }
+
+    /// <summary>Publishes <paramref name="data"/> serialized with MessagePack.</summary>
+    public ValueTask PublishAsync<T>(string subject, T data, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        PublishAsync(subject, MqSerializer.Serialize(data, _options.SerializerOptions), headers, cancellationToken);
+
+    /// <summary>
+    /// Subscribes to a pattern (<c>*</c> one token, <c>&gt;</c> the rest); with a queue group, each message goes
+    /// to one member of the group. Returns once the broker has confirmed, so nothing published afterwards is missed.
+    /// </summary>
+    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, string? queueGroup = null, CancellationToken cancellationToken = default)
+    {
+        EnsureUsable();
+        Subject.Ensure(pattern, SubjectKind.Pattern);
+        if (queueGroup is not null)
+        {
+            Subject.Ensure(queueGroup, SubjectKind.QueueGroup);
+        }
+
+        EnsureConnected();
+        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, queueGroup, _options.SubscriptionCapacity);
+        _tables.Subscriptions[subscription.Sid] = subscription;
+        try
+        {
+            await ConfirmAsync(
+                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
+                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup),
+                subscription,
+                $"subscribe to '{pattern}'",
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _tables.Subscriptions.TryRemove(subscription.Sid, out _);
+            subscription.Complete();
+            throw;
+        }
+
+        return subscription;
+    }
+
+    /// <summary>Subscribes and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
+    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, Func<MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        MqSubscription subscription = await SubscribeAsync(pattern, queueGroup, cancellationToken).ConfigureAwait(false);
+        subscription.HandlerLoop = Task.Run(() => RunHandlerAsync(subscription, handler), CancellationToken.None);
+        return subscription;
+    }
+
+    /// <summary>Subscribes and runs <paramref name="handler"/> with each payload deserialized as <typeparamref name="T"/>.</summary>
+    public ValueTask<MqSubscription> SubscribeAsync<T>(string pattern, Func<T, MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return SubscribeAsync(pattern, (message, ct) => handler(message.Deserialize<T>(), message, ct), queueGroup, cancellationToken);
+    }
+
+    /// <summary>Sends what is queued (up to <see cref="MqClientOptions.DrainTimeout"/>), says goodbye and closes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _connection.CloseAsync(_options.DrainTimeout).ConfigureAwait(false);
+        _outbox.Close();
+        _tables.Pending.FailAll(message => new NotConnectedException($"{message} (the client was disposed)"));
+        foreach (MqService service in _tables.Services.Values)
+        {
+            service.Abort();
+        }
+
+        var loops = new List<Task>();
+        foreach (MqSubscription subscription in _tables.Subscriptions.Values)
+        {
+            subscription.Complete();
+            if (subscription.HandlerLoop is not null)
+            {
+                loops.Add(subscription.HandlerLoop);
+            }
+        }
+
+        // Handlers finish what was already buffered, within the drain timeout.
+        await Task.WhenAll(loops).WaitAsync(_options.DrainTimeout).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        _connection.Dispose();
+        _disposing.Dispose();
+    }
+
+    internal async ValueTask UnsubscribeAsync(MqSubscription subscription)
+    {
+        if (!_tables.Subscriptions.TryRemove(subscription.Sid, out _))
+        {
+            return;
+        }
+
+        subscription.Complete();
+        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected)
+        {
+            await ConfirmAsync(
+                static (ref MessagePackWriter w, in (ulong Reference, ulong Sid) s) => CommandWriter.WriteUnsub(ref w, s.Reference, s.Sid),
+                subscription.Sid,
+                $"unsubscribe from '{subscription.Pattern}'",
+                CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    internal void OnMessagesDropped(MqSubscription subscription, MessagesDroppedEventArgs args)
+    {
+        LogDropped(args.Count, subscription.Pattern, args.Local ? "the local buffer was full" : "the broker skipped them", args.Total);
+        Raise(MessagesDropped, subscription, args);
+    }
+
+    internal void OnHandlerFailed(Exception exception, string what) => LogHandlerFailed(exception, what);
+
+    private async Task RunHandlerAsync(MqSubscription subscription, Func<MqMessage, CancellationToken, ValueTask> handler)
+    {
+        CancellationToken token = _disposing.Token;
+        await foreach (MqMessage message in subscription.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                await handler(message, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                OnHandlerFailed(ex, $"subscription '{subscription.Pattern}'");
+            }
+        }
+    }
+
+    private async ValueTask WriteAsync<TState>(CommandWrite<TState> write, TState state, CancellationToken cancellationToken)
+    {
+        if (await _outbox.WriteAsync(write, state, cancellationToken).ConfigureAwait(false))
+        {
+            _connection.Wake();
+        }
+    }
+
+    /// <summary>Sends a command that the broker answers with OK or ERROR under a fresh reference, and waits for it.</summary>
+    private async ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken)
+    {
+        (ulong reference, Task confirmed) = _tables.Pending.AddConfirmation();
+        try
+        {
+            await WriteAsync(write, (reference, arg), cancellationToken).ConfigureAwait(false);
+            await confirmed.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new MqTimeoutException($"the broker did not confirm '{what}' within {_options.RequestTimeout.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            _tables.Pending.Forget(reference);
+        }
+    }
+
+    private void EnsureUsable()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new NotConnectedException("the client is disposed");
+        }
+    }
+
+    private void EnsureConnected()
+    {
+        if (State != ConnectionState.Connected)
+        {
+            throw new NotConnectedException($"not connected to the broker at {_options.Endpoint} (state: {State})");
+        }
+    }
+
+    private void EnsurePayloadSize(int length)
+    {
+        int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
+        if (length > limit)
+        {
+            throw new MqException(ErrorCode.TooLarge, $"payload of {length} bytes exceeds the limit of {limit}");
+        }
+    }
+
+    private void OnStateChanged(ConnectionState state, string reason) =>
+        Raise(ConnectionStateChanged, this, new ConnectionStateChangedEventArgs(state, reason));
+
+    private void OnAsyncError(MqException error)
+    {
+        LogAsyncError(error.Code, error.Message);
+        Raise(Error, this, new MqErrorEventArgs(error));
+    }
+
+    /// <summary>Raises an event on the thread pool, so handlers never run on (or block) the socket thread.</summary>
+    private void Raise<TArgs>(EventHandler<TArgs>? handler, object sender, TArgs args)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                handler(sender, args);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                OnHandlerFailed(ex, "an event handler");
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost {Count} messages on '{Pattern}': {Why} ({Total} in all)")]
+    private partial void LogDropped(long count, string pattern, string why, long total);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handler for {What} failed")]
+    private partial void LogHandlerFailed(Exception exception, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused a command: {Code}: {Reason}")]
+    private partial void LogAsyncError(ErrorCode code, string reason);
+}

@@ -1,0 +1,60 @@
+using MessagePack;
+using Mq.Serialization;
+
+namespace Mq.Client;
+
+/// <summary>Settings of one <see cref="MqClient"/> (one connection). Immutable; change with <c>with</c>.</summary>
+public sealed record MqClientOptions
+{
+    public static readonly MqClientOptions Default = new();
+
+    /// <summary>The broker's endpoint.</summary>
+    public string Endpoint { get; init; } = "tcp://127.0.0.1:5555";
+
+    /// <summary>A readable name for logs and errors; the broker assigns the real identity.</summary>
+    public string Name { get; init; } = "mq-peer";
+
+    /// <summary>How long <see cref="MqClient.ConnectAsync(MqClientOptions, Microsoft.Extensions.Logging.ILoggerFactory?, CancellationToken)"/> waits for the handshake.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default wait for a reply, and for the broker to confirm a subscribe or serve.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Messages a subscription buffers before further ones are dropped and reported.</summary>
+    public int SubscriptionCapacity { get; init; } = 65_536;
+
+    /// <summary>Bytes of commands waiting to be sent before publishers wait.</summary>
+    public long OutboxCapacityBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Largest payload this client accepts from the broker (protects the process from oversized frames).</summary>
+    public int MaxPayloadBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>How long disposing waits for queued commands to leave.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First reconnect delay; doubles (with jitter) up to <see cref="ReconnectIntervalMax"/>.</summary>
+    public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan ReconnectIntervalMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Payload serialization; the default treats everything received as untrusted.</summary>
+    public MessagePackSerializerOptions SerializerOptions { get; init; } = MqSerializer.DefaultOptions;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Endpoint) || !Endpoint.Contains("://", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://127.0.0.1:5555", nameof(Endpoint));
+        }
+
+        if (string.IsNullOrEmpty(Name) || Name.Any(char.IsControl))
+        {
+            throw new ArgumentException("Name must be non-empty and free of control characters", nameof(Name));
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SubscriptionCapacity < 1 || OutboxCapacityBytes < 1024)
+        {
+            throw new ArgumentException("Timeouts must be positive, SubscriptionCapacity at least 1, OutboxCapacityBytes at least 1024");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+using Mq.Protocol;
+
+namespace Mq.Client;
+
+/// <summary>
+/// A service this peer serves. Requests queue in a bounded buffer and run on up to
+/// <see cref="ServeOptions.MaxConcurrency"/> handlers at once; dispose to stop serving.
+/// </summary>
+public sealed class MqService : IAsyncDisposable
+{
+    private readonly MqClient _owner;
+    private readonly Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> _handler;
+    private readonly Channel<MqRequest> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task[] _workers;
+    private long _handled;
+    private long _failed;
+    private int _disposed;
+
+    internal MqService(MqClient owner, string name, Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler, ServeOptions options)
+    {
+        _owner = owner;
+        Name = name;
+        _handler = handler;
+        _queue = Channel.CreateBounded<MqRequest>(new BoundedChannelOptions(options.QueueCapacity) { SingleWriter = true });
+        _workers = new Task[options.MaxConcurrency];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = Task.Run(WorkAsync);
+        }
+    }
+
+    public string Name { get; }
+
+    /// <summary>Requests answered successfully.</summary>
+    public long Handled => Interlocked.Read(ref _handled);
+
+    /// <summary>Requests whose handler threw (answered with a remote error).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Stops serving: the broker stops routing here; requests already queued are still answered.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _owner.UnserveAsync(this).ConfigureAwait(false);
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Socket thread: queues a request; false if the queue is full.</summary>
+    internal bool TryEnqueue(MqRequest request) => _queue.Writer.TryWrite(request);
+
+    /// <summary>The client is closing: handlers are cancelled.</summary>
+    internal void Abort()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (MqRequest request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            await HandleAsync(request).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleAsync(MqRequest request)
+    {
+        TimeSpan remaining = request.Deadline - DateTimeOffset.UtcNow;
+        if (remaining <= TimeSpan.Zero)
+        {
+            // The requester has given up already; the broker has answered it with a timeout.
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(remaining);
+        ReadOnlyMemory<byte> reply;
+        try
+        {
+            reply = await _handler(request, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _failed);
+            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, $"{ex.GetType().Name}: {ex.Message}", default).ConfigureAwait(false);
+            return;
+        }
+
+        Interlocked.Increment(ref _handled);
+        await _owner.SendReplyAsync(request, ErrorCode.None, null, reply).ConfigureAwait(false);
+    }
+}

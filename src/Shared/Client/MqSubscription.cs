@@ -1,0 +1,120 @@
+using System.Threading.Channels;
+
+namespace Mq.Client;
+
+/// <summary>
+/// A confirmed subscription. Enumerate it (or read <see cref="Reader"/>) to receive messages; dispose it to
+/// unsubscribe. Its buffer is bounded: overflow and broker-side gaps are counted in <see cref="Dropped"/> and
+/// reported through <see cref="MessagesDropped"/>, never lost silently.
+/// </summary>
+public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposable
+{
+    private readonly MqClient _owner;
+    private readonly Channel<MqMessage> _channel;
+    private long _dropped;
+    private long _unreported;
+    private long _received;
+    private int _disposed;
+
+    internal MqSubscription(MqClient owner, ulong sid, string pattern, string? queueGroup, int capacity)
+    {
+        _owner = owner;
+        Sid = sid;
+        Pattern = pattern;
+        QueueGroup = queueGroup;
+        _channel = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(capacity)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string Pattern { get; }
+
+    public string? QueueGroup { get; }
+
+    /// <summary>Messages lost on this subscription so far (local overflow plus broker-side gaps).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Messages that reached this subscription's buffer.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    public ChannelReader<MqMessage> Reader => _channel.Reader;
+
+    /// <summary>Raised on the thread pool, coalesced: one event may report many drops.</summary>
+    public event EventHandler<MessagesDroppedEventArgs>? MessagesDropped;
+
+    internal ulong Sid { get; }
+
+    /// <summary>The last broker sequence number seen; reset when the subscription is restored on a new session.</summary>
+    internal ulong LastSequence { get; set; }
+
+    internal Task? HandlerLoop { get; set; }
+
+    public IAsyncEnumerator<MqMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+        _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+
+    /// <summary>Unsubscribes (confirmed by the broker) and ends the enumeration once the buffer is read.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _owner.UnsubscribeAsync(this).ConfigureAwait(false);
+        }
+
+        if (HandlerLoop is not null)
+        {
+            await HandlerLoop.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Socket thread: checks the sequence for gaps, then buffers the message or counts it lost.</summary>
+    internal void Deliver(MqMessage message)
+    {
+        if (message.Sequence > LastSequence + 1 && LastSequence != 0)
+        {
+            ReportDropped((long)(message.Sequence - LastSequence - 1), local: false);
+        }
+
+        LastSequence = message.Sequence;
+        if (_channel.Writer.TryWrite(message))
+        {
+            Interlocked.Increment(ref _received);
+        }
+        else
+        {
+            ReportDropped(1, local: true);
+        }
+    }
+
+    internal void Complete() => _channel.Writer.TryComplete();
+
+    private void ReportDropped(long count, bool local)
+    {
+        Interlocked.Add(ref _dropped, count);
+        if (Interlocked.Add(ref _unreported, count) == count)
+        {
+            ThreadPool.QueueUserWorkItem(static state => state.Subscription.RaiseDropped(state.Local), (Subscription: this, Local: local), preferLocal: false);
+        }
+    }
+
+    private void RaiseDropped(bool local)
+    {
+        long count = Interlocked.Exchange(ref _unreported, 0);
+        if (count == 0)
+        {
+            return;
+        }
+
+        var args = new MessagesDroppedEventArgs(Pattern, count, Dropped, local);
+        _owner.OnMessagesDropped(this, args);
+        try
+        {
+            MessagesDropped?.Invoke(this, args);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _owner.OnHandlerFailed(ex, Pattern);
+        }
+    }
+}

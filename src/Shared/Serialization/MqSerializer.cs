@@ -1,0 +1,79 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace Mq.Serialization;
+
+/// <summary>
+/// MessagePack settings for payloads. Anything read off the wire is untrusted, so the default options guard
+/// against hostile input (depth limits, collision-resistant hashing) as MessagePack-CSharp recommends.
+/// </summary>
+public static class MqSerializer
+{
+    /// <summary>Standard resolvers with <see cref="MessagePackSecurity.UntrustedData"/>.</summary>
+    public static readonly MessagePackSerializerOptions DefaultOptions =
+        MessagePackSerializerOptions.Standard
+            .WithResolver(StandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>Serializes <paramref name="value"/>; <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> pass through as raw payloads.</summary>
+    public static ReadOnlyMemory<byte> Serialize<T>(T value, MessagePackSerializerOptions options)
+    {
+        if (value is byte[] bytes)
+        {
+            return bytes;
+        }
+
+        if (value is ReadOnlyMemory<byte> memory)
+        {
+            return memory;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        MessagePackSerializer.Serialize(buffer, value, options);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>Deserializes a payload; <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> are returned raw.</summary>
+    public static T Deserialize<T>(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions options)
+    {
+        if (typeof(T) == typeof(byte[]))
+        {
+            return (T)(object)payload.ToArray();
+        }
+
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>))
+        {
+            return (T)(object)payload;
+        }
+
+        return MessagePackSerializer.Deserialize<T>(payload, options);
+    }
+
+    /// <summary>A payload as JSON, for logs and command lines; raw bytes that are not MessagePack come back as a base64 string.</summary>
+    public static string ToJson(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions? options = null)
+    {
+        if (payload.IsEmpty)
+        {
+            return "null";
+        }
+
+        try
+        {
+            var reader = new MessagePackReader(payload);
+            reader.Skip();
+            if (reader.End)
+            {
+                return MessagePackSerializer.ConvertToJson(payload, options ?? DefaultOptions);
+            }
+        }
+        catch (MessagePackSerializationException)
+        {
+        }
+        catch (EndOfStreamException)
+        {
+        }
+
+        return "\"base64:" + Convert.ToBase64String(payload.Span) + "\"";
+    }
+}
