@@ -25,7 +25,7 @@ try
         .ReadFrom.Configuration(builder.Configuration)
         .WriteTo.Console(
             outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",
-            standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose));
+            formatProvider: null));
     builder.Services.AddMqBroker(builder.Configuration);
     builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 

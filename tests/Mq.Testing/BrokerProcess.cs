@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace Mq.Testing;
+
+/// <summary>The Mq.Broker executable on a free loopback port, with the endpoint it reports when ready.</summary>
+public static partial class BrokerProcess
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Starts a broker and waits for its ready line; <paramref name="endpoint"/> defaults to a free port.</summary>
+    public static async Task<(PeerProcess Process, string Endpoint)> StartAsync(string endpoint = "tcp://127.0.0.1:0", params string[] extraArguments)
+    {
+        PeerProcess broker = PeerProcess.Start("Mq.Broker", ["--endpoint", endpoint, .. extraArguments]);
+        try
+        {
+            string ready = await broker.WaitForLineAsync(line => ReadyLine().IsMatch(line), StartTimeout);
+            return (broker, ReadyLine().Match(ready).Groups["endpoint"].Value);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)")]
+    private static partial Regex ReadyLine();
+}
