@@ -184,6 +184,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Serve: _requests.Serve(session, ref reader, now); break;
             case CommandCode.Unserve: _requests.Unserve(session, ref reader, now); break;
             case CommandCode.Heartbeat: reader.EndCommand(); break;
+            case CommandCode.Ping: Ping(session, ref reader, now); break;
             case CommandCode.Hello: Hello(session, ref reader, now); break;
             case CommandCode.Bye:
                 reader.SkipCommand();
@@ -231,6 +232,13 @@ internal sealed partial class BrokerEngine
         CommandWriter.WriteWelcome(ref w, (int)version, session.PeerId, _welcomeSettings);
         _writer.End(session, ref w, now);
         LogPeerReady(session.Name, session.PeerId);
+    }
+
+    private void Ping(PeerSession session, ref CommandReader reader, long now)
+    {
+        ulong reference = reader.ReadUInt();
+        reader.EndCommand();
+        _writer.Ok(session, reference, now);
     }
 
     private void Close(PeerSession session, string reason, long now)

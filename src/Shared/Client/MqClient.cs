@@ -146,7 +146,25 @@ public sealed partial class MqClient : IAsyncDisposable
         return SubscribeAsync(pattern, (message, ct) => handler(message.Deserialize<T>(), message, ct), queueGroup, cancellationToken);
     }
 
-    /// <summary>Sends what is queued (up to <see cref="MqClientOptions.DrainTimeout"/>), says goodbye and closes.</summary>
+    /// <summary>
+    /// Completes once the broker has processed every command this client sent before the call: after it, every
+    /// earlier publish has been routed to the subscribers the broker knew of.
+    /// </summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureUsable();
+        EnsureConnected();
+        await ConfirmAsync(
+            static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference),
+            0,
+            "flush",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drains (every queued command reaches the broker, confirmed by a flush, within
+    /// <see cref="MqClientOptions.DrainTimeout"/>), says goodbye and closes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -154,7 +172,8 @@ public sealed partial class MqClient : IAsyncDisposable
             return;
         }
 
-        await _connection.CloseAsync(_options.DrainTimeout).ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+        await _connection.CloseAsync().ConfigureAwait(false);
         _outbox.Close();
         _tables.Pending.FailAll(message => new NotConnectedException($"{message} (the client was disposed)"));
         foreach (MqService service in _tables.Services.Values)
@@ -177,6 +196,33 @@ public sealed partial class MqClient : IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         _connection.Dispose();
         _disposing.Dispose();
+    }
+
+    private async Task DrainAsync()
+    {
+        if (State != ConnectionState.Connected)
+        {
+            if (_outbox.Pending > 0)
+            {
+                LogUndrained(_outbox.Pending, State);
+            }
+
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.DrainTimeout);
+            await ConfirmAsync(
+                static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference),
+                0,
+                "drain",
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MqException or OperationCanceledException)
+        {
+            LogUndrained(_outbox.Pending, State);
+        }
     }
 
     internal async ValueTask UnsubscribeAsync(MqSubscription subscription)
@@ -305,6 +351,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost {Count} messages on '{Pattern}': {Why} ({Total} in all)")]
     private partial void LogDropped(long count, string pattern, string why, long total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing before the broker confirmed everything was sent ({Bytes} bytes still queued, connection {State})")]
+    private partial void LogUndrained(int bytes, ConnectionState state);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler for {What} failed")]
     private partial void LogHandlerFailed(Exception exception, string what);

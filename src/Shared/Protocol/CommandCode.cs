@@ -14,6 +14,8 @@ public enum CommandCode : byte
     Bye = 5,
     Ok = 6,
     Error = 7,
+    /// <summary>Peer to broker: answered with OK once every command sent before it has been processed.</summary>
+    Ping = 8,
 
     Pub = 10,
     Sub = 11,

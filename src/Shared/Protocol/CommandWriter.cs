@@ -52,6 +52,13 @@ public static class CommandWriter
         w.Write(reason);
     }
 
+    public static void WritePing(ref MessagePackWriter w, ulong reference)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Ping);
+        w.Write(reference);
+    }
+
     public static void WriteOk(ref MessagePackWriter w, ulong reference)
     {
         w.WriteArrayHeader(2);

@@ -16,17 +16,19 @@ public static class MqSerializer
             .WithResolver(StandardResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData);
 
-    /// <summary>Serializes <paramref name="value"/>; <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> pass through as raw payloads.</summary>
+    /// <summary>
+    /// Serializes <paramref name="value"/>. Byte buffers (<c>byte[]</c>, <c>Memory</c>, <c>ReadOnlyMemory</c>,
+    /// <c>ArraySegment</c> of bytes) are payloads already and pass through raw, so the generic overloads never
+    /// wrap them by surprise.
+    /// </summary>
     public static ReadOnlyMemory<byte> Serialize<T>(T value, MessagePackSerializerOptions options)
     {
-        if (value is byte[] bytes)
+        switch (value)
         {
-            return bytes;
-        }
-
-        if (value is ReadOnlyMemory<byte> memory)
-        {
-            return memory;
+            case byte[] bytes: return bytes;
+            case ReadOnlyMemory<byte> readOnly: return readOnly;
+            case Memory<byte> memory: return memory;
+            case ArraySegment<byte> segment: return segment;
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -45,6 +47,11 @@ public static class MqSerializer
         if (typeof(T) == typeof(ReadOnlyMemory<byte>))
         {
             return (T)(object)payload;
+        }
+
+        if (typeof(T) == typeof(Memory<byte>))
+        {
+            return (T)(object)payload.ToArray().AsMemory();
         }
 
         return MessagePackSerializer.Deserialize<T>(payload, options);

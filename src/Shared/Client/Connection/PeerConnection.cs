@@ -81,18 +81,27 @@ internal sealed partial class PeerConnection : IDisposable
     /// <summary>Runs <paramref name="action"/> on the socket thread.</summary>
     public void Post(Action action) => _work.Enqueue(action);
 
-    /// <summary>Sends what is queued (bounded by <paramref name="drainTimeout"/>), says BYE, and stops the thread.</summary>
-    public async Task CloseAsync(TimeSpan drainTimeout)
+    /// <summary>Says BYE (if the session is live) and stops the thread. Draining is the caller's job: see MqClient.FlushAsync.</summary>
+    public async Task CloseAsync()
     {
-        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() => DrainThenBye(drained, Environment.TickCount64 + (long)drainTimeout.TotalMilliseconds));
+        var said = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            SendPending();
+            if (State == ConnectionState.Connected)
+            {
+                SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
+            }
+
+            said.TrySetResult();
+        });
         try
         {
-            await drained.Task.WaitAsync(drainTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await said.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            LogDrainTimedOut(_outbox.Pending);
+            LogCloseTimedOut();
         }
 
         SetState(ConnectionState.Closed, "disposed");
@@ -104,31 +113,6 @@ internal sealed partial class PeerConnection : IDisposable
         _poller.Dispose();
         _work.Dispose();
         _socket.Dispose();
-    }
-
-    private void DrainThenBye(TaskCompletionSource drained, long deadline)
-    {
-        SendPending();
-        bool empty = _unsent.Count == 0 && _outbox.Pending == 0;
-        if ((empty || Environment.TickCount64 >= deadline) || State != ConnectionState.Connected)
-        {
-            if (State == ConnectionState.Connected)
-            {
-                SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
-            }
-
-            drained.TrySetResult();
-            return;
-        }
-
-        // Still blocked by the socket's high-water mark: try again on the next tick.
-        _timer.Elapsed += Retry;
-
-        void Retry(object? sender, NetMQTimerEventArgs e)
-        {
-            _timer.Elapsed -= Retry;
-            DrainThenBye(drained, deadline);
-        }
     }
 
     private void OnWork(object? sender, NetMQQueueEventArgs<Action?> e)
@@ -420,8 +404,8 @@ internal sealed partial class PeerConnection : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker sent something this client cannot read: {Reason}")]
     private partial void LogBrokerProtocolError(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing with {Bytes} bytes of commands still unsent after the drain timeout")]
-    private partial void LogDrainTimedOut(int bytes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The socket thread did not answer the close within 5 s")]
+    private partial void LogCloseTimedOut();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on the Mq socket thread; the connection goes on")]
     private partial void LogUnexpected(Exception exception);
