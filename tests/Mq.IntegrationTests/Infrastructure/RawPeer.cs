@@ -1,0 +1,123 @@
+using System.Buffers;
+using MessagePack;
+using Mq.Protocol;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Mq.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A bare DEALER speaking the wire protocol by hand, as a peer written in another language would, or as an
+/// attacker would. Used from one test at a time, never concurrently (NetMQ sockets are not thread-safe).
+/// </summary>
+public sealed class RawPeer : IDisposable
+{
+    private readonly DealerSocket _socket = new();
+    private readonly Queue<ReceivedCommand> _unread = new();
+
+    public RawPeer(string endpoint, Action<DealerSocket>? configure = null)
+    {
+        configure?.Invoke(_socket);
+        _socket.Options.Linger = TimeSpan.Zero;
+        _socket.Connect(endpoint);
+    }
+
+    public delegate void Write(ref MessagePackWriter writer);
+
+    /// <summary>Sends one frame holding the commands <paramref name="write"/> produces.</summary>
+    public void Send(Write write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        SendRaw(buffer.WrittenSpan.ToArray());
+    }
+
+    public void SendRaw(byte[] frame) => _socket.SendFrame(frame);
+
+    /// <summary>Receives the next command whose code is <paramref name="code"/>, skipping others; returns its reader positioned after the code.</summary>
+    public ReceivedCommand Expect(CommandCode code, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? Waits.Default);
+        var seen = new List<CommandCode>();
+        while (NextCommand(deadline) is { } command)
+        {
+            seen.Add(command.Code);
+            if (command.Code == code)
+            {
+                return command;
+            }
+        }
+
+        throw new TimeoutException($"no {code} arrived in time; saw [{string.Join(", ", seen)}]");
+    }
+
+    /// <summary>True if nothing but <paramref name="allowed"/> arrives within <paramref name="window"/>.</summary>
+    public bool ReceivesNothingBut(CommandCode allowed, TimeSpan window)
+    {
+        DateTime deadline = DateTime.UtcNow + window;
+        while (NextCommand(deadline) is { } command)
+        {
+            if (command.Code != allowed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Connects, answers CONNECTED with HELLO and returns the WELCOME.</summary>
+    public ReceivedCommand Handshake(string name = "raw", int version = ProtocolVersion.Current)
+    {
+        Expect(CommandCode.Connected);
+        Send((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, version, name, null));
+        return Expect(CommandCode.Welcome);
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    /// <summary>The next command, from the frame being read or the next frame; the broker batches several into one.</summary>
+    private ReceivedCommand? NextCommand(DateTime deadline)
+    {
+        if (_unread.Count > 0)
+        {
+            return _unread.Dequeue();
+        }
+
+        TimeSpan left = deadline - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero || !_socket.TryReceiveFrameBytes(left, out byte[]? frame))
+        {
+            return null;
+        }
+
+        var reader = new CommandReader(frame);
+        for (int index = 0; !reader.End; index++)
+        {
+            _unread.Enqueue(new ReceivedCommand(frame, index, reader.ReadCommand()));
+            reader.SkipCommand();
+        }
+
+        return _unread.Count > 0 ? _unread.Dequeue() : null;
+    }
+}
+
+/// <summary>One command inside a received frame; <see cref="Reader"/> starts after its code.</summary>
+public sealed class ReceivedCommand(byte[] frame, int index, CommandCode code)
+{
+    public CommandCode Code { get; } = code;
+
+    public CommandReader Reader()
+    {
+        var reader = new CommandReader(frame);
+        for (int i = 0; i < index; i++)
+        {
+            reader.ReadCommand();
+            reader.SkipCommand();
+        }
+
+        reader.ReadCommand();
+        return reader;
+    }
+}
