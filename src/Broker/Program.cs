@@ -23,6 +23,8 @@ try
     builder.Configuration.AddCommandLine(args, switches);
     builder.Services.AddSerilog((services, logger) => logger
         .ReadFrom.Configuration(builder.Configuration)
+        // A failed start is reported below in one line; the host's own report would add a stack trace.
+        .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", Serilog.Events.LogEventLevel.Fatal)
         .WriteTo.Console(
             outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",
             formatProvider: null));

@@ -115,14 +115,10 @@ public sealed partial class MqClient
             return;
         }
 
-        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected)
-        {
-            await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, string Service) s) => CommandWriter.WriteUnserve(ref w, s.Reference, s.Service),
-                service.Name,
-                $"stop serving '{service.Name}'",
-                CancellationToken.None).ConfigureAwait(false);
-        }
+        await ReleaseAsync(
+            static (ref MessagePackWriter w, in (ulong Reference, string Service) s) => CommandWriter.WriteUnserve(ref w, s.Reference, s.Service),
+            service.Name,
+            $"stop serving '{service.Name}'").ConfigureAwait(false);
     }
 
     internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, ReadOnlyMemory<byte> payload)

@@ -233,13 +233,30 @@ public sealed partial class MqClient : IAsyncDisposable
         }
 
         subscription.Complete();
-        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected)
+        await ReleaseAsync(
+            static (ref MessagePackWriter w, in (ulong Reference, ulong Sid) s) => CommandWriter.WriteUnsub(ref w, s.Reference, s.Sid),
+            subscription.Sid,
+            $"unsubscribe from '{subscription.Pattern}'").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Undoes a subscribe or serve at the broker. Never throws: a broker that is gone has forgotten it already,
+    /// and a dispose must not fail because of the connection.
+    /// </summary>
+    internal async ValueTask ReleaseAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || State != ConnectionState.Connected)
         {
-            await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, ulong Sid) s) => CommandWriter.WriteUnsub(ref w, s.Reference, s.Sid),
-                subscription.Sid,
-                $"unsubscribe from '{subscription.Pattern}'",
-                CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await ConfirmAsync(write, arg, what, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MqException ex)
+        {
+            LogReleaseFailed(what, ex.Message);
         }
     }
 
@@ -354,6 +371,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing before the broker confirmed everything was sent ({Bytes} bytes still queued, connection {State})")]
     private partial void LogUndrained(int bytes, ConnectionState state);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not {What} at the broker: {Reason}")]
+    private partial void LogReleaseFailed(string what, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler for {What} failed")]
     private partial void LogHandlerFailed(Exception exception, string what);

@@ -39,7 +39,10 @@ public sealed class MqService : IAsyncDisposable
     /// <summary>Requests whose handler threw (answered with a remote error).</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>Stops serving: the broker stops routing here; requests already queued are still answered.</summary>
+    /// <summary>
+    /// Stops serving: the broker stops routing here; requests already queued are still answered, within the
+    /// client's drain timeout, after which the handlers' cancellation tokens fire.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -49,7 +52,15 @@ public sealed class MqService : IAsyncDisposable
 
         await _owner.UnserveAsync(this).ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+
+        // Handlers get the drain timeout to finish what they hold, then their tokens are cancelled.
+        Task handlers = Task.WhenAll(_workers);
+        if (await Task.WhenAny(handlers, Task.Delay(_owner.Options.DrainTimeout)).ConfigureAwait(false) != handlers)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await handlers.ConfigureAwait(false);
         _stopping.Dispose();
     }
 
