@@ -24,10 +24,15 @@ public sealed partial class MqClient : IAsyncDisposable
     private long _lastSid;
     private int _disposed;
 
-    private MqClient(MqClientOptions options, ILoggerFactory loggerFactory)
+    private int _started;
+
+    /// <summary>Creates a client that is not connected yet: call <see cref="ConnectAsync(CancellationToken)"/> (dependency injection does).</summary>
+    public MqClient(MqClientOptions options, ILoggerFactory? loggerFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _options = options;
-        _logger = loggerFactory.CreateLogger<MqClient>();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqClient>();
         _outbox = new Outbox(options.OutboxCapacityBytes);
         _connection = new PeerConnection(options, _tables, _outbox, _logger, OnStateChanged, OnAsyncError);
     }
@@ -51,24 +56,38 @@ public sealed partial class MqClient : IAsyncDisposable
     /// <summary>Connects and completes the handshake; throws <see cref="NotConnectedException"/> if the broker cannot be reached in time.</summary>
     public static async ValueTask<MqClient> ConnectAsync(MqClientOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var client = new MqClient(options, loggerFactory ?? NullLoggerFactory.Instance);
+        var client = new MqClient(options, loggerFactory);
         try
         {
-            client._connection.Start();
-            await client._connection.FirstSession.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             return client;
-        }
-        catch (TimeoutException)
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
-            throw new NotConnectedException($"cannot reach the Mq broker at {options.Endpoint} within {options.ConnectTimeout.TotalSeconds:0.#} s");
         }
         catch
         {
             await client.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the connection and waits for the first handshake (at most <see cref="MqClientOptions.ConnectTimeout"/>).
+    /// Afterwards the client reconnects by itself whenever the connection is lost.
+    /// </summary>
+    public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureUsable();
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _connection.Start();
+        }
+
+        try
+        {
+            await _connection.FirstSession.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -173,7 +192,11 @@ public sealed partial class MqClient : IAsyncDisposable
         }
 
         await DrainAsync().ConfigureAwait(false);
-        await _connection.CloseAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _started) != 0)
+        {
+            await _connection.CloseAsync().ConfigureAwait(false);
+        }
+
         _outbox.Close();
         _tables.Pending.FailAll(message => new NotConnectedException($"{message} (the client was disposed)"));
         foreach (MqService service in _tables.Services.Values)

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mq.Client;
+
+namespace Mq.Hosting;
+
+/// <summary>Adds subscriptions and services, each handled by a class resolved from DI with a scope per message.</summary>
+public sealed class MqBuilder
+{
+    internal MqBuilder(IServiceCollection services) => Services = services;
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Runs <typeparamref name="THandler"/> for each message matching <paramref name="pattern"/>.</summary>
+    public MqBuilder AddSubscription<THandler>(string pattern, string? queueGroup = null)
+        where THandler : class, IMqMessageHandler
+    {
+        Services.TryAddScoped<THandler>();
+        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, queueGroup, async (message, token) =>
+        {
+            await using AsyncServiceScope scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, token);
+        }, ct));
+    }
+
+    /// <summary>Runs <typeparamref name="THandler"/> for each message, its payload deserialized as <typeparamref name="T"/>.</summary>
+    public MqBuilder AddSubscription<THandler, T>(string pattern, string? queueGroup = null)
+        where THandler : class, IMqMessageHandler<T>
+    {
+        Services.TryAddScoped<THandler>();
+        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, queueGroup, async (message, token) =>
+        {
+            T payload = message.Deserialize<T>();
+            await using AsyncServiceScope scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(payload, message, token);
+        }, ct));
+    }
+
+    /// <summary>Serves <paramref name="service"/> with <typeparamref name="THandler"/>; its exceptions reach requesters as remote errors.</summary>
+    public MqBuilder AddService<THandler, TRequest, TReply>(string service, ServeOptions? options = null)
+        where THandler : class, IMqRequestHandler<TRequest, TReply>
+    {
+        Services.TryAddScoped<THandler>();
+        return Add($"service '{service}'", async (client, scopes, ct) => await client.ServeAsync(
+            service,
+            async (request, token) =>
+            {
+                await using AsyncServiceScope scope = scopes.CreateAsyncScope();
+                TReply reply = await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(request.Deserialize<TRequest>(), request, token);
+                return Serialization.MqSerializer.Serialize(reply, client.Options.SerializerOptions);
+            },
+            options,
+            ct));
+    }
+
+    private static async ValueTask<IAsyncDisposable> Subscribe(MqClient client, string pattern, string? queueGroup, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
+        await client.SubscribeAsync(pattern, handler, queueGroup, cancellationToken);
+
+    private MqBuilder Add(string description, Func<MqClient, IServiceScopeFactory, CancellationToken, ValueTask<IAsyncDisposable>> open)
+    {
+        Services.AddSingleton(new MqRegistration(description, open));
+        return this;
+    }
+}

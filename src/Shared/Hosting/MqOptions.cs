@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using Mq.Client;
+
+namespace Mq.Hosting;
+
+/// <summary>The peer's settings as bound from configuration (section "Mq" by default) and validated at start.</summary>
+public sealed class MqOptions
+{
+    public const string SectionName = "Mq";
+
+    [Required]
+    [RegularExpression(@"^tcp://\S+:\d{1,5}$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555")]
+    public string Endpoint { get; set; } = MqClientOptions.Default.Endpoint;
+
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string Name { get; set; } = MqClientOptions.Default.Name;
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ConnectTimeout { get; set; } = MqClientOptions.Default.ConnectTimeout;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan RequestTimeout { get; set; } = MqClientOptions.Default.RequestTimeout;
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan DrainTimeout { get; set; } = MqClientOptions.Default.DrainTimeout;
+
+    [Range(1, 10_000_000)]
+    public int SubscriptionCapacity { get; set; } = MqClientOptions.Default.SubscriptionCapacity;
+
+    [Range(1024, long.MaxValue)]
+    public long OutboxCapacityBytes { get; set; } = MqClientOptions.Default.OutboxCapacityBytes;
+
+    public MqClientOptions ToClientOptions() => MqClientOptions.Default with
+    {
+        Endpoint = Endpoint,
+        Name = Name,
+        ConnectTimeout = ConnectTimeout,
+        RequestTimeout = RequestTimeout,
+        DrainTimeout = DrainTimeout,
+        SubscriptionCapacity = SubscriptionCapacity,
+        OutboxCapacityBytes = OutboxCapacityBytes,
+    };
+}
