@@ -80,6 +80,10 @@ internal sealed partial class BrokerEngine
         _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
     }
 
+    /// <summary>A connection the broker does not talk to at all, such as one that chose its own routing identity.</summary>
+    public void CountRefusedConnection(string reason, long now) =>
+        _writer.CountRefusal("a connection", ErrorCode.Malformed, reason, now);
+
     /// <summary>NetMQ reported the connection closed.</summary>
     public void OnDisconnected(uint key, long now)
     {

@@ -204,7 +204,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         if (!generated)
         {
             // The broker, not the peer, names connections: a peer that set its own routing id is refused.
-            RefuseChosenIdentity(id.ToArray());
+            RefuseChosenIdentity(id.ToArray(), now);
         }
         else if (_frame.Size == 1 && _frame.Slice()[0] == DisconnectMarker[0])
         {
@@ -223,9 +223,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
     }
 
-    private void RefuseChosenIdentity(byte[] routingId)
+    private void RefuseChosenIdentity(byte[] routingId, long now)
     {
-        LogChosenIdentity();
+        _engine.CountRefusedConnection("it set its own routing identity", now);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
         var w = new MessagePackWriter(buffer);
         CommandWriter.WriteError(ref w, 0, ErrorCode.Malformed, "peers must not set their own ZeroMQ routing identity; the broker assigns it");
@@ -304,9 +304,6 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker thread did not send its goodbyes within 5 s; stopping anyway")]
     private partial void LogShutdownSlow();
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection that set its own routing identity")]
-    private partial void LogChosenIdentity();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on the broker thread; the broker goes on")]
     private partial void LogUnexpected(Exception exception);

@@ -47,8 +47,22 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     /// <summary>Refuses a command: answers ERROR, counts it, and logs it (at most <see cref="LogLinesPerSecond"/> lines a second).</summary>
     public void Refuse(PeerSession session, ulong reference, ErrorCode code, string message, long now)
     {
-        counters.Refused++;
         session.ProtocolErrors++;
+        CountRefusal(session, code, message, now);
+        if (session.IsClosed)
+        {
+            return;
+        }
+
+        MessagePackWriter w = Begin(session);
+        CommandWriter.WriteError(ref w, reference, code, message);
+        End(session, ref w, now);
+    }
+
+    /// <summary>Counts and logs a refusal; the log is limited to <see cref="LogLinesPerSecond"/> lines a second, with a summary of the rest.</summary>
+    public void CountRefusal(object peer, ErrorCode code, string message, long now)
+    {
+        counters.Refused++;
         if (now - _logWindowStart >= 1000)
         {
             if (_suppressed > 0)
@@ -63,21 +77,12 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
         if (_logged++ < LogLinesPerSecond)
         {
-            LogRefused(session, code, message);
+            LogRefused(peer, code, message);
         }
         else
         {
             _suppressed++;
         }
-
-        if (session.IsClosed)
-        {
-            return;
-        }
-
-        MessagePackWriter w = Begin(session);
-        CommandWriter.WriteError(ref w, reference, code, message);
-        End(session, ref w, now);
     }
 
     public void FlushAll(long now)
@@ -117,7 +122,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a command from {Peer}: {Code}: {Reason}")]
-    private partial void LogRefused(PeerSession peer, ErrorCode code, string reason);
+    private partial void LogRefused(object peer, ErrorCode code, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals in the last second were not logged")]
     private partial void LogSuppressed(long count);

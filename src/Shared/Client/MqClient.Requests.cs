@@ -85,7 +85,8 @@ public sealed partial class MqClient
                 static (ref MessagePackWriter w, in (ulong Reference, string Service) s) => CommandWriter.WriteServe(ref w, s.Reference, s.Service),
                 service,
                 $"serve '{service}'",
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                () => registration.Confirmed = true).ConfigureAwait(false);
         }
         catch
         {

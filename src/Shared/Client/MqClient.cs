@@ -137,7 +137,8 @@ public sealed partial class MqClient : IAsyncDisposable
                     CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup),
                 subscription,
                 $"subscribe to '{pattern}'",
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                () => subscription.Confirmed = true).ConfigureAwait(false);
         }
         catch
         {
@@ -316,9 +317,9 @@ public sealed partial class MqClient : IAsyncDisposable
     }
 
     /// <summary>Sends a command that the broker answers with OK or ERROR under a fresh reference, and waits for it.</summary>
-    private async ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken)
+    private async ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null)
     {
-        (ulong reference, Task confirmed) = _tables.Pending.AddConfirmation();
+        (ulong reference, Task confirmed) = _tables.Pending.AddConfirmation(onConfirmed);
         try
         {
             await WriteAsync(write, (reference, arg), cancellationToken).ConfigureAwait(false);

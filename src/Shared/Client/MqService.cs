@@ -64,6 +64,9 @@ public sealed class MqService : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>Set on the socket thread when the broker's OK is read; only confirmed services are restored after a reconnect.</summary>
+    internal bool Confirmed { get; set; }
+
     /// <summary>Socket thread: queues a request; false if the queue is full.</summary>
     internal bool TryEnqueue(MqRequest request) => _queue.Writer.TryWrite(request);
 

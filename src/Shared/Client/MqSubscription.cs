@@ -51,6 +51,9 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
 
     internal Task? HandlerLoop { get; set; }
 
+    /// <summary>Set on the socket thread when the broker's OK is read; only confirmed subscriptions are restored after a reconnect.</summary>
+    internal bool Confirmed { get; set; }
+
     public IAsyncEnumerator<MqMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 

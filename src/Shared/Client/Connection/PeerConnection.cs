@@ -293,10 +293,13 @@ internal sealed partial class PeerConnection : IDisposable
         _inbound.Error(reference, code, message);
     }
 
-    /// <summary>Re-subscribes and re-serves everything on a new session, before any queued command goes out.</summary>
+    /// <summary>
+    /// Re-subscribes and re-serves, on a new session, everything the broker had confirmed, before any queued
+    /// command goes out. Unconfirmed ones were failed when the session was lost, or are still queued.
+    /// </summary>
     private void Restore()
     {
-        foreach (MqSubscription subscription in _tables.Subscriptions.Values)
+        foreach (MqSubscription subscription in _tables.Subscriptions.Values.Where(s => s.Confirmed))
         {
             subscription.LastSequence = 0;
             _inbound.Forget(subscription.Sid);
@@ -305,9 +308,9 @@ internal sealed partial class PeerConnection : IDisposable
                 subscription);
         }
 
-        foreach (string service in _tables.Services.Keys)
+        foreach (MqService service in _tables.Services.Values.Where(s => s.Confirmed))
         {
-            SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service);
+            SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service.Name);
         }
 
         LogRestored(_tables.Subscriptions.Count, _tables.Services.Count);

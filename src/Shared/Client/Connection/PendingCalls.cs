@@ -9,26 +9,38 @@ namespace Mq.Client.Connection;
 /// </summary>
 internal sealed class PendingCalls
 {
-    private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _confirmations = new();
+    private readonly ConcurrentDictionary<ulong, (TaskCompletionSource Completion, Action? OnConfirmed)> _confirmations = new();
     private readonly ConcurrentDictionary<ulong, PendingRequestCall> _requests = new();
     private long _lastReference;
     private long _lastRequestId;
 
     public int RequestCount => _requests.Count;
 
-    public (ulong Reference, Task Confirmed) AddConfirmation()
+    /// <summary>
+    /// Registers a confirmation to wait for. <paramref name="onConfirmed"/> runs on the socket thread as the OK is
+    /// read, so state it sets is visible to whatever that thread does next (such as restoring after a reconnect).
+    /// </summary>
+    public (ulong Reference, Task Confirmed) AddConfirmation(Action? onConfirmed = null)
     {
         ulong reference = (ulong)Interlocked.Increment(ref _lastReference);
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _confirmations[reference] = completion;
+        _confirmations[reference] = (completion, onConfirmed);
         return (reference, completion.Task);
     }
 
-    public bool Confirm(ulong reference) =>
-        _confirmations.TryRemove(reference, out TaskCompletionSource? completion) && completion.TrySetResult();
+    public bool Confirm(ulong reference)
+    {
+        if (!_confirmations.TryRemove(reference, out var pending))
+        {
+            return false;
+        }
+
+        pending.OnConfirmed?.Invoke();
+        return pending.Completion.TrySetResult();
+    }
 
     public bool Reject(ulong reference, MqException error) =>
-        _confirmations.TryRemove(reference, out TaskCompletionSource? completion) && completion.TrySetException(error);
+        _confirmations.TryRemove(reference, out var pending) && pending.Completion.TrySetException(error);
 
     public void Forget(ulong reference) => _confirmations.TryRemove(reference, out _);
 
