@@ -1,0 +1,46 @@
+using System.Buffers;
+using MessagePack;
+using Mq.Protocol;
+
+namespace Mq.UnitTests.Protocol;
+
+/// <summary>The byte examples in docs/protocol.md, section 11, are what the codec writes.</summary>
+public sealed class DocumentedBytesTests
+{
+    private static readonly byte[] AbcPayload = [0xa3, 0x61, 0x62, 0x63];
+
+    [Fact]
+    public void Connected() =>
+        AssertBytes("93 01 91 01 a9 6d 71 2d 62 72 6f 6b 65 72", (ref MessagePackWriter w) => CommandWriter.WriteConnected(ref w, [1], "mq-broker"));
+
+    [Fact]
+    public void Hello() =>
+        AssertBytes("94 02 01 a3 61 70 70 c0", (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, 1, "app", null));
+
+    [Fact]
+    public void Pub() =>
+        AssertBytes("94 0a a9 6f 72 64 65 72 73 2e 65 75 c0 c4 04 a3 61 62 63", (ref MessagePackWriter w) => CommandWriter.WritePub(ref w, "orders.eu", null, AbcPayload));
+
+    [Fact]
+    public void Sub() =>
+        AssertBytes("95 0b 01 01 a8 6f 72 64 65 72 73 2e 3e c0", (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "orders.>", null));
+
+    [Fact]
+    public void Ok() =>
+        AssertBytes("92 06 01", (ref MessagePackWriter w) => CommandWriter.WriteOk(ref w, 1));
+
+    [Fact]
+    public void Msg() =>
+        AssertBytes("96 0d 01 01 a9 6f 72 64 65 72 73 2e 65 75 c0 c4 04 a3 61 62 63", (ref MessagePackWriter w) => CommandWriter.WriteMsg(ref w, 1, 1, "orders.eu"u8, default, AbcPayload));
+
+    private delegate void Write(ref MessagePackWriter writer);
+
+    private static void AssertBytes(string documented, Write write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        Assert.Equal(documented, string.Join(' ', buffer.WrittenSpan.ToArray().Select(b => b.ToString("x2"))));
+    }
+}
