@@ -36,9 +36,17 @@ public static class MqSerializer
         return buffer.WrittenMemory;
     }
 
-    /// <summary>Deserializes a payload; <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c> are returned raw.</summary>
+    /// <summary>
+    /// Deserializes a payload; byte buffers are returned raw. An empty payload (a request with no body) is the
+    /// default of a reference or nullable type; for other types it is an error.
+    /// </summary>
     public static T Deserialize<T>(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions options)
     {
+        if (payload.IsEmpty && default(T) is null && typeof(T) != typeof(byte[]))
+        {
+            return default!;
+        }
+
         if (typeof(T) == typeof(byte[]))
         {
             return (T)(object)payload.ToArray();

@@ -35,6 +35,17 @@ public sealed class RequestReplyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_echo_service_returns_the_request_bytes_unchanged()
+    {
+        await using MqService echo = await _server.ServeAsync("echo", (request, _) => ValueTask.FromResult(request.Data));
+        byte[] payload = [0x92, 0x01, 0x02];
+
+        MqReply reply = await _requester.RequestAsync("echo", payload);
+
+        Assert.Equal(payload, reply.Data.ToArray());
+    }
+
+    [Fact]
     public async Task Nobody_serving_fails_at_once_with_no_responders_not_a_timeout()
     {
         // The request may wait 30 s; the test allows 5: only an immediate answer passes.

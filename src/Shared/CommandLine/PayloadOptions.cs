@@ -1,0 +1,110 @@
+using System.CommandLine;
+using MessagePack;
+using Mq.Serialization;
+
+namespace Mq.CommandLine;
+
+/// <summary>
+/// A payload given on the command line: <c>--message</c> text or <c>--json</c>, sent as MessagePack, or a
+/// generated <c>--size</c> of bytes. Plus repeatable <c>--header key=value</c>.
+/// </summary>
+internal sealed class PayloadOptions
+{
+    public PayloadOptions(bool allowSize)
+    {
+        Message = new Option<string?>("--message", "-m") { Description = "Text payload (sent as a MessagePack string)" };
+        Json = new Option<string?>("--json", "-j") { Description = "JSON payload (sent as MessagePack)" };
+        Size = allowSize ? new Option<int?>("--size") { Description = "Generated payload of this many bytes" } : null;
+        Headers = new Option<string[]>("--header", "-H") { Description = "Header key=value (repeatable)" };
+    }
+
+    public Option<string?> Message { get; }
+
+    public Option<string?> Json { get; }
+
+    public Option<int?>? Size { get; }
+
+    public Option<string[]> Headers { get; }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Message);
+        command.Options.Add(Json);
+        if (Size is not null)
+        {
+            command.Options.Add(Size);
+        }
+
+        command.Options.Add(Headers);
+        command.Validators.Add(result =>
+        {
+            int given = (result.GetValue(Message) is null ? 0 : 1) + (result.GetValue(Json) is null ? 0 : 1) + (Size is not null && result.GetValue(Size) is not null ? 1 : 0);
+            if (given > 1)
+            {
+                result.AddError("give only one of --message, --json" + (Size is null ? "" : ", --size"));
+            }
+        });
+    }
+
+    /// <summary>True if any payload option was given (a serve with none echoes).</summary>
+    public bool IsGiven(ParseResult parse) =>
+        parse.GetValue(Message) is not null || parse.GetValue(Json) is not null || (Size is not null && parse.GetValue(Size) is not null);
+
+    /// <summary>The payload bytes; MessagePack nil when nothing was given.</summary>
+    public ReadOnlyMemory<byte> Payload(ParseResult parse)
+    {
+        if (parse.GetValue(Message) is { } text)
+        {
+            return MessagePackSerializer.Serialize(text, MqSerializer.DefaultOptions);
+        }
+
+        if (parse.GetValue(Json) is { } json)
+        {
+            try
+            {
+                return MessagePackSerializer.ConvertFromJson(json, MqSerializer.DefaultOptions);
+            }
+            catch (Exception ex) when (ex is MessagePackSerializationException or FormatException or InvalidOperationException or EndOfStreamException or ArgumentException)
+            {
+                throw new BadPayloadException($"--json is not valid JSON: {ex.GetBaseException().Message}");
+            }
+        }
+
+        if (Size is not null && parse.GetValue(Size) is { } size)
+        {
+            if (size < 0)
+            {
+                throw new BadPayloadException("--size must not be negative");
+            }
+
+            var bytes = new byte[size];
+            Random.Shared.NextBytes(bytes);
+            return bytes;
+        }
+
+        return new byte[] { MessagePackCode.Nil };
+    }
+
+    public IReadOnlyDictionary<string, string>? HeaderMap(ParseResult parse)
+    {
+        string[] pairs = parse.GetValue(Headers) ?? [];
+        if (pairs.Length == 0)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in pairs)
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new BadPayloadException($"--header '{pair}' must look like key=value");
+            }
+
+            headers[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return headers;
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Mq.Client;
+using Mq.CommandLine;
+
+namespace Mq.Subscriber.Commands;
+
+/// <summary><c>serve</c>: answers requests to a service, echoing them unless a fixed reply is given.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var command = new Command("serve", "Serve a service until stopped: reply with the request (echo) or a fixed payload");
+        var service = new Option<string>("--service", "-s") { Description = "Service name to serve", Required = true };
+        var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after answering this many requests" };
+        var delay = new Option<int>("--delay") { Description = "Milliseconds to wait before each reply (to try timeouts)" };
+        var payload = new PayloadOptions(allowSize: false);
+        command.Options.Add(service);
+        command.Options.Add(count);
+        command.Options.Add(delay);
+        payload.AddTo(command);
+        common.AddTo(command);
+
+        command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
+        {
+            UsageException.Require(parse.GetValue(count) is null or >= 1, "--count must be at least 1");
+            UsageException.Require(parse.GetValue(delay) >= 0, "--delay must not be negative");
+            // Spelled out: 'cond ? memory : null' would turn null into an empty payload through byte[].
+            ReadOnlyMemory<byte>? fixedReply = null;
+            if (payload.IsGiven(parse))
+            {
+                fixedReply = payload.Payload(parse);
+            }
+
+            int wait = parse.GetValue(delay);
+            int? limit = parse.GetValue(count);
+            var enough = new TaskCompletionSource();
+            int answered = 0;
+
+            await using MqClient client = await MqClient.ConnectAsync(common.ClientOptions(parse), cancellationToken: token);
+            MqService served = await client.ServeAsync(parse.GetValue(service)!, async (request, handlerToken) =>
+            {
+                if (wait > 0)
+                {
+                    await Task.Delay(wait, handlerToken);
+                }
+
+                if (Interlocked.Increment(ref answered) == limit)
+                {
+                    enough.TrySetResult();
+                }
+
+                return fixedReply ?? request.Data;
+            }, new ServeOptions { MaxConcurrency = 1 }, token);
+            await Console.Error.WriteLineAsync($"serving {served.Name}");
+
+            await enough.Task.WaitAsync(token);
+
+            // Disposing waits for the last reply to be handed over; the client then drains it to the broker.
+            await served.DisposeAsync();
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+}

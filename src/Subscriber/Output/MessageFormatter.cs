@@ -1,0 +1,50 @@
+using System.Text;
+using System.Text.Json;
+using Mq.Client;
+
+namespace Mq.Subscriber.Output;
+
+/// <summary>Renders received messages for a terminal or for scripts; payloads are shown as JSON.</summary>
+internal static class MessageFormatter
+{
+    public static string Format(MqMessage message, OutputFormat format) =>
+        format == OutputFormat.Json ? Json(message) : Text(message);
+
+    private static string Text(MqMessage message)
+    {
+        var line = new StringBuilder().Append('[').Append(message.Subject).Append("] ").Append(message.ToJson());
+        if (message.Headers is { Count: > 0 } headers)
+        {
+            line.Append("  ").Append(string.Join(' ', headers.Select(h => $"{h.Key}={h.Value}")));
+        }
+
+        return line.ToString();
+    }
+
+    private static string Json(MqMessage message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("topic", message.Subject);
+            writer.WriteNumber("seq", message.Sequence);
+            writer.WritePropertyName("payload");
+            writer.WriteRawValue(message.ToJson(), skipInputValidation: false);
+            if (message.Headers is { Count: > 0 } headers)
+            {
+                writer.WriteStartObject("headers");
+                foreach (KeyValuePair<string, string> header in headers)
+                {
+                    writer.WriteString(header.Key, header.Value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
