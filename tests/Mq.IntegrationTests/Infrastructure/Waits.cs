@@ -45,6 +45,20 @@ public static class Waits
         }
     }
 
+    /// <summary>Completes with the reason the next time <paramref name="client"/> enters <paramref name="state"/>; subscribe before causing it.</summary>
+    public static Task<string> NextStateAsync(this MqClient client, ConnectionState state)
+    {
+        var entered = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionStateChanged += (_, e) =>
+        {
+            if (e.State == state)
+            {
+                entered.TrySetResult(e.Reason);
+            }
+        };
+        return entered.Task;
+    }
+
     /// <summary>Polls a condition that has no event of its own, a bounded number of times.</summary>
     public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

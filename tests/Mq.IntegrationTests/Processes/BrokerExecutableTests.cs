@@ -56,19 +56,12 @@ public sealed class BrokerExecutableTests
         await using (broker)
         {
             await using MqClient peer = await MqClient.ConnectAsync(endpoint, "listener");
-            var disconnected = new TaskCompletionSource<string>();
-            peer.ConnectionStateChanged += (_, e) =>
-            {
-                if (e.State == ConnectionState.Disconnected)
-                {
-                    disconnected.TrySetResult(e.Reason);
-                }
-            };
+            Task<string> disconnected = peer.NextStateAsync(ConnectionState.Disconnected);
 
             broker.Signal(15);
 
             Assert.Equal(0, await broker.WaitForExitAsync(ExitTimeout));
-            Assert.Contains("goodbye", await disconnected.Task.WaitAsync(Waits.Default));
+            Assert.Contains("goodbye", await disconnected.WaitAsync(Waits.Default));
             Assert.Contains("Mq broker stopped", broker.Output);
         }
     }
@@ -88,21 +81,14 @@ public sealed class BrokerExecutableTests
                 await Task.Delay(Timeout.Infinite, ct);
                 return ReadOnlyMemory<byte>.Empty;
             });
-            var disconnected = new TaskCompletionSource();
-            requester.ConnectionStateChanged += (_, e) =>
-            {
-                if (e.State == ConnectionState.Disconnected)
-                {
-                    disconnected.TrySetResult();
-                }
-            };
+            Task<string> disconnected = requester.NextStateAsync(ConnectionState.Disconnected);
 
             Task<MqReply> request = requester.RequestAsync("hold", default, new RequestOptions { Timeout = TimeSpan.FromMinutes(1) }).AsTask();
             await holding.Task.WaitAsync(Waits.Default);
             broker.Kill();
 
             // Default heartbeat timeout is 3 s: the peer must notice well before the request's one-minute deadline.
-            await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(8));
+            await disconnected.WaitAsync(TimeSpan.FromSeconds(8));
             await Assert.ThrowsAsync<NotConnectedException>(() => request.WaitAsync(TimeSpan.FromSeconds(1)));
         }
     }
@@ -115,15 +101,7 @@ public sealed class BrokerExecutableTests
         await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
         await using MqSubscription subscription = await subscriber.SubscribeAsync("after.restart");
         await using MqService echo = await subscriber.ServeAsync("echo", (request, _) => ValueTask.FromResult(request.Data));
-        var reconnected = new TaskCompletionSource();
-        int connects = 0;
-        publisher.ConnectionStateChanged += (_, e) =>
-        {
-            if (e.State == ConnectionState.Connected && Interlocked.Increment(ref connects) == 1)
-            {
-                reconnected.TrySetResult();
-            }
-        };
+        Task<string> reconnected = publisher.NextStateAsync(ConnectionState.Connected);
 
         await using (first)
         {
@@ -134,7 +112,7 @@ public sealed class BrokerExecutableTests
         (PeerProcess second, _) = await BrokerProcess.StartAsync(endpoint);
         await using (second)
         {
-            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            await reconnected.WaitAsync(TimeSpan.FromSeconds(15));
             await Waits.UntilAsync(async () => await TryEchoAsync(publisher), "the echo service being restored");
             await publisher.PublishAsync("after.restart", "back");
             Assert.Equal("back", (await subscription.TakeAsync(1)).Single().Deserialize<string>());
