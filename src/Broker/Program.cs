@@ -1,57 +1,25 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using System.CommandLine;
 using Mq.Broker.Hosting;
-using Mq.Broker.Server;
-using NetMQ;
-using Serilog;
 
-Log.Logger = new LoggerConfiguration()
-    .WriteTo.Console(standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose)
-    .CreateBootstrapLogger();
+// The options shown here are the common ones; any configuration key also works as --Broker:Key=value
+// (see README), so unknown tokens go to the host's configuration instead of being errors.
+var endpoint = new Option<string>("--endpoint") { Description = "Where to listen, e.g. tcp://127.0.0.1:5555 (port 0: any free port)" };
+var name = new Option<string>("--name") { Description = "The broker's name in logs and in the handshake" };
+var root = new RootCommand("Mq broker: routes publish/subscribe and request/reply between peers.") { TreatUnmatchedTokensAsErrors = false };
+root.Options.Add(endpoint);
+root.Options.Add(name);
+root.SetAction((_, _) => BrokerProgram.RunAsync(args));
 
-try
+var healthEndpoint = new Option<string>("--endpoint") { Description = "The broker to check", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the broker's greeting", DefaultValueFactory = _ => 3 };
+var health = new Command("health", "Exit 0 if a broker answers at --endpoint (container health checks)") { healthEndpoint, timeout };
+health.SetAction(parse =>
 {
-    var switches = new Dictionary<string, string>
-    {
-        ["--endpoint"] = "Broker:Endpoint",
-        ["--name"] = "Broker:Name",
-    };
-    HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
-    builder.Configuration.AddEnvironmentVariables("MQ_");
-    builder.Configuration.AddCommandLine(args, switches);
-    builder.Services.AddSerilog((services, logger) => logger
-        .ReadFrom.Configuration(builder.Configuration)
-        // A failed start is reported below in one line; the host's own report would add a stack trace.
-        .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", Serilog.Events.LogEventLevel.Fatal)
-        .WriteTo.Console(
-            outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",
-            formatProvider: null));
-    builder.Services.AddMqBroker(builder.Configuration);
-    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+    string? problem = HealthProbe.Check(parse.GetValue(healthEndpoint)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+    Console.WriteLine(problem is null ? "healthy" : $"unhealthy: {problem}");
+    return problem is null ? 0 : 1;
+});
+root.Subcommands.Add(health);
 
-    using IHost host = builder.Build();
-    await host.RunAsync();
-    return 0;
-}
-catch (BrokerBindException ex)
-{
-    Log.Fatal("Mq broker cannot start: {Reason}", ex.Message);
-    return 2;
-}
-catch (OptionsValidationException ex)
-{
-    Log.Fatal("Mq broker configuration is invalid: {Errors}", string.Join("; ", ex.Failures));
-    return 3;
-}
-catch (Exception ex)
-{
-    Log.Fatal(ex, "Mq broker stopped unexpectedly");
-    return 1;
-}
-finally
-{
-    NetMQConfig.Cleanup(block: false);
-    await Log.CloseAndFlushAsync();
-}
+// The host handles SIGTERM itself, draining within its shutdown timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
