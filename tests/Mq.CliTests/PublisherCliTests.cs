@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mq.Client;
 using Mq.Testing;
 
 namespace Mq.CliTests;
@@ -83,6 +84,39 @@ public sealed class PublisherCliTests(BrokerFixture broker) : IClassFixture<Brok
 
         Assert.Equal(4, (await Cli.RunAsync(requester)).ExitCode);
         Assert.Contains(service, requester.StandardError.Single());
+    }
+
+    [Fact]
+    public async Task A_failing_server_handler_exits_with_the_remote_error_code_and_its_message()
+    {
+        string service = Cli.Unique("failing");
+        await using MqClient server = await MqClient.ConnectAsync(broker.Endpoint, "failing-server");
+        await using MqService failing = await server.ServeAsync(service, (_, _) => throw new InvalidOperationException("out of stock"));
+        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service);
+
+        Assert.Equal(5, (await Cli.RunAsync(requester)).ExitCode);
+        Assert.Contains("out of stock", requester.StandardError.Single());
+    }
+
+    [Fact]
+    public async Task A_server_lost_while_holding_the_request_exits_with_the_responder_lost_code()
+    {
+        string service = Cli.Unique("vanishing");
+        MqClient server = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = broker.Endpoint, Name = "vanishing-server", DrainTimeout = TimeSpan.Zero });
+        var holding = new TaskCompletionSource();
+        await server.ServeAsync(service, async (_, ct) =>
+        {
+            holding.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return ReadOnlyMemory<byte>.Empty;
+        });
+        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--timeout", "60000");
+
+        await holding.Task.WaitAsync(Cli.Timeout);
+        await server.DisposeAsync();
+
+        Assert.Equal(10, (await Cli.RunAsync(requester)).ExitCode);
+        Assert.Contains("vanishing-server", requester.StandardError.Single());
     }
 
     [Fact]
