@@ -13,5 +13,7 @@ internal sealed class BrokerCounters
     public long RepliesRouted;
     public long Refused;
     public long DroppedFrames;
+    public long DroppedMessages;
+    public long PeersOverflowed;
     public long PeersTimedOut;
 }

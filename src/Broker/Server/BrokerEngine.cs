@@ -28,7 +28,7 @@ internal sealed partial class BrokerEngine
     {
         _options = options;
         _logger = logger;
-        _writer = new PeerWriter(sink, _counters, logger);
+        _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
         _pubSub = new PubSubRouter(options, _writer, _counters);
         _requests = new RequestRouter(options, _writer, _counters);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -104,6 +104,11 @@ internal sealed partial class BrokerEngine
             {
                 _expired.Add(session);
             }
+            else if (session.Backlog.WrittenCount > 0 || session.DroppedBySid.Count > 0)
+            {
+                // A full queue may have drained since: retry what must not be lost, and tell about drops.
+                _writer.MarkDirty(session);
+            }
             else if (session.State == PeerState.Ready && now - session.LastSent >= interval && !session.Dirty)
             {
                 MessagePackWriter w = _writer.Begin(session);
@@ -122,8 +127,20 @@ internal sealed partial class BrokerEngine
         _requests.ExpireDeadlines(now);
     }
 
-    /// <summary>Sends everything written since the last flush, one frame per peer (or more for large batches).</summary>
-    public void Flush(long now) => _writer.FlushAll(now);
+    /// <summary>
+    /// Sends everything written since the last flush, one frame per peer (or more for large batches), then
+    /// disconnects peers whose backlog overflowed.
+    /// </summary>
+    public void Flush(long now)
+    {
+        _writer.FlushAll(now);
+        foreach (PeerSession session in _writer.Overflowed)
+        {
+            Close(session, $"its queue stayed full: more than {_options.MaxBacklogBytes} bytes of replies and requests could not be delivered", now);
+        }
+
+        _writer.Overflowed.Clear();
+    }
 
     /// <summary>Tells every peer the broker is stopping on purpose, so they reconnect without waiting for a timeout.</summary>
     public void Shutdown(string reason, long now)
@@ -154,6 +171,8 @@ internal sealed partial class BrokerEngine
         RepliesRouted = _counters.RepliesRouted,
         Refused = _counters.Refused,
         DroppedFrames = _counters.DroppedFrames,
+        DroppedMessages = _counters.DroppedMessages,
+        PeersOverflowed = _counters.PeersOverflowed,
         PeersTimedOut = _counters.PeersTimedOut,
     };
 

@@ -51,6 +51,13 @@ public sealed class BrokerOptions
     [Range(1, 1_000_000)]
     public int SendHighWatermark { get; set; } = 1_000;
 
+    /// <summary>
+    /// Bytes of commands that cannot be dropped (replies, requests, confirmations) kept for a peer whose queue is
+    /// full. A peer that lets more pile up is disconnected, so one stuck peer cannot grow the broker's memory.
+    /// </summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public int MaxBacklogBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
     [Range(1, 1_000_000)]
     public int ReceiveHighWatermark { get; set; } = 1_000;

@@ -28,4 +28,10 @@ public sealed record BrokerStats
     public long DroppedFrames { get; init; }
 
     public long PeersTimedOut { get; init; }
+
+    /// <summary>Deliveries (MSG) dropped because a subscriber's queue was full; each subscriber is told with DROPPED.</summary>
+    public long DroppedMessages { get; init; }
+
+    /// <summary>Peers disconnected because even the commands that cannot be dropped no longer fit in their backlog.</summary>
+    public long PeersOverflowed { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Mq.Broker.Sessions;
@@ -9,7 +10,7 @@ namespace Mq.Broker.Server;
 /// Appends commands to each peer's pending batch and flushes batches as frames: when a batch reaches
 /// <see cref="ProtocolLimits.BatchBytes"/>, and for every peer at the end of each poll cycle.
 /// </summary>
-internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counters, ILogger logger)
+internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counters, int maxBacklogBytes, ILogger logger)
 {
     private const int LogLinesPerSecond = 20;
     private readonly List<PeerSession> _dirty = [];
@@ -19,13 +20,18 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
     public MessagePackWriter Begin(PeerSession session)
     {
+        MarkDirty(session);
+        return new MessagePackWriter(session.Output);
+    }
+
+    /// <summary>Includes the peer in the next flush, e.g. to retry its backlog.</summary>
+    public void MarkDirty(PeerSession session)
+    {
         if (!session.Dirty)
         {
             session.Dirty = true;
             _dirty.Add(session);
         }
-
-        return new MessagePackWriter(session.Output);
     }
 
     public void End(PeerSession session, ref MessagePackWriter writer, long now)
@@ -98,27 +104,115 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     }
 
     /// <summary>Drops whatever is pending for a peer that is going away.</summary>
-    public static void Discard(PeerSession session) => session.Output.ResetWrittenCount();
+    public static void Discard(PeerSession session)
+    {
+        session.Output.ResetWrittenCount();
+        session.Backlog.ResetWrittenCount();
+        session.DroppedBySid.Clear();
+    }
 
+    /// <summary>Peers whose backlog overflowed during the last flushes; the engine disconnects them.</summary>
+    public List<PeerSession> Overflowed { get; } = [];
+
+    /// <summary>
+    /// Sends the backlog, then what was written since. When the peer's queue is full, MSGs are dropped and
+    /// counted per subscription (the peer is sent DROPPED once there is room), and every other command is kept
+    /// in the backlog, in order, to go first next time.
+    /// </summary>
     private void Flush(PeerSession session, long now)
     {
+        if (session.IsClosed)
+        {
+            Discard(session);
+            return;
+        }
+
+        if (session.Backlog.WrittenCount > 0)
+        {
+            if (sink.Send(session, session.Backlog.WrittenSpan) != SendOutcome.Sent)
+            {
+                Salvage(session, session.Output.WrittenSpan);
+                session.Output.ResetWrittenCount();
+                return;
+            }
+
+            session.Backlog.ResetWrittenCount();
+            session.LastSent = now;
+        }
+
+        if (session.DroppedBySid.Count > 0)
+        {
+            WriteAdvisories(session);
+        }
+
         if (session.Output.WrittenCount == 0)
         {
             return;
         }
 
-        SendOutcome outcome = session.IsClosed ? SendOutcome.PeerGone : sink.Send(session, session.Output.WrittenSpan);
-        session.Output.ResetWrittenCount();
-        session.LastSent = now;
+        SendOutcome outcome = sink.Send(session, session.Output.WrittenSpan);
         if (outcome == SendOutcome.QueueFull)
         {
-            counters.DroppedFrames++;
-            session.DroppedFrames++;
-            if (session.DroppedFrames == 1 || session.DroppedFrames % 1000 == 0)
-            {
-                LogDropped(session, session.DroppedFrames);
-            }
+            Salvage(session, session.Output.WrittenSpan);
         }
+
+        session.Output.ResetWrittenCount();
+        session.LastSent = now;
+    }
+
+    private void Salvage(PeerSession session, ReadOnlySpan<byte> frame)
+    {
+        if (frame.IsEmpty)
+        {
+            return;
+        }
+
+        counters.DroppedFrames++;
+        session.DroppedFrames++;
+        long droppedBefore = counters.DroppedMessages;
+        byte[] copy = frame.ToArray();
+        var reader = new CommandReader(copy);
+        while (!reader.End)
+        {
+            int start = reader.Position;
+            if (reader.ReadCommand() == CommandCode.Msg)
+            {
+                ulong sid = reader.ReadUInt();
+                ulong sequence = reader.ReadUInt();
+                reader.SkipCommand();
+                (ulong count, _) = session.DroppedBySid.GetValueOrDefault(sid);
+                session.DroppedBySid[sid] = (count + 1, sequence);
+                counters.DroppedMessages++;
+                continue;
+            }
+
+            reader.SkipCommand();
+            session.Backlog.Write(copy.AsSpan(start, reader.Position - start));
+        }
+
+        if (session.Backlog.WrittenCount > maxBacklogBytes && !session.Overflowed)
+        {
+            session.Overflowed = true;
+            counters.PeersOverflowed++;
+            Overflowed.Add(session);
+        }
+
+        if (session.DroppedFrames == 1 || session.DroppedFrames % 1000 == 0)
+        {
+            LogDropped(session, counters.DroppedMessages - droppedBefore, session.DroppedFrames);
+        }
+    }
+
+    private static void WriteAdvisories(PeerSession session)
+    {
+        var w = new MessagePackWriter(session.Output);
+        foreach ((ulong sid, (ulong count, ulong lastSequence)) in session.DroppedBySid)
+        {
+            CommandWriter.WriteDropped(ref w, sid, count, lastSequence);
+        }
+
+        w.Flush();
+        session.DroppedBySid.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a command from {Peer}: {Code}: {Reason}")]
@@ -127,6 +221,6 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals in the last second were not logged")]
     private partial void LogSuppressed(long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} is not keeping up: {Dropped} frames dropped so far")]
-    private partial void LogDropped(PeerSession peer, long dropped);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} is not keeping up: dropped {Messages} messages now, {Frames} full frames so far")]
+    private partial void LogDropped(PeerSession peer, long messages, long frames);
 }

@@ -47,6 +47,18 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
 
     public bool Dirty { get; set; }
 
+    /// <summary>
+    /// Commands other than MSG from frames the peer's queue refused: they must not be lost, so they go out
+    /// first once the queue has room. Bounded by <c>MaxBacklogBytes</c>; past that the peer is disconnected.
+    /// </summary>
+    public ArrayBufferWriter<byte> Backlog { get; } = new(256);
+
+    /// <summary>Deliveries dropped per subscription since the peer was last told, and the last sequence dropped.</summary>
+    public Dictionary<ulong, (ulong Count, ulong LastSequence)> DroppedBySid { get; } = [];
+
+    /// <summary>Set when the backlog overflowed: the engine disconnects the peer after the flush.</summary>
+    public bool Overflowed { get; set; }
+
     public int ProtocolErrors { get; set; }
 
     public long DroppedFrames { get; set; }

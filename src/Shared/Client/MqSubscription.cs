@@ -74,7 +74,8 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     /// <summary>Socket thread: checks the sequence for gaps, then buffers the message or counts it lost.</summary>
     internal void Deliver(MqMessage message)
     {
-        if (message.Sequence > LastSequence + 1 && LastSequence != 0)
+        // Sequences start at 1 on every session, so any jump, even before the first message, is a loss.
+        if (message.Sequence > LastSequence + 1)
         {
             ReportDropped((long)(message.Sequence - LastSequence - 1), local: false);
         }
@@ -87,6 +88,19 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         else
         {
             ReportDropped(1, local: true);
+        }
+    }
+
+    /// <summary>
+    /// Socket thread: the broker's DROPPED advisory. Moving <see cref="LastSequence"/> to the last dropped
+    /// sequence reports the loss now, and keeps the next message's gap check from counting it again.
+    /// </summary>
+    internal void BrokerDropped(ulong lastSequence)
+    {
+        if (lastSequence > LastSequence)
+        {
+            ReportDropped((long)(lastSequence - LastSequence), local: false);
+            LastSequence = lastSequence;
         }
     }
 

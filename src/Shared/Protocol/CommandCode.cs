@@ -21,6 +21,8 @@ public enum CommandCode : byte
     Sub = 11,
     Unsub = 12,
     Msg = 13,
+    /// <summary>Broker to peer: messages for a subscription were dropped because the peer's queue was full.</summary>
+    Dropped = 14,
 
     Serve = 20,
     Unserve = 21,

@@ -24,6 +24,9 @@ public ref struct CommandReader
 
     public readonly bool End => _reader.End;
 
+    /// <summary>Bytes of the frame read so far: where the next command starts, between commands.</summary>
+    public readonly int Position => (int)_reader.Consumed;
+
     /// <summary>Starts the next command; afterwards read exactly the fields that command defines, then call <see cref="EndCommand"/>.</summary>
     public CommandCode ReadCommand()
     {

@@ -114,6 +114,16 @@ public static class CommandWriter
         w.Write(payload);
     }
 
+    /// <summary>Advisory: <paramref name="count"/> deliveries to <paramref name="sid"/> were dropped; the last one dropped had <paramref name="lastSequence"/>.</summary>
+    public static void WriteDropped(ref MessagePackWriter w, ulong sid, ulong count, ulong lastSequence)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Dropped);
+        w.Write(sid);
+        w.Write(count);
+        w.Write(lastSequence);
+    }
+
     public static void WriteServe(ref MessagePackWriter w, ulong reference, string service) =>
         WriteServiceCommand(ref w, CommandCode.Serve, reference, service);
 

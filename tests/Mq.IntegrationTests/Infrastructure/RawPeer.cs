@@ -68,6 +68,13 @@ public sealed class RawPeer : IDisposable
         return true;
     }
 
+    /// <summary>The next command if one is waiting; never blocks.</summary>
+    public bool TryNext(out ReceivedCommand? command)
+    {
+        command = NextCommand(DateTime.UtcNow);
+        return command is not null;
+    }
+
     /// <summary>Connects, answers CONNECTED with HELLO and returns the WELCOME.</summary>
     public ReceivedCommand Handshake(string name = "raw", int version = ProtocolVersion.Current)
     {
@@ -87,7 +94,7 @@ public sealed class RawPeer : IDisposable
         }
 
         TimeSpan left = deadline - DateTime.UtcNow;
-        if (left <= TimeSpan.Zero || !_socket.TryReceiveFrameBytes(left, out byte[]? frame))
+        if (!_socket.TryReceiveFrameBytes(left > TimeSpan.Zero ? left : TimeSpan.Zero, out byte[]? frame))
         {
             return null;
         }

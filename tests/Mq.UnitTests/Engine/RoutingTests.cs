@@ -102,6 +102,58 @@ public sealed class RoutingTests
         Assert.Equal(2UL, msg.ReadUInt()); // the gap tells the subscriber one was lost
     }
 
+    [Fact]
+    public void A_full_queue_drops_only_deliveries_keeps_replies_in_order_and_then_tells_how_many_were_lost()
+    {
+        Subscribe(2, 1, "x");
+        _broker.Outcome = SendOutcome.QueueFull;
+        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WritePing(ref w, 41));
+        for (int i = 0; i < 3; i++)
+        {
+            _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WritePub(ref w, "x", null, []));
+        }
+
+        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WritePing(ref w, 42));
+        Assert.True(_broker.Idle(2));
+
+        _broker.Outcome = SendOutcome.Sent;
+        _broker.Tick(10);
+
+        Assert.Equal(41UL, _broker.Expect(2, CommandCode.Ok).ReadUInt());
+        Assert.Equal(42UL, _broker.Expect(2, CommandCode.Ok).ReadUInt());
+        CommandReader dropped = _broker.Expect(2, CommandCode.Dropped);
+        Assert.Equal(1UL, dropped.ReadUInt());
+        Assert.Equal(3UL, dropped.ReadUInt());
+        Assert.Equal(3UL, dropped.ReadUInt());
+        Assert.Equal(3, _broker.Engine.GetStats().DroppedMessages);
+
+        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WritePub(ref w, "x", null, []));
+        CommandReader next = _broker.Expect(2, CommandCode.Msg);
+        next.ReadUInt();
+        Assert.Equal(4UL, next.ReadUInt());
+    }
+
+    [Fact]
+    public void A_peer_whose_undroppable_backlog_overflows_is_disconnected_and_its_requests_fail()
+    {
+        var broker = new EngineHarness(new BrokerOptions { MaxBacklogBytes = 64 * 1024 });
+        broker.Connect(1, "requester");
+        broker.Connect(2, "stuck-server");
+        broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteServe(ref w, 1, "svc"));
+        broker.Expect(2, CommandCode.Ok);
+
+        broker.Outcome = SendOutcome.QueueFull;
+        for (ulong rid = 1; rid <= 20; rid++)
+        {
+            broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, rid, "svc", 60_000, null, new byte[8 * 1024]));
+        }
+
+        Assert.Equal(1, broker.Engine.GetStats().PeersOverflowed);
+        broker.Outcome = SendOutcome.Sent;
+        broker.Tick(10);
+        Assert.Equal(ErrorCode.ResponderLost, broker.ExpectReply(1, 1).Status);
+    }
+
     private void Subscribe(uint key, ulong sid, string pattern, string? group = null)
     {
         _broker.From(key, (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 100 + sid, sid, pattern, group));

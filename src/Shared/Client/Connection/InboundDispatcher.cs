@@ -33,6 +33,18 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         subscription.Deliver(message);
     }
 
+    public void Dropped(ref CommandReader reader)
+    {
+        ulong sid = reader.ReadUInt();
+        reader.ReadUInt();
+        ulong lastSequence = reader.ReadUInt();
+        reader.EndCommand();
+        if (tables.Subscriptions.TryGetValue(sid, out MqSubscription? subscription))
+        {
+            subscription.BrokerDropped(lastSequence);
+        }
+    }
+
     public void Request(ref CommandReader reader)
     {
         ulong brokerId = reader.ReadUInt();

@@ -194,6 +194,7 @@ internal sealed partial class PeerConnection : IDisposable
                 switch (code)
                 {
                     case CommandCode.Msg: _inbound.Msg(ref reader); break;
+                    case CommandCode.Dropped: _inbound.Dropped(ref reader); break;
                     case CommandCode.Reply: _inbound.Reply(ref reader); break;
                     case CommandCode.Request: _inbound.Request(ref reader); break;
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;
