@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Mq.Client;
+using Mq.Errors;
+using Mq.IntegrationTests.Infrastructure;
+using Mq.Testing;
+using Xunit.Abstractions;
+
+namespace Mq.IntegrationTests.Processes;
+
+/// <summary>Processes dying for real (SIGKILL), and what the survivors see.</summary>
+public sealed class PeerFailureTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killing_a_server_process_that_holds_a_request_fails_it_with_responder_lost_within_the_heartbeat_bound()
+    {
+        await using var broker = new InProcessBroker();
+        MqClient requester = await broker.ConnectAsync("requester");
+        await using PeerProcess server = PeerProcess.Start("Mq.Subscriber", ["serve", "--service", "slow.work", "--delay", "600000", "--broker", broker.Endpoint, "--name", "doomed"]);
+        await server.WaitForLineAsync("serving slow.work", Waits.Default, onStandardError: true);
+
+        Task<MqReply> request = requester.RequestAsync("slow.work", new byte[] { 1 }, new RequestOptions { Timeout = TimeSpan.FromMinutes(5) }).AsTask();
+        await Waits.UntilAsync(async () => (await broker.Server.GetStatsAsync()).PendingRequests == 1, "the server holding the request");
+        var clock = Stopwatch.StartNew();
+        server.Kill();
+
+        ResponderLostException error = await Assert.ThrowsAsync<ResponderLostException>(() => request.WaitAsync(TimeSpan.FromSeconds(5)));
+        output.WriteLine($"responder lost reported {clock.ElapsedMilliseconds} ms after SIGKILL");
+        Assert.Contains("doomed", error.Message);
+    }
+
+    [Fact]
+    public async Task After_the_broker_is_killed_mid_traffic_and_restarted_traffic_resumes_by_itself()
+    {
+        (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();
+        await using MqClient subscriber = await MqClient.ConnectAsync(endpoint, "subscriber");
+        await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
+        await using MqSubscription subscription = await subscriber.SubscribeAsync("ticks");
+        await using MqService service = await subscriber.ServeAsync("echo", (r, _) => ValueTask.FromResult(r.Data));
+        using var stop = new CancellationTokenSource();
+        Task publishing = PublishUntilStoppedAsync(publisher, stop.Token);
+        await subscription.TakeAsync(10);
+
+        var clock = Stopwatch.StartNew();
+        await using (first)
+        {
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        (PeerProcess second, _) = await BrokerProcess.StartAsync(endpoint);
+        await using (second)
+        {
+            TimeSpan restarted = clock.Elapsed;
+            await DrainAsync(subscription);
+            await subscription.TakeAsync(1, TimeSpan.FromSeconds(30));
+            TimeSpan flowing = clock.Elapsed;
+            await Waits.UntilAsync(async () => await EchoesAsync(publisher), "requests being served again", TimeSpan.FromSeconds(30));
+            output.WriteLine($"broker back {restarted.TotalMilliseconds:0} ms after SIGKILL; messages flowing again after {(flowing - restarted).TotalMilliseconds:0} ms more; requests after {(clock.Elapsed - restarted).TotalMilliseconds:0} ms");
+
+            await stop.CancelAsync();
+            await publishing;
+        }
+    }
+
+    private static async Task PublishUntilStoppedAsync(MqClient publisher, CancellationToken cancellationToken)
+    {
+        using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        for (long i = 0; !cancellationToken.IsCancellationRequested && i < 100_000; i++)
+        {
+            try
+            {
+                await publisher.PublishAsync("ticks", i, cancellationToken: cancellationToken);
+                await ticks.WaitForNextTickAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Empties what arrived before the crash, so the next message read was routed by the new broker.</summary>
+    private static Task DrainAsync(MqSubscription subscription)
+    {
+        while (subscription.Reader.TryRead(out _))
+        {
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task<bool> EchoesAsync(MqClient client)
+    {
+        try
+        {
+            return (await client.RequestAsync("echo", new byte[] { 7 })).Data.Span[0] == 7;
+        }
+        catch (MqException)
+        {
+            return false;
+        }
+    }
+}
