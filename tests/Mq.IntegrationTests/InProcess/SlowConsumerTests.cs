@@ -14,7 +14,9 @@ public sealed class SlowConsumerTests
     {
         await using var broker = new InProcessBroker(o =>
         {
-            o.SendHighWatermark = 16;
+            // Room for a whole chunk below even at one message per frame, so the healthy subscriber never
+            // overflows; far too little for the 48 MB the stuck one is sent.
+            o.SendHighWatermark = 100;
             return o;
         });
         MqClient publisher = await broker.ConnectAsync("publisher");

@@ -62,6 +62,36 @@ public sealed class PeerFailureTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Publishes_sent_into_a_dead_connection_reach_the_restarted_broker()
+    {
+        (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();
+        await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
+        await publisher.PublishAsync("before", 0);
+        await publisher.FlushAsync();
+
+        await using (first)
+        {
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        // The publisher has not noticed yet: these go into a connection whose broker is dead.
+        const int count = 100;
+        for (int i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync("during.outage", i);
+        }
+
+        await using var second = new InProcessBroker(o =>
+        {
+            o.Endpoint = endpoint;
+            return o;
+        });
+        await Waits.UntilAsync(async () => (await second.Server.GetStatsAsync()).MessagesPublished >= count, "the outage's publishes reaching the new broker", TimeSpan.FromSeconds(20));
+        Assert.Equal(count, (await second.Server.GetStatsAsync()).MessagesPublished);
+    }
+
     private static async Task PublishUntilStoppedAsync(MqClient publisher, CancellationToken cancellationToken)
     {
         using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));

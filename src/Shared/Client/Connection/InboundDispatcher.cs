@@ -10,7 +10,7 @@ namespace Mq.Client.Connection;
 /// Socket thread: turns the broker's MSG, REQUEST, REPLY, OK and ERROR commands into deliveries to
 /// subscriptions, services and waiting callers. Session commands stay with <see cref="PeerConnection"/>.
 /// </summary>
-internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outbox, MessagePackSerializerOptions serializerOptions, ILogger logger, Action<MqException> asyncError)
+internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outbox, PublishLedger ledger, MessagePackSerializerOptions serializerOptions, ILogger logger, Action<MqException> asyncError)
 {
     private readonly Dictionary<ulong, (byte[] Utf8, string Text)> _subjects = [];
 
@@ -97,7 +97,10 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
     {
         ulong reference = reader.ReadUInt();
         reader.EndCommand();
-        tables.Pending.Confirm(reference);
+        if (!ledger.TryAcknowledge(reference))
+        {
+            tables.Pending.Confirm(reference);
+        }
     }
 
     public void Error(ulong reference, ErrorCode code, string message)

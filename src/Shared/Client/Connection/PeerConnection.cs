@@ -29,13 +29,10 @@ internal sealed partial class PeerConnection : IDisposable
     private readonly NetMQQueue<Action?> _work = new();
     private readonly NetMQTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly NetMQPoller _poller;
-    private readonly List<ReadOnlyMemory<byte>> _taken = [];
-    private readonly Queue<byte[]> _unsent = new();
-    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly FrameSender _sender;
     private readonly TaskCompletionSource<SessionInfo> _firstSession = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state = (int)ConnectionState.Connecting;
     private long _lastReceived = Environment.TickCount64;
-    private long _lastSent = Environment.TickCount64;
     private SessionInfo? _session;
     private bool _hadSession;
 
@@ -47,7 +44,8 @@ internal sealed partial class PeerConnection : IDisposable
         _logger = logger;
         _stateChanged = stateChanged;
         _asyncError = asyncError;
-        _inbound = new InboundDispatcher(tables, outbox, options.SerializerOptions, logger, asyncError);
+        var ledger = new PublishLedger(options.OutboxCapacityBytes);
+        _inbound = new InboundDispatcher(tables, outbox, ledger, options.SerializerOptions, logger, asyncError);
         _socket = new DealerSocket();
         _socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes);
         _socket.Options.ReconnectInterval = options.ReconnectInterval;
@@ -59,6 +57,7 @@ internal sealed partial class PeerConnection : IDisposable
         _work.ReceiveReady += OnWork;
         _timer.Elapsed += OnTimer;
         _poller = [_socket, _work, _timer];
+        _sender = new FrameSender(_socket, outbox, ledger);
     }
 
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
@@ -90,7 +89,7 @@ internal sealed partial class PeerConnection : IDisposable
             SendPending();
             if (State == ConnectionState.Connected)
             {
-                SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
+                _sender.SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
             }
 
             said.TrySetResult();
@@ -144,9 +143,9 @@ internal sealed partial class PeerConnection : IDisposable
                 {
                     LoseSession($"the broker was silent for more than {session.TimeoutMs} ms");
                 }
-                else if (now - _lastSent >= session.HeartbeatMs)
+                else if (now - _sender.LastSent >= session.HeartbeatMs)
                 {
-                    SendDirect(static (ref MessagePackWriter w, in int _) => CommandWriter.WriteHeartbeat(ref w), 0);
+                    _sender.SendDirect(static (ref MessagePackWriter w, in int _) => CommandWriter.WriteHeartbeat(ref w), 0);
                 }
             }
 
@@ -238,7 +237,7 @@ internal sealed partial class PeerConnection : IDisposable
         }
 
         SetState(ConnectionState.Connecting, "handshaking");
-        SendDirect(
+        _sender.SendDirect(
             static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
             (version, _options.Name));
     }
@@ -261,6 +260,11 @@ internal sealed partial class PeerConnection : IDisposable
         if (_hadSession)
         {
             Restore();
+            int replayed = _sender.Replay();
+            if (replayed > 0)
+            {
+                LogReplayed(replayed);
+            }
         }
 
         _hadSession = true;
@@ -280,9 +284,16 @@ internal sealed partial class PeerConnection : IDisposable
             // The broker no longer knows this connection (it restarted, or forgot us): start over.
             LoseSession(message);
             SetState(ConnectionState.Connecting, "handshaking after the broker forgot this session");
-            SendDirect(
+            _sender.SendDirect(
                 static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
                 (_session?.Version ?? ProtocolVersion.Current, _options.Name));
+            return;
+        }
+
+        if (code == ErrorCode.HandshakeRequired)
+        {
+            // Commands that reached a new broker ahead of our HELLO: the publishes among them are replayed
+            // once the session is up, and the rest failed their callers when the old session was lost.
             return;
         }
 
@@ -304,14 +315,14 @@ internal sealed partial class PeerConnection : IDisposable
         {
             subscription.LastSequence = 0;
             _inbound.Forget(subscription.Sid);
-            SendDirect(
+            _sender.SendDirect(
                 static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup),
                 subscription);
         }
 
         foreach (MqService service in _tables.Services.Values.Where(s => s.Confirmed))
         {
-            SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service.Name);
+            _sender.SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service.Name);
         }
 
         LogRestored(_tables.Subscriptions.Count, _tables.Services.Count);
@@ -319,6 +330,7 @@ internal sealed partial class PeerConnection : IDisposable
 
     private void LoseSession(string reason)
     {
+        _sender.SessionLost();
         if (State == ConnectionState.Connected)
         {
             SetState(ConnectionState.Disconnected, reason);
@@ -336,65 +348,7 @@ internal sealed partial class PeerConnection : IDisposable
         }
     }
 
-    /// <summary>Sends queued commands, but only on a live session: until then they wait in the outbox.</summary>
-    private void SendPending()
-    {
-        while (_unsent.Count > 0)
-        {
-            if (!TrySendFrame(_unsent.Peek()))
-            {
-                return;
-            }
-
-            _unsent.Dequeue();
-        }
-
-        if (State != ConnectionState.Connected)
-        {
-            return;
-        }
-
-        _taken.Clear();
-        if (!_outbox.TryTakeAll(_taken))
-        {
-            return;
-        }
-
-        foreach (ReadOnlyMemory<byte> frame in _taken)
-        {
-            byte[] copy = frame.ToArray();
-            if (_unsent.Count > 0 || !TrySendFrame(copy))
-            {
-                _unsent.Enqueue(copy);
-            }
-        }
-    }
-
-    private void SendDirect<TState>(CommandWrite<TState> write, in TState state)
-    {
-        _scratch.ResetWrittenCount();
-        var writer = new MessagePackWriter(_scratch);
-        write(ref writer, state);
-        writer.Flush();
-        byte[] frame = _scratch.WrittenSpan.ToArray();
-        if (!TrySendFrame(frame))
-        {
-            _unsent.Enqueue(frame);
-        }
-    }
-
-    private bool TrySendFrame(byte[] frame)
-    {
-        var msg = new Msg();
-        msg.InitGC(frame, frame.Length);
-        if (!_socket.TrySend(ref msg, TimeSpan.Zero, more: false))
-        {
-            return false;
-        }
-
-        _lastSent = Environment.TickCount64;
-        return true;
-    }
+    private void SendPending() => _sender.SendPending(State == ConnectionState.Connected);
 
     private static long Setting(Dictionary<string, object?> settings, string key, long fallback) =>
         settings.GetValueOrDefault(key) is long value && value > 0 ? value : fallback;
@@ -404,6 +358,9 @@ internal sealed partial class PeerConnection : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Subscriptions} subscriptions and {Services} services on the new session")]
     private partial void LogRestored(int subscriptions, int services);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-sent {Bytes} bytes of publishes the lost session had not confirmed")]
+    private partial void LogReplayed(int bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker sent something this client cannot read: {Reason}")]
     private partial void LogBrokerProtocolError(string reason);

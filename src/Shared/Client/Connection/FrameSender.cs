@@ -1,0 +1,108 @@
+using System.Buffers;
+using MessagePack;
+using Mq.Protocol;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace Mq.Client.Connection;
+
+/// <summary>
+/// Socket thread: the send side of a peer connection. Takes batches from the outbox while the session is live
+/// and the <see cref="PublishLedger"/> has room, holds frames the socket's high-water mark refused (never
+/// spinning on SendReady), marks sent frames with PINGs, and replays unconfirmed publishes after a reconnect.
+/// </summary>
+internal sealed class FrameSender(DealerSocket socket, Outbox outbox, PublishLedger ledger)
+{
+    private readonly List<ReadOnlyMemory<byte>> _taken = [];
+    private readonly Queue<(byte[] Frame, bool Tracked)> _unsent = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(256);
+
+    /// <summary>When a frame last left (for heartbeats), in Environment.TickCount64 milliseconds.</summary>
+    public long LastSent { get; private set; } = Environment.TickCount64;
+
+    /// <summary>
+    /// Sends held-back frames, then (on a live session with ledger room) everything queued in the outbox, then
+    /// a PING marking what the broker must confirm.
+    /// </summary>
+    public void SendPending(bool connected)
+    {
+        while (_unsent.TryPeek(out (byte[] Frame, bool Tracked) next))
+        {
+            if (!TrySend(next.Frame, next.Tracked))
+            {
+                return;
+            }
+
+            _unsent.Dequeue();
+        }
+
+        if (connected && !ledger.IsFull)
+        {
+            _taken.Clear();
+            if (outbox.TryTakeAll(_taken))
+            {
+                foreach (ReadOnlyMemory<byte> frame in _taken)
+                {
+                    Send(frame.ToArray(), tracked: true);
+                }
+            }
+        }
+
+        if (connected && ledger.NeedsMark)
+        {
+            SendDirect(static (ref MessagePackWriter w, in ulong mark) => CommandWriter.WritePing(ref w, mark), ledger.NextMark());
+        }
+    }
+
+    /// <summary>Sends one control command as its own frame, outside the outbox and the ledger.</summary>
+    public void SendDirect<TState>(CommandWrite<TState> write, in TState state)
+    {
+        _scratch.ResetWrittenCount();
+        var writer = new MessagePackWriter(_scratch);
+        write(ref writer, state);
+        writer.Flush();
+        Send(_scratch.WrittenSpan.ToArray(), tracked: false);
+    }
+
+    /// <summary>Re-sends the publishes the lost session never confirmed; returns how many bytes.</summary>
+    public int Replay()
+    {
+        int bytes = 0;
+        foreach (byte[] frame in ledger.TakeReplay())
+        {
+            Send(frame, tracked: true);
+            bytes += frame.Length;
+        }
+
+        return bytes;
+    }
+
+    public void SessionLost() => ledger.SessionLost();
+
+    /// <summary>Sends now, or queues behind earlier frames the socket's high-water mark held back.</summary>
+    private void Send(byte[] frame, bool tracked)
+    {
+        if (_unsent.Count > 0 || !TrySend(frame, tracked))
+        {
+            _unsent.Enqueue((frame, tracked));
+        }
+    }
+
+    private bool TrySend(byte[] frame, bool tracked)
+    {
+        var msg = new Msg();
+        msg.InitGC(frame, frame.Length);
+        if (!socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+        {
+            return false;
+        }
+
+        if (tracked)
+        {
+            ledger.Sent(frame);
+        }
+
+        LastSent = Environment.TickCount64;
+        return true;
+    }
+}
