@@ -21,12 +21,45 @@ public sealed partial class MqClient
         EnsureUsable();
         Subject.Ensure(service, SubjectKind.Service);
         EnsurePayloadSize(payload.Length);
-        EnsureConnected();
         options ??= RequestOptions.Default;
         TimeSpan timeout = options.Timeout ?? _options.RequestTimeout;
         if (timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "the timeout must be positive");
+        }
+
+        if (!options.RetryOnDisconnect)
+        {
+            EnsureConnected();
+            return await RequestOnceAsync(service, payload, options, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Safe to retry: ride out disconnects until the one deadline passes.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            TimeSpan left = timeout - clock.Elapsed;
+            try
+            {
+                await WhenConnected().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                return await RequestOnceAsync(service, payload, options, timeout - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new MqTimeoutException($"no reply from '{service}' within {timeout.TotalMilliseconds:0} ms (not connected)");
+            }
+            catch (NotConnectedException) when (clock.Elapsed < timeout && Volatile.Read(ref _disposed) == 0)
+            {
+                LogRetrying(service);
+            }
+        }
+    }
+
+    private async ValueTask<MqReply> RequestOnceAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new MqTimeoutException($"no reply from '{service}' in time");
         }
 
         PendingRequestCall call = _tables.Pending.AddRequest(service);

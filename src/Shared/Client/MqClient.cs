@@ -22,6 +22,7 @@ public sealed partial class MqClient : IAsyncDisposable
     private readonly PeerConnection _connection;
     private readonly CancellationTokenSource _disposing = new();
     private long _lastSid;
+    private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     private int _started;
@@ -33,7 +34,7 @@ public sealed partial class MqClient : IAsyncDisposable
         options.Validate();
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqClient>();
-        _outbox = new Outbox(options.OutboxCapacityBytes);
+        _outbox = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
         _connection = new PeerConnection(options, _tables, _outbox, _logger, OnStateChanged, OnAsyncError);
     }
 
@@ -360,8 +361,22 @@ public sealed partial class MqClient : IAsyncDisposable
         }
     }
 
-    private void OnStateChanged(ConnectionState state, string reason) =>
+    private void OnStateChanged(ConnectionState state, string reason)
+    {
+        if (state == ConnectionState.Connected)
+        {
+            Volatile.Read(ref _connected).TrySetResult();
+        }
+        else if (Volatile.Read(ref _connected).Task.IsCompleted)
+        {
+            Volatile.Write(ref _connected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
         Raise(ConnectionStateChanged, this, new ConnectionStateChangedEventArgs(state, reason));
+    }
+
+    /// <summary>Completes when the client is (or is again) connected.</summary>
+    private Task WhenConnected() => State == ConnectionState.Connected ? Task.CompletedTask : Volatile.Read(ref _connected).Task;
 
     private void OnAsyncError(MqException error)
     {
@@ -395,6 +410,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing before the broker confirmed everything was sent ({Bytes} bytes still queued, connection {State})")]
     private partial void LogUndrained(int bytes, ConnectionState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request to '{Service}' lost its connection; sending it again after the reconnect")]
+    private partial void LogRetrying(string service);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not {What} at the broker: {Reason}")]
     private partial void LogReleaseFailed(string what, string reason);

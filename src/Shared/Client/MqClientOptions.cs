@@ -26,6 +26,9 @@ public sealed record MqClientOptions
     /// <summary>Bytes of commands waiting to be sent before publishers wait.</summary>
     public long OutboxCapacityBytes { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>What publishing does when the outbox is full.</summary>
+    public OutboxFullMode OutboxFullMode { get; init; } = OutboxFullMode.Wait;
+
     /// <summary>Largest payload this client accepts from the broker (protects the process from oversized frames).</summary>
     public int MaxPayloadBytes { get; init; } = 16 * 1024 * 1024;
 

@@ -9,4 +9,11 @@ public sealed record RequestOptions
     public TimeSpan? Timeout { get; init; }
 
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// The request is safe to run twice (idempotent): if the connection is down or drops while it is in
+    /// flight, wait for the reconnect and send it again, within the same timeout, instead of failing with
+    /// <see cref="Errors.NotConnectedException"/>.
+    /// </summary>
+    public bool RetryOnDisconnect { get; init; }
 }

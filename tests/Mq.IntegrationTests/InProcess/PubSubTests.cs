@@ -200,6 +200,27 @@ public sealed class PubSubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_full_outbox_fails_publishes_clearly_when_configured_to()
+    {
+        await using var broker = new InProcessBroker();
+        MqClient client = await broker.ConnectAsync("impatient", o => o with { OutboxCapacityBytes = 4096, OutboxFullMode = OutboxFullMode.Fail });
+        Task<string> disconnected = client.NextStateAsync(ConnectionState.Disconnected);
+        await broker.Server.StopAsync();
+        await disconnected.WaitAsync(Waits.Default);
+
+        // While disconnected nothing leaves the outbox, so it fills: the publish that does not fit fails.
+        MqException error = await Assert.ThrowsAsync<MqException>(async () =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await client.PublishAsync("queued", new byte[1024]);
+            }
+        });
+        Assert.Equal(Mq.Protocol.ErrorCode.LimitExceeded, error.Code);
+        Assert.Contains("outbox is full", error.Message);
+    }
+
+    [Fact]
     public async Task A_full_local_buffer_is_reported_never_silent()
     {
         MqClient small = await _broker.ConnectAsync("small-buffer", o => o with { SubscriptionCapacity = 10 });

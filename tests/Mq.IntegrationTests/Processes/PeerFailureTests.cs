@@ -92,6 +92,42 @@ public sealed class PeerFailureTests(ITestOutputHelper output)
         Assert.Equal(count, (await second.Server.GetStatsAsync()).MessagesPublished);
     }
 
+    [Fact]
+    public async Task A_request_marked_safe_to_retry_rides_out_a_broker_restart()
+    {
+        (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();
+        await using MqClient server = await MqClient.ConnectAsync(endpoint, "server");
+        await using MqClient requester = await MqClient.ConnectAsync(endpoint, "requester");
+        int calls = 0;
+        var firstCallHeld = new TaskCompletionSource();
+        await using MqService service = await server.ServeAsync("idempotent", async (request, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                firstCallHeld.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return request.Data;
+        });
+
+        Task<MqReply> request = requester.RequestAsync("idempotent", new byte[] { 42 }, new RequestOptions { Timeout = TimeSpan.FromSeconds(60), RetryOnDisconnect = true }).AsTask();
+        await firstCallHeld.Task.WaitAsync(Waits.Default);
+        await using (first)
+        {
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        (PeerProcess second, _) = await BrokerProcess.StartAsync(endpoint);
+        await using (second)
+        {
+            MqReply reply = await request.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal([42], reply.Data.ToArray());
+            Assert.Equal(2, calls);
+        }
+    }
+
     private static async Task PublishUntilStoppedAsync(MqClient publisher, CancellationToken cancellationToken)
     {
         using var ticks = new PeriodicTimer(TimeSpan.FromMilliseconds(10));

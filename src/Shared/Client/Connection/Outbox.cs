@@ -9,7 +9,7 @@ namespace Mq.Client.Connection;
 /// thread takes everything at once, so whatever piles up while it sends goes out as a few large frames
 /// (batching under load) while a lone command still leaves at once. Bounded: when full, writers wait.
 /// </summary>
-internal sealed class Outbox(long capacityBytes)
+internal sealed class Outbox(long capacityBytes, OutboxFullMode fullMode)
 {
     private readonly object _lock = new();
     private ArrayBufferWriter<byte> _buffer = new(16 * 1024);
@@ -47,6 +47,12 @@ internal sealed class Outbox(long capacityBytes)
                 if (_buffer.WrittenCount < capacityBytes || _buffer.WrittenCount == 0)
                 {
                     return Append(write, state);
+                }
+
+                if (fullMode == OutboxFullMode.Fail)
+                {
+                    throw new Errors.MqException(Protocol.ErrorCode.LimitExceeded,
+                        $"the outbox is full ({_buffer.WrittenCount} bytes queued, limit {capacityBytes}): the broker is slow or unreachable");
                 }
 
                 _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
