@@ -10,6 +10,9 @@ namespace Mq.Client;
 /// <summary>Request/reply: requesting services and serving them.</summary>
 public sealed partial class MqClient
 {
+    /// <summary>How long a retried request waits for servers to re-register after a reconnect before asking again.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Sends a request to one of the peers serving <paramref name="service"/> and waits for its reply.
     /// Fails fast with <see cref="NoRespondersException"/> when nobody serves it, <see cref="ResponderLostException"/>
@@ -34,8 +37,10 @@ public sealed partial class MqClient
             return await RequestOnceAsync(service, payload, options, timeout, cancellationToken).ConfigureAwait(false);
         }
 
-        // Safe to retry: ride out disconnects until the one deadline passes.
+        // Safe to retry: ride out disconnects until the one deadline passes. After a reconnect the servers come
+        // back on their own schedule, so "no responders" then means "not yet", and is retried too.
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool reconnected = false;
         while (true)
         {
             TimeSpan left = timeout - clock.Elapsed;
@@ -51,6 +56,11 @@ public sealed partial class MqClient
             catch (NotConnectedException) when (clock.Elapsed < timeout && Volatile.Read(ref _disposed) == 0)
             {
                 LogRetrying(service);
+                reconnected = true;
+            }
+            catch (NoRespondersException) when (reconnected && clock.Elapsed + RetryPause < timeout)
+            {
+                await Task.Delay(RetryPause, cancellationToken).ConfigureAwait(false);
             }
         }
     }

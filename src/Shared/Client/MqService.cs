@@ -16,6 +16,7 @@ public sealed class MqService : IAsyncDisposable
     private readonly Task[] _workers;
     private long _handled;
     private long _failed;
+    private long _cancelled;
     private int _disposed;
 
     internal MqService(MqClient owner, string name, Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler, ServeOptions options)
@@ -38,6 +39,9 @@ public sealed class MqService : IAsyncDisposable
 
     /// <summary>Requests whose handler threw (answered with a remote error).</summary>
     public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Requests whose handler gave up when its deadline passed or the client closed (not answered).</summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
 
     /// <summary>
     /// Stops serving: the broker stops routing here; requests already queued are still answered, within the
@@ -106,6 +110,13 @@ public sealed class MqService : IAsyncDisposable
         try
         {
             reply = await _handler(request, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Past its deadline (or the client is closing): the requester is answered "timeout" (or
+            // "responder lost") by the broker; a reply now would only race that answer.
+            Interlocked.Increment(ref _cancelled);
+            return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -13,7 +13,8 @@ public sealed record RequestOptions
     /// <summary>
     /// The request is safe to run twice (idempotent): if the connection is down or drops while it is in
     /// flight, wait for the reconnect and send it again, within the same timeout, instead of failing with
-    /// <see cref="Errors.NotConnectedException"/>.
+    /// <see cref="Errors.NotConnectedException"/>. After such a reconnect, "no responders" is retried too until
+    /// the servers are back or the timeout passes.
     /// </summary>
     public bool RetryOnDisconnect { get; init; }
 }

@@ -76,6 +76,8 @@ public sealed class RequestReplyTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<MqTimeoutException>(async () =>
             await _requester.RequestAsync("slow", default, new RequestOptions { Timeout = TimeSpan.FromMilliseconds(200) }));
+        await Waits.UntilAsync(() => Task.FromResult(service.Cancelled == 1), "the handler's deadline cancelling it");
+        Assert.Equal(0, service.Failed);
         release.SetResult();
     }
 
