@@ -4,8 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Client.Connection;
 using Mq.Errors;
 using Mq.Protocol;
-using Mq.Serialization;
-using Mq.Subjects;
 
 namespace Mq.Client;
 
@@ -96,78 +94,6 @@ public sealed partial class MqClient : IAsyncDisposable
         ConnectAsync(MqClientOptions.Default with { Endpoint = endpoint, Name = name }, null, cancellationToken);
 
     /// <summary>
-    /// Publishes raw payload bytes. Completes once the command is queued (not when delivered: publishing is
-    /// at-most-once); waits only while the outbox is full. Invalid subjects throw <see cref="InvalidSubjectException"/>.
-    /// </summary>
-    public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
-    {
-        EnsureUsable();
-        Subject.Ensure(subject, SubjectKind.Publish);
-        EnsurePayloadSize(payload.Length);
-        return WriteAsync(
-            static (ref MessagePackWriter w, in (string Subject, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
-                CommandWriter.WritePub(ref w, s.Subject, s.Headers, s.Payload.Span),
-            (subject, headers, payload),
-            cancellationToken);
-    }
-
-    /// <summary>Publishes <paramref name="data"/> serialized with MessagePack.</summary>
-    public ValueTask PublishAsync<T>(string subject, T data, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
-        PublishAsync(subject, MqSerializer.Serialize(data, _options.SerializerOptions), headers, cancellationToken);
-
-    /// <summary>
-    /// Subscribes to a pattern (<c>*</c> one token, <c>&gt;</c> the rest); with a queue group, each message goes
-    /// to one member of the group. Returns once the broker has confirmed, so nothing published afterwards is missed.
-    /// </summary>
-    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, string? queueGroup = null, CancellationToken cancellationToken = default)
-    {
-        EnsureUsable();
-        Subject.Ensure(pattern, SubjectKind.Pattern);
-        if (queueGroup is not null)
-        {
-            Subject.Ensure(queueGroup, SubjectKind.QueueGroup);
-        }
-
-        EnsureConnected();
-        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, queueGroup, _options.SubscriptionCapacity);
-        _tables.Subscriptions[subscription.Sid] = subscription;
-        try
-        {
-            await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
-                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup),
-                subscription,
-                $"subscribe to '{pattern}'",
-                cancellationToken,
-                () => subscription.Confirmed = true).ConfigureAwait(false);
-        }
-        catch
-        {
-            _tables.Subscriptions.TryRemove(subscription.Sid, out _);
-            subscription.Complete();
-            throw;
-        }
-
-        return subscription;
-    }
-
-    /// <summary>Subscribes and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
-    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, Func<MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        MqSubscription subscription = await SubscribeAsync(pattern, queueGroup, cancellationToken).ConfigureAwait(false);
-        subscription.HandlerLoop = Task.Run(() => RunHandlerAsync(subscription, handler), CancellationToken.None);
-        return subscription;
-    }
-
-    /// <summary>Subscribes and runs <paramref name="handler"/> with each payload deserialized as <typeparamref name="T"/>.</summary>
-    public ValueTask<MqSubscription> SubscribeAsync<T>(string pattern, Func<T, MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return SubscribeAsync(pattern, (message, ct) => handler(message.Deserialize<T>(), message, ct), queueGroup, cancellationToken);
-    }
-
-    /// <summary>
     /// Completes once the broker has processed every command this client sent before the call: after it, every
     /// earlier publish has been routed to the subscribers the broker knew of.
     /// </summary>
@@ -250,20 +176,6 @@ public sealed partial class MqClient : IAsyncDisposable
         }
     }
 
-    internal async ValueTask UnsubscribeAsync(MqSubscription subscription)
-    {
-        if (!_tables.Subscriptions.TryRemove(subscription.Sid, out _))
-        {
-            return;
-        }
-
-        subscription.Complete();
-        await ReleaseAsync(
-            static (ref MessagePackWriter w, in (ulong Reference, ulong Sid) s) => CommandWriter.WriteUnsub(ref w, s.Reference, s.Sid),
-            subscription.Sid,
-            $"unsubscribe from '{subscription.Pattern}'").ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Undoes a subscribe or serve at the broker. Never throws: a broker that is gone has forgotten it already,
     /// and a dispose must not fail because of the connection.
@@ -285,29 +197,7 @@ public sealed partial class MqClient : IAsyncDisposable
         }
     }
 
-    internal void OnMessagesDropped(MqSubscription subscription, MessagesDroppedEventArgs args)
-    {
-        LogDropped(args.Count, subscription.Pattern, args.Local ? "the local buffer was full" : "the broker skipped them", args.Total);
-        Raise(MessagesDropped, subscription, args);
-    }
-
     internal void OnHandlerFailed(Exception exception, string what) => LogHandlerFailed(exception, what);
-
-    private async Task RunHandlerAsync(MqSubscription subscription, Func<MqMessage, CancellationToken, ValueTask> handler)
-    {
-        CancellationToken token = _disposing.Token;
-        await foreach (MqMessage message in subscription.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            try
-            {
-                await handler(message, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                OnHandlerFailed(ex, $"subscription '{subscription.Pattern}'");
-            }
-        }
-    }
 
     private async ValueTask WriteAsync<TState>(CommandWrite<TState> write, TState state, CancellationToken cancellationToken)
     {
