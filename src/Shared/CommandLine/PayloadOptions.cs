@@ -62,9 +62,9 @@ internal sealed class PayloadOptions
         {
             try
             {
-                return MessagePackSerializer.ConvertFromJson(json, MqSerializer.DefaultOptions);
+                return MqSerializer.FromJson(json);
             }
-            catch (Exception ex) when (ex is MessagePackSerializationException or FormatException or InvalidOperationException or EndOfStreamException or ArgumentException)
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or MessagePackSerializationException or FormatException)
             {
                 throw new BadPayloadException($"--json is not valid JSON: {ex.GetBaseException().Message}");
             }

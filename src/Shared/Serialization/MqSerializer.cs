@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using MessagePack;
 using MessagePack.Resolvers;
 
@@ -64,6 +66,33 @@ public static class MqSerializer
 
         return MessagePackSerializer.Deserialize<T>(payload, options);
     }
+
+    /// <summary>
+    /// JSON text as a MessagePack payload (MessagePack's own conversion), for command lines and tests. The text is
+    /// checked strictly first: MessagePack's converter accepts broken JSON (a trailing comma, an unclosed array,
+    /// text after the value), turns an integer beyond 64 bits into a string and a number beyond a double's range
+    /// into infinity.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not exactly one valid JSON value, or holds a number MessagePack cannot; the message says where.</exception>
+    public static byte[] FromJson(string json, MessagePackSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.Number && !FitsMessagePack(ref reader))
+            {
+                throw new JsonException($"the number {Encoding.UTF8.GetString(reader.ValueSpan)} at byte {reader.TokenStartIndex} does not fit a 64-bit integer or a double");
+            }
+        }
+
+        return MessagePackSerializer.ConvertFromJson(json, options ?? DefaultOptions);
+    }
+
+    private static bool FitsMessagePack(ref Utf8JsonReader number) =>
+        number.ValueSpan.IndexOfAny(".eE"u8) >= 0
+            ? number.TryGetDouble(out double value) && double.IsFinite(value)
+            : number.TryGetInt64(out _) || number.TryGetUInt64(out _);
 
     /// <summary>A payload as JSON, for logs and command lines; raw bytes that are not MessagePack come back as a base64 string.</summary>
     public static string ToJson(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions? options = null)
