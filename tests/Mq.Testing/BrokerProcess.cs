@@ -8,9 +8,13 @@ public static partial class BrokerProcess
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Starts a broker and waits for its ready line; <paramref name="endpoint"/> defaults to a free port.</summary>
-    public static async Task<(PeerProcess Process, string Endpoint)> StartAsync(string endpoint = "tcp://127.0.0.1:0", params string[] extraArguments)
+    public static Task<(PeerProcess Process, string Endpoint)> StartAsync(string endpoint = "tcp://127.0.0.1:0", params string[] extraArguments) =>
+        StartAsync(endpoint, null, extraArguments);
+
+    /// <summary>As above, with extra environment variables for the broker process (runtime settings, say).</summary>
+    public static async Task<(PeerProcess Process, string Endpoint)> StartAsync(string endpoint, IReadOnlyDictionary<string, string>? environment, params string[] extraArguments)
     {
-        PeerProcess broker = PeerProcess.Start("Mq.Broker", ["--endpoint", endpoint, .. extraArguments]);
+        PeerProcess broker = PeerProcess.Start("Mq.Broker", ["--endpoint", endpoint, .. extraArguments], environment);
         try
         {
             string ready = await broker.WaitForLineAsync(line => ReadyLine().IsMatch(line), StartTimeout);
