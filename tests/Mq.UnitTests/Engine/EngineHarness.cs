@@ -1,5 +1,3 @@
-using System.Buffers;
-using MessagePack;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Broker.Server;
 using Mq.Broker.Sessions;
@@ -7,20 +5,34 @@ using Mq.Protocol;
 
 namespace Mq.UnitTests.Engine;
 
-/// <summary>A <see cref="BrokerEngine"/> with no sockets: frames in by connection key, frames out recorded per key.</summary>
+/// <summary>
+/// A <see cref="BrokerEngine"/> with no sockets and a clock of its own: frames go in by connection key, and every
+/// frame the engine sends is recorded as (session, bytes) and split into commands, read back per connection in order.
+/// </summary>
 internal sealed class EngineHarness : IFrameSink
 {
-    private readonly Dictionary<uint, Queue<(CommandCode Code, byte[] Frame, int Index)>> _received = [];
+    private readonly Dictionary<uint, Queue<(CommandCode Code, byte[] Frame, int Index)>> _inboxes = [];
 
-    public EngineHarness(BrokerOptions? options = null) => Engine = new BrokerEngine(options ?? new BrokerOptions(), this, NullLogger.Instance);
+    public EngineHarness(BrokerOptions? options = null)
+    {
+        Options = options ?? new BrokerOptions();
+        Engine = new BrokerEngine(Options, this, NullLogger.Instance);
+    }
 
-    public delegate void Write(ref MessagePackWriter writer);
+    public BrokerOptions Options { get; }
 
     public BrokerEngine Engine { get; }
 
+    /// <summary>Milliseconds of the fake monotonic clock passed to the engine.</summary>
     public long Now { get; set; } = 1_000;
 
+    /// <summary>What the sink answers; anything but Sent records nothing, as a full or gone peer queue would.</summary>
     public SendOutcome Outcome { get; set; } = SendOutcome.Sent;
+
+    /// <summary>Every frame the engine sent, in order.</summary>
+    public List<(PeerSession Session, byte[] Frame)> Sent { get; } = [];
+
+    public static byte[] RoutingId(uint key) => [0, (byte)key, (byte)(key >> 8), 0, 0];
 
     public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame)
     {
@@ -30,6 +42,7 @@ internal sealed class EngineHarness : IFrameSink
         }
 
         byte[] copy = frame.ToArray();
+        Sent.Add((session, copy));
         var reader = new CommandReader(copy);
         for (int index = 0; !reader.End; index++)
         {
@@ -40,22 +53,14 @@ internal sealed class EngineHarness : IFrameSink
         return SendOutcome.Sent;
     }
 
-    /// <summary>Feeds one frame from connection <paramref name="key"/> and flushes the engine's output.</summary>
-    public void From(uint key, Write write)
+    /// <summary>Feeds one frame from connection <paramref name="key"/>, then flushes what the engine wrote.</summary>
+    public void From(uint key, byte[] frame)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        FromRaw(key, buffer.WrittenSpan.ToArray());
-    }
-
-    public void FromRaw(uint key, byte[] frame)
-    {
-        Engine.OnFrame(key, [0, (byte)key, 0, 0, 0], frame, Now);
+        Engine.OnFrame(key, RoutingId(key), frame, Now);
         Engine.Flush(Now);
     }
 
+    /// <summary>Advances the clock, runs the engine's periodic work and flushes.</summary>
     public void Tick(long advanceMs)
     {
         Now += advanceMs;
@@ -63,11 +68,32 @@ internal sealed class EngineHarness : IFrameSink
         Engine.Flush(Now);
     }
 
-    /// <summary>A connection that has completed the handshake, with its WELCOME consumed.</summary>
-    public void Connect(uint key, string name = "peer")
+    public void Disconnect(uint key)
     {
-        From(key, (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, name, null));
-        Expect(key, CommandCode.Welcome);
+        Engine.OnDisconnected(key, Now);
+        Engine.Flush(Now);
+    }
+
+    /// <summary>A connection that has completed the handshake, with its WELCOME consumed; returns its peer id.</summary>
+    public string Connect(uint key, string name = "peer")
+    {
+        From(key, Frames.Hello(name));
+        CommandReader welcome = Expect(key, CommandCode.Welcome);
+        welcome.ReadUInt();
+        return welcome.ReadString(ProtocolLimits.MaxNameBytes);
+    }
+
+    /// <summary>Sends SUB with ref <c>100 + sid</c> and checks the OK echoes it.</summary>
+    public void Subscribe(uint key, ulong sid, string pattern, string? group = null)
+    {
+        From(key, Frames.Sub(100 + sid, sid, pattern, group));
+        Assert.Equal(100 + sid, Expect(key, CommandCode.Ok).ReadUInt());
+    }
+
+    public void Serve(uint key, string service)
+    {
+        From(key, Frames.Serve(7, service));
+        Assert.Equal(7UL, Expect(key, CommandCode.Ok).ReadUInt());
     }
 
     /// <summary>The next command sent to <paramref name="key"/>, which must have code <paramref name="code"/>; its reader starts after the code.</summary>
@@ -86,37 +112,79 @@ internal sealed class EngineHarness : IFrameSink
         return reader;
     }
 
-    public ErrorCode ExpectError(uint key, out string message)
+    public Refusal ExpectError(uint key)
     {
         CommandReader reader = Expect(key, CommandCode.Error);
-        reader.ReadUInt();
-        var code = (ErrorCode)reader.ReadUInt();
-        message = reader.ReadString(4096);
-        return code;
+        var refusal = new Refusal(reader.ReadUInt(), (ErrorCode)reader.ReadUInt(), reader.ReadString(4096));
+        reader.EndCommand();
+        return refusal;
     }
 
-    public (ErrorCode Status, string? Error, byte[] Payload) ExpectReply(uint key, ulong rid)
+    public Delivery ExpectMsg(uint key)
+    {
+        CommandReader reader = Expect(key, CommandCode.Msg);
+        var delivery = new Delivery(reader.ReadUInt(), reader.ReadUInt(), reader.ReadString(ProtocolLimits.MaxSubjectBytes),
+            Frames.DecodeHeaders(reader.ReadHeadersRaw()), reader.ReadBinary().ToArray());
+        reader.EndCommand();
+        return delivery;
+    }
+
+    public Handed ExpectRequest(uint key)
+    {
+        CommandReader reader = Expect(key, CommandCode.Request);
+        var request = new Handed(reader.ReadUInt(), reader.ReadString(ProtocolLimits.MaxSubjectBytes), reader.ReadUInt(),
+            Frames.DecodeHeaders(reader.ReadHeadersRaw()), reader.ReadBinary().ToArray());
+        reader.EndCommand();
+        return request;
+    }
+
+    public Answer ExpectReply(uint key, ulong rid)
     {
         CommandReader reader = Expect(key, CommandCode.Reply);
         Assert.Equal(rid, reader.ReadUInt());
-        var status = (ErrorCode)reader.ReadUInt();
-        string? error = reader.ReadStringOrNil(4096);
-        reader.ReadHeadersRaw();
-        return (status, error, reader.ReadBinary().ToArray());
+        var answer = new Answer((ErrorCode)reader.ReadUInt(), reader.ReadStringOrNil(4096),
+            Frames.DecodeHeaders(reader.ReadHeadersRaw()), reader.ReadBinary().ToArray());
+        reader.EndCommand();
+        return answer;
     }
 
     public bool Idle(uint key) => Inbox(key).Count == 0;
+
+    /// <summary>Consumes the HEARTBEATs at the head of what was sent to <paramref name="key"/>; returns how many.</summary>
+    public int SkipHeartbeats(uint key)
+    {
+        int skipped = 0;
+        while (Inbox(key).TryPeek(out var next) && next.Code == CommandCode.Heartbeat)
+        {
+            Inbox(key).Dequeue();
+            skipped++;
+        }
+
+        return skipped;
+    }
 
     public IEnumerable<CommandCode> Pending(uint key) => Inbox(key).Select(c => c.Code);
 
     private Queue<(CommandCode Code, byte[] Frame, int Index)> Inbox(uint key)
     {
-        if (!_received.TryGetValue(key, out var inbox))
+        if (!_inboxes.TryGetValue(key, out var inbox))
         {
             inbox = new Queue<(CommandCode, byte[], int)>();
-            _received[key] = inbox;
+            _inboxes[key] = inbox;
         }
 
         return inbox;
     }
+
+    /// <summary>An ERROR: its ref, code and message.</summary>
+    public readonly record struct Refusal(ulong Ref, ErrorCode Code, string Message);
+
+    /// <summary>A MSG, every field.</summary>
+    public readonly record struct Delivery(ulong Sid, ulong Seq, string Subject, Dictionary<string, string>? Headers, byte[] Payload);
+
+    /// <summary>A REQUEST handed to a server, every field.</summary>
+    public readonly record struct Handed(ulong Bid, string Service, ulong TimeoutMs, Dictionary<string, string>? Headers, byte[] Payload);
+
+    /// <summary>A REPLY's fields after its rid.</summary>
+    public readonly record struct Answer(ErrorCode Status, string? Error, Dictionary<string, string>? Headers, byte[] Payload);
 }

@@ -1,149 +1,175 @@
-using MessagePack;
 using Mq.Broker.Server;
 using Mq.Protocol;
 
 namespace Mq.UnitTests.Engine;
 
+/// <summary>SERVE, UNSERVE, REQ and REP when things go right: routing, ids, deadlines handed on, load balancing.</summary>
 public sealed class RequestRoutingTests
 {
-    private readonly EngineHarness _broker = new();
+    private readonly EngineHarness _broker = new(new BrokerOptions { MaxRequestTimeout = TimeSpan.FromSeconds(10) });
 
     public RequestRoutingTests()
     {
         _broker.Connect(1, "requester");
         _broker.Connect(2, "server");
-        _broker.Connect(3, "intruder");
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteServe(ref w, 1, "inventory"));
-        _broker.Expect(2, CommandCode.Ok);
+        _broker.Serve(2, "inventory");
     }
 
     [Fact]
     public void A_request_reaches_the_server_under_a_broker_id_and_the_reply_comes_back_under_the_requesters_id()
     {
-        Request(rid: 5, timeoutMs: 1000, payload: [7]);
-        ulong bid = ExpectRequest(2, out uint timeout, out byte[] payload);
-        Assert.Equal(1000u, timeout);
-        Assert.Equal([7], payload);
+        var headers = new Dictionary<string, string> { ["trace"] = "t-9" };
+        _broker.From(1, Frames.Req(rid: 5, "inventory", timeoutMs: 1000, payload: [7], headers));
 
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, [8]));
+        EngineHarness.Handed request = _broker.ExpectRequest(2);
+        Assert.Equal("inventory", request.Service);
+        Assert.Equal(1000UL, request.TimeoutMs);
+        Assert.Equal(headers, request.Headers);
+        Assert.Equal([7], request.Payload);
+        Assert.Equal(1, _broker.Engine.GetStats().PendingRequests);
 
-        (ErrorCode status, _, byte[] reply) = _broker.ExpectReply(1, 5);
-        Assert.Equal(ErrorCode.None, status);
-        Assert.Equal([8], reply);
+        var replyHeaders = new Dictionary<string, string> { ["status"] = "fresh" };
+        _broker.From(2, Frames.Rep(request.Bid, [8, 9], headers: replyHeaders));
+
+        EngineHarness.Answer reply = _broker.ExpectReply(1, 5);
+        Assert.Equal(ErrorCode.None, reply.Status);
+        Assert.Null(reply.Error);
+        Assert.Equal(replyHeaders, reply.Headers);
+        Assert.Equal([8, 9], reply.Payload);
+        Assert.True(_broker.Idle(2));
+        Assert.Equal(0, _broker.Engine.GetStats().PendingRequests);
+        Assert.Equal((1L, 1L), (_broker.Engine.GetStats().RequestsRouted, _broker.Engine.GetStats().RepliesRouted));
     }
 
     [Fact]
-    public void No_responders_is_answered_at_once()
+    public void Broker_ids_differ_even_when_two_requesters_use_the_same_rid()
     {
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, 9, "nobody", 1000, null, []));
-        (ErrorCode status, string? error, _) = _broker.ExpectReply(1, 9);
-        Assert.Equal(ErrorCode.NoResponders, status);
-        Assert.Contains("nobody", error);
+        _broker.Connect(3, "second-requester");
+        _broker.From(1, Frames.Req(1, "inventory", payload: [1]));
+        _broker.From(3, Frames.Req(1, "inventory", payload: [3]));
+        EngineHarness.Handed first = _broker.ExpectRequest(2);
+        EngineHarness.Handed second = _broker.ExpectRequest(2);
+        Assert.NotEqual(first.Bid, second.Bid);
+
+        _broker.From(2, Frames.Rep(second.Bid, [33]));
+        _broker.From(2, Frames.Rep(first.Bid, [11]));
+        Assert.Equal([33], _broker.ExpectReply(3, 1).Payload);
+        Assert.Equal([11], _broker.ExpectReply(1, 1).Payload);
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.RemoteError, "handler failed")]
+    [InlineData(ErrorCode.Overloaded, "busy")]
+    public void A_servers_failure_status_and_message_reach_the_requester(ErrorCode status, string message)
+    {
+        _broker.From(1, Frames.Req(5, "inventory"));
+        ulong bid = _broker.ExpectRequest(2).Bid;
+        _broker.From(2, Frames.Rep(bid, status: status, error: message));
+
+        EngineHarness.Answer reply = _broker.ExpectReply(1, 5);
+        Assert.Equal((status, message), (reply.Status, reply.Error));
+    }
+
+    [Theory]
+    [InlineData(0u, 10_000UL)]
+    [InlineData(60_000u, 10_000UL)]
+    [InlineData(250u, 250UL)]
+    public void The_server_is_handed_the_deadline_cut_to_the_brokers_maximum(uint asked, ulong handed)
+    {
+        _broker.From(1, Frames.Req(5, "inventory", timeoutMs: asked));
+        Assert.Equal(handed, _broker.ExpectRequest(2).TimeoutMs);
     }
 
     [Fact]
-    public void Only_the_server_holding_a_request_may_answer_it_and_only_once()
+    public void Idle_servers_take_turns()
     {
-        Request(5);
-        ulong bid = ExpectRequest(2, out _, out _);
-
-        _broker.From(3, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, [66]));
-        Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(3, out _));
-        Assert.True(_broker.Idle(1));
-
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, []));
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, []));
-        _broker.ExpectReply(1, 5);
-        Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(2, out _));
-        Assert.True(_broker.Idle(1));
+        _broker.Connect(3, "second-server");
+        _broker.Serve(3, "inventory");
+        for (ulong rid = 1; rid <= 4; rid++)
+        {
+            _broker.From(1, Frames.Req(rid, "inventory"));
+            uint server = _broker.Idle(2) ? 3u : 2u;
+            _broker.From(server, Frames.Rep(_broker.ExpectRequest(server).Bid));
+            _broker.ExpectReply(1, rid);
+            Assert.Equal(rid % 2 == 1 ? 2u : 3u, server);
+        }
     }
 
     [Fact]
-    public void A_server_cannot_fake_broker_statuses()
+    public void Requests_go_to_the_server_with_the_fewest_outstanding()
     {
-        Request(5);
-        ulong bid = ExpectRequest(2, out _, out _);
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.NoResponders, "lie", null, []));
-        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(2, out _));
-    }
+        _broker.Connect(3, "second-server");
+        _broker.Serve(3, "inventory");
 
-    [Fact]
-    public void A_server_that_disconnects_holding_a_request_makes_it_fail_with_responder_lost()
-    {
-        Request(5);
-        ExpectRequest(2, out _, out _);
-
-        _broker.Engine.OnDisconnected(2, _broker.Now);
-        _broker.Engine.Flush(_broker.Now);
-
-        (ErrorCode status, string? error, _) = _broker.ExpectReply(1, 5);
-        Assert.Equal(ErrorCode.ResponderLost, status);
-        Assert.Contains("server", error);
-    }
-
-    [Fact]
-    public void A_request_past_its_deadline_times_out()
-    {
-        Request(5, timeoutMs: 200);
-        ulong bid = ExpectRequest(2, out _, out _);
-
-        _broker.Tick(100);
-        Assert.True(_broker.Idle(1));
-        _broker.Tick(150);
-        Assert.Equal(ErrorCode.Timeout, _broker.ExpectReply(1, 5).Status);
-
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, []));
-        Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(2, out _));
-    }
-
-    [Fact]
-    public void Requests_go_to_the_least_busy_server()
-    {
-        _broker.Connect(4, "second-server");
-        _broker.From(4, (ref MessagePackWriter w) => CommandWriter.WriteServe(ref w, 1, "inventory"));
-        _broker.Expect(4, CommandCode.Ok);
-
-        Request(1);
-        Request(2);
-        ExpectRequest(2, out _, out _);
-        ulong held = ExpectRequest(4, out _, out _);
-        _broker.From(4, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, held, ErrorCode.None, null, null, []));
+        _broker.From(1, Frames.Req(1, "inventory"));
+        _broker.From(1, Frames.Req(2, "inventory"));
+        _broker.ExpectRequest(2);
+        ulong held = _broker.ExpectRequest(3).Bid;
+        _broker.From(3, Frames.Rep(held));
         _broker.ExpectReply(1, 2);
 
-        // Server 2 still holds request 1; server 4 is idle, so the next two both go to 4 while 2 stays busy.
-        Request(3);
-        ulong next = ExpectRequest(4, out _, out _);
-        _broker.From(4, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, next, ErrorCode.None, null, null, []));
-        Request(4);
-        ExpectRequest(4, out _, out _);
+        // Server 2 still holds request 1 and server 3 holds nothing, so 3 gets the next ones while that lasts.
+        _broker.From(1, Frames.Req(3, "inventory"));
+        ulong next = _broker.ExpectRequest(3).Bid;
+        _broker.From(3, Frames.Rep(next));
+        _broker.From(1, Frames.Req(4, "inventory"));
+        _broker.ExpectRequest(3);
         Assert.True(_broker.Idle(2));
+    }
+
+    [Fact]
+    public void A_peer_can_serve_and_request_itself_on_one_connection()
+    {
+        _broker.From(2, Frames.Req(77, "inventory", payload: [1]));
+        ulong bid = _broker.ExpectRequest(2).Bid;
+        _broker.From(2, Frames.Rep(bid, [2]));
+        Assert.Equal([2], _broker.ExpectReply(2, 77).Payload);
     }
 
     [Fact]
     public void Unserve_keeps_held_requests_and_stops_new_ones()
     {
-        Request(5);
-        ulong bid = ExpectRequest(2, out _, out _);
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteUnserve(ref w, 2, "inventory"));
-        _broker.Expect(2, CommandCode.Ok);
+        _broker.From(1, Frames.Req(5, "inventory"));
+        ulong bid = _broker.ExpectRequest(2).Bid;
+        _broker.From(2, Frames.Unserve(8, "inventory"));
+        Assert.Equal(8UL, _broker.Expect(2, CommandCode.Ok).ReadUInt());
+        Assert.Equal(0, _broker.Engine.GetStats().Services);
 
-        Request(6);
+        _broker.From(1, Frames.Req(6, "inventory"));
         Assert.Equal(ErrorCode.NoResponders, _broker.ExpectReply(1, 6).Status);
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, ErrorCode.None, null, null, []));
+        _broker.From(2, Frames.Rep(bid));
         Assert.Equal(ErrorCode.None, _broker.ExpectReply(1, 5).Status);
     }
 
-    private void Request(ulong rid, uint timeoutMs = 5000, byte[]? payload = null) =>
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, rid, "inventory", timeoutMs, null, payload ?? []));
-
-    private ulong ExpectRequest(uint server, out uint timeoutMs, out byte[] payload)
+    [Fact]
+    public void Serving_twice_or_unserving_what_is_not_served_is_a_conflict()
     {
-        CommandReader request = _broker.Expect(server, CommandCode.Request);
-        ulong bid = request.ReadUInt();
-        Assert.Equal("inventory", request.ReadString(256));
-        timeoutMs = (uint)request.ReadUInt();
-        request.ReadHeadersRaw();
-        payload = request.ReadBinary().ToArray();
-        return bid;
+        _broker.From(2, Frames.Serve(11, "inventory"));
+        Assert.Equal(new EngineHarness.Refusal(11, ErrorCode.Conflict, "already serving 'inventory'"), _broker.ExpectError(2));
+
+        _broker.From(2, Frames.Unserve(12, "billing"));
+        Assert.Equal(new EngineHarness.Refusal(12, ErrorCode.Conflict, "not serving 'billing'"), _broker.ExpectError(2));
+    }
+
+    [Theory]
+    [InlineData("inventory.*")]
+    [InlineData(">")]
+    [InlineData("a..b")]
+    public void A_service_name_with_wildcards_or_empty_tokens_cannot_be_served(string service)
+    {
+        _broker.From(2, Frames.Serve(13, service));
+        EngineHarness.Refusal refusal = _broker.ExpectError(2);
+        Assert.Equal((13UL, ErrorCode.InvalidSubject), (refusal.Ref, refusal.Code));
+        Assert.Equal(1, _broker.Engine.GetStats().Services);
+    }
+
+    [Fact]
+    public void The_service_limit_is_enforced()
+    {
+        var broker = new EngineHarness(new BrokerOptions { MaxServicesPerPeer = 1 });
+        broker.Connect(1);
+        broker.Serve(1, "one");
+        broker.From(1, Frames.Serve(2, "two"));
+        Assert.Equal(ErrorCode.LimitExceeded, broker.ExpectError(1).Code);
     }
 }

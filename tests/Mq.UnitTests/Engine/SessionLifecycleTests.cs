@@ -1,92 +1,159 @@
-using MessagePack;
 using Mq.Broker.Server;
 using Mq.Protocol;
 
 namespace Mq.UnitTests.Engine;
 
+/// <summary>Handshake, heartbeats, liveness, BYE and shutdown.</summary>
 public sealed class SessionLifecycleTests
 {
-    private readonly EngineHarness _broker = new(new BrokerOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), PeerTimeout = TimeSpan.FromMilliseconds(300) });
+    private static readonly BrokerOptions FastClock = new()
+    {
+        Name = "unit-broker",
+        MaxPayloadBytes = 4096,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+        PeerTimeout = TimeSpan.FromMilliseconds(300),
+    };
+
+    private readonly EngineHarness _broker = new(FastClock);
 
     [Fact]
-    public void Hello_gets_a_welcome_with_a_broker_assigned_id()
+    public void Hello_is_answered_with_welcome_carrying_version_1_a_peer_id_and_the_brokers_settings()
     {
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, 1, "orders", null));
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, 1, "orders", null));
+        _broker.From(1, Frames.Hello("orders"));
 
-        CommandReader first = _broker.Expect(1, CommandCode.Welcome);
-        CommandReader second = _broker.Expect(2, CommandCode.Welcome);
-        first.ReadUInt();
-        second.ReadUInt();
-        Assert.NotEqual(first.ReadString(128), second.ReadString(128));
+        CommandReader welcome = _broker.Expect(1, CommandCode.Welcome);
+        Assert.Equal(1UL, welcome.ReadUInt());
+        Assert.Matches("^peer-[0-9]+$", welcome.ReadString(128));
+        Dictionary<string, object?> settings = welcome.ReadSettings();
+        welcome.EndCommand();
+        Assert.Equal("unit-broker", settings["broker"]);
+        Assert.Equal(100L, settings["heartbeat_ms"]);
+        Assert.Equal(300L, settings["timeout_ms"]);
+        Assert.Equal(4096L, settings["max_payload"]);
+        Assert.True(_broker.Idle(1));
     }
 
     [Fact]
-    public void An_unsupported_version_is_refused_and_a_supported_one_still_works_after()
+    public void Each_connection_gets_its_own_peer_id_and_frames_go_to_its_session()
     {
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, 7, "future", null));
-        Assert.Equal(ErrorCode.UnsupportedVersion, _broker.ExpectError(1, out string message));
-        Assert.Contains("speaks 1", message);
+        string first = _broker.Connect(1, "orders");
+        string second = _broker.Connect(2, "orders");
 
-        _broker.Connect(1);
-    }
-
-    [Fact]
-    public void Anything_but_hello_first_needs_a_handshake()
-    {
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "a", null));
-        Assert.Equal(ErrorCode.HandshakeRequired, _broker.ExpectError(1, out _));
-        Assert.Equal(1, _broker.Engine.GetStats().Refused);
-    }
-
-    [Fact]
-    public void A_name_with_control_characters_is_refused()
-    {
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, 1, "bad\u0007name", null));
-        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1, out _));
-    }
-
-    [Fact]
-    public void An_unknown_command_is_refused_and_the_rest_of_the_frame_still_runs()
-    {
-        _broker.Connect(1);
-        _broker.From(1, (ref MessagePackWriter w) =>
-        {
-            w.WriteArrayHeader(2);
-            w.Write(99);
-            w.Write("whatever");
-            CommandWriter.WritePing(ref w, 5);
-        });
-
-        Assert.Equal(ErrorCode.UnknownCommand, _broker.ExpectError(1, out _));
-        Assert.Equal(5UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
-    }
-
-    [Fact]
-    public void Garbage_is_refused_as_malformed_and_other_peers_are_untouched()
-    {
-        _broker.Connect(1);
-        _broker.Connect(2);
-        _broker.FromRaw(1, [0xde, 0xad, 0xbe, 0xef]);
-        _broker.FromRaw(1, []);
-
-        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1, out _));
-        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1, out string empty));
-        Assert.Contains("empty frame", empty);
-        Assert.True(_broker.Idle(2));
+        Assert.NotEqual(first, second);
         Assert.Equal(2, _broker.Engine.PeerCount);
+        Assert.Equal([1u, 2u], _broker.Sent.Select(s => s.Session.Key));
+        Assert.Equal(EngineHarness.RoutingId(2), _broker.Sent[1].Session.RoutingId);
     }
 
     [Fact]
-    public void Idle_peers_get_heartbeats_and_silent_ones_are_forgotten()
+    public void An_unsupported_version_is_refused_without_a_session_and_a_supported_one_works_after()
+    {
+        _broker.From(1, Frames.Hello("future", version: 7));
+        EngineHarness.Refusal refusal = _broker.ExpectError(1);
+        Assert.Equal(ErrorCode.UnsupportedVersion, refusal.Code);
+        Assert.Contains("speaks 1", refusal.Message);
+
+        _broker.From(1, Frames.Ping(3));
+        Assert.Equal(ErrorCode.HandshakeRequired, _broker.ExpectError(1).Code);
+
+        _broker.Connect(1);
+        _broker.From(1, Frames.Ping(4));
+        Assert.Equal(4UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
+    }
+
+    [Fact]
+    public void A_command_before_hello_needs_a_handshake_and_the_rest_of_its_frame_is_discarded()
+    {
+        _broker.From(1, Frames.Batch(Frames.Sub(1, 1, "a"), Frames.Ping(2)));
+
+        EngineHarness.Refusal refusal = _broker.ExpectError(1);
+        Assert.Equal(ErrorCode.HandshakeRequired, refusal.Code);
+        Assert.Contains("HELLO", refusal.Message);
+        Assert.True(_broker.Idle(1));
+        Assert.Equal(1, _broker.Engine.GetStats().Refused);
+        Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+    }
+
+    [Theory]
+    [InlineData("bad\u0007name")]
+    [InlineData("")]
+    public void A_peer_name_must_be_non_empty_and_free_of_control_characters(string name)
+    {
+        _broker.From(1, Frames.Hello(name));
+        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1).Code);
+        _broker.From(1, Frames.Ping(1));
+        Assert.Equal(ErrorCode.HandshakeRequired, _broker.ExpectError(1).Code);
+    }
+
+    [Fact]
+    public void Ping_is_answered_with_ok_echoing_its_ref_after_the_commands_before_it()
     {
         _broker.Connect(1);
-        _broker.Tick(150);
-        _broker.Expect(1, CommandCode.Heartbeat);
+        _broker.From(1, Frames.Batch(Frames.Sub(5, 1, "a"), Frames.Ping(6)));
 
-        _broker.Tick(200);
+        Assert.Equal(5UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
+        Assert.Equal(6UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
+        Assert.Equal(2, _broker.Sent.Count); // WELCOME, then both OKs batched in one frame
+    }
+
+    [Fact]
+    public void Idle_peers_get_a_heartbeat_once_the_interval_passes_in_silence()
+    {
+        _broker.Connect(1);
+        _broker.Tick(99);
+        Assert.True(_broker.Idle(1));
+
+        _broker.Tick(1);
+        _broker.Expect(1, CommandCode.Heartbeat);
+        _broker.Tick(50);
+        Assert.True(_broker.Idle(1));
+    }
+
+    [Fact]
+    public void A_peer_that_was_just_sent_something_gets_no_heartbeat()
+    {
+        _broker.Connect(1);
+        _broker.Tick(90);
+        _broker.From(1, Frames.Ping(1));
+        _broker.Expect(1, CommandCode.Ok);
+
+        _broker.Tick(20);
+        Assert.True(_broker.Idle(1));
+    }
+
+    [Fact]
+    public void A_connection_that_never_said_hello_gets_no_heartbeat()
+    {
+        _broker.From(1, Frames.Ping(1));
+        _broker.ExpectError(1);
+        _broker.Tick(150);
+        Assert.True(_broker.Idle(1));
+    }
+
+    [Fact]
+    public void A_silent_peer_is_forgotten_after_the_timeout_and_its_subscriptions_with_it()
+    {
+        _broker.Connect(1, "silent");
+        _broker.Connect(2, "publisher");
+        _broker.Subscribe(1, 1, "news");
+
+        _broker.Now += 300;
+        _broker.From(2, Frames.Heartbeat());
+        _broker.Tick(0);
+        Assert.Equal(2, _broker.Engine.PeerCount); // exactly the timeout: not yet
+
+        _broker.Tick(1);
+        Assert.Equal(1, _broker.Engine.PeerCount);
         Assert.Equal(1, _broker.Engine.GetStats().PeersTimedOut);
-        Assert.Equal(0, _broker.Engine.PeerCount);
+        Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+
+        _broker.SkipHeartbeats(1);
+        _broker.From(2, Frames.Pub("news", [1]));
+        Assert.True(_broker.Idle(1));
+        Assert.Equal(0, _broker.Engine.GetStats().MessagesDelivered);
+
+        _broker.From(1, Frames.Ping(9));
+        Assert.Equal(ErrorCode.HandshakeRequired, _broker.ExpectError(1).Code);
     }
 
     [Fact]
@@ -96,35 +163,62 @@ public sealed class SessionLifecycleTests
         for (int i = 0; i < 10; i++)
         {
             _broker.Tick(100);
-            _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteHeartbeat(ref w));
+            _broker.From(1, Frames.Heartbeat());
         }
 
         Assert.Equal(1, _broker.Engine.PeerCount);
+        Assert.Equal(0, _broker.Engine.GetStats().PeersTimedOut);
     }
 
     [Fact]
-    public void Shutdown_says_goodbye_to_every_ready_peer()
+    public void Bye_ends_the_session_at_once_without_a_reply_and_discards_the_rest_of_the_frame()
+    {
+        _broker.Connect(1);
+        _broker.Subscribe(1, 1, "a");
+
+        _broker.From(1, Frames.Batch(Frames.Bye("leaving"), Frames.Ping(2)));
+
+        Assert.True(_broker.Idle(1));
+        Assert.Equal(0, _broker.Engine.PeerCount);
+        Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+    }
+
+    [Fact]
+    public void Shutdown_says_goodbye_to_every_ready_peer_and_only_to_them()
     {
         _broker.Connect(1);
         _broker.Connect(2);
+        _broker.From(3, Frames.Ping(1));
+        _broker.ExpectError(3);
+
         _broker.Engine.Shutdown("maintenance", _broker.Now);
 
         Assert.Equal("maintenance", _broker.Expect(1, CommandCode.Bye).ReadString(128));
-        _broker.Expect(2, CommandCode.Bye);
+        Assert.Equal("maintenance", _broker.Expect(2, CommandCode.Bye).ReadString(128));
+        Assert.True(_broker.Idle(3));
     }
 
     [Fact]
     public void A_second_hello_starts_a_new_session_without_the_old_subscriptions()
     {
-        _broker.Connect(1);
+        string before = _broker.Connect(1);
         _broker.Connect(2);
-        _broker.From(1, (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "a", null));
-        _broker.Expect(1, CommandCode.Ok);
+        _broker.Subscribe(1, 1, "a");
 
-        _broker.Connect(1);
-        _broker.From(2, (ref MessagePackWriter w) => CommandWriter.WritePub(ref w, "a", null, [1]));
+        string after = _broker.Connect(1);
+        _broker.From(2, Frames.Pub("a", [1]));
 
+        Assert.NotEqual(before, after);
         Assert.True(_broker.Idle(1));
         Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+        _broker.Subscribe(1, 1, "a"); // the sid is free again
+    }
+
+    [Fact]
+    public void Disconnecting_an_unknown_connection_changes_nothing()
+    {
+        _broker.Connect(1);
+        _broker.Disconnect(42);
+        Assert.Equal(1, _broker.Engine.PeerCount);
     }
 }

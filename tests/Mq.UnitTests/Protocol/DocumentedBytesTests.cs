@@ -1,4 +1,3 @@
-using System.Buffers;
 using MessagePack;
 using Mq.Protocol;
 
@@ -33,14 +32,5 @@ public sealed class DocumentedBytesTests
     public void Msg() =>
         AssertBytes("96 0d 01 01 a9 6f 72 64 65 72 73 2e 65 75 c0 c4 04 a3 61 62 63", (ref MessagePackWriter w) => CommandWriter.WriteMsg(ref w, 1, 1, "orders.eu"u8, default, AbcPayload));
 
-    private delegate void Write(ref MessagePackWriter writer);
-
-    private static void AssertBytes(string documented, Write write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        Assert.Equal(documented, string.Join(' ', buffer.WrittenSpan.ToArray().Select(b => b.ToString("x2"))));
-    }
+    private static void AssertBytes(string documented, Frames.Write write) => Assert.Equal(documented, Frames.Hex(Frames.Build(write)));
 }

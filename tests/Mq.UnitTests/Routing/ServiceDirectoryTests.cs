@@ -5,73 +5,128 @@ namespace Mq.UnitTests.Routing;
 
 public sealed class ServiceDirectoryTests
 {
+    private readonly ServiceDirectory _directory = new();
+
     [Fact]
     public void Nobody_serving_means_no_pick()
     {
-        var directory = new ServiceDirectory();
-        Assert.False(directory.TryPick("inventory", out _, out _));
+        Assert.False(_directory.TryPick("inventory", out string? name, out PeerSession? server));
+        Assert.Null(name);
+        Assert.Null(server);
+
+        _directory.Add("billing", Peer(1));
+        Assert.False(_directory.TryPick("inventory", out _, out _));
+        Assert.False(_directory.TryPick("billing.x", out _, out _));
     }
 
     [Fact]
-    public void Idle_servers_take_turns()
+    public void Idle_servers_take_turns_in_rotation()
     {
-        var directory = new ServiceDirectory();
-        PeerSession[] servers = [Peer(1), Peer(2), Peer(3)];
-        foreach (PeerSession server in servers)
-        {
-            directory.Add("inventory", server);
-        }
-
-        uint[] picks = Enumerable.Range(0, 6).Select(_ => Pick(directory, "inventory").Key).ToArray();
-
-        Assert.Equal([1u, 2u, 3u, 1u, 2u, 3u], picks);
+        Serve(Peer(1), Peer(2), Peer(3));
+        Assert.Equal([1u, 2u, 3u, 1u, 2u, 3u], Picks(6));
     }
 
     [Fact]
     public void The_server_with_the_least_outstanding_requests_wins()
     {
-        var directory = new ServiceDirectory();
         PeerSession busy = Peer(1), lighter = Peer(2), idle = Peer(3);
         busy.HeldRequests.UnionWith([1, 2, 3]);
         lighter.HeldRequests.Add(4);
-        directory.Add("inventory", busy);
-        directory.Add("inventory", lighter);
-        directory.Add("inventory", idle);
+        Serve(busy, lighter, idle);
 
-        Assert.Same(idle, Pick(directory, "inventory"));
+        Assert.Same(idle, Pick());
+        Assert.Same(idle, Pick());
         idle.HeldRequests.UnionWith([5, 6]);
-        Assert.Same(lighter, Pick(directory, "inventory"));
+        Assert.Same(lighter, Pick());
+        lighter.HeldRequests.Clear();
+        Assert.Same(lighter, Pick());
+    }
+
+    [Fact]
+    public void Ties_among_the_least_busy_rotate_and_busier_servers_are_passed_over()
+    {
+        PeerSession a = Peer(1), busy = Peer(2), c = Peer(3), d = Peer(4);
+        busy.HeldRequests.Add(1);
+        Serve(a, busy, c, d);
+
+        Assert.Equal([1u, 3u, 4u, 1u, 3u, 4u], Picks(6));
+    }
+
+    [Fact]
+    public void Picks_simulating_held_requests_spread_evenly()
+    {
+        PeerSession[] servers = [Peer(1), Peer(2), Peer(3)];
+        Serve(servers);
+        for (ulong id = 1; id <= 9; id++)
+        {
+            Pick().HeldRequests.Add(id);
+        }
+
+        Assert.All(servers, s => Assert.Equal(3, s.Outstanding));
     }
 
     [Fact]
     public void The_picked_name_is_the_registered_string()
     {
-        var directory = new ServiceDirectory();
-        directory.Add("inventory", Peer(1));
-        Assert.True(directory.TryPick("inventory".AsSpan(), out string? name, out _));
+        _directory.Add("inventory", Peer(1));
+        Assert.True(_directory.TryPick("xinventoryx".AsSpan(1, 9), out string? name, out _));
         Assert.Equal("inventory", name);
     }
 
     [Fact]
-    public void Removing_the_last_server_removes_the_service()
+    public void Removing_a_server_stops_its_picks_and_removing_the_last_removes_the_service()
     {
-        var directory = new ServiceDirectory();
         PeerSession a = Peer(1), b = Peer(2);
-        directory.Add("inventory", a);
-        directory.Add("inventory", b);
+        Serve(a, b);
+        Assert.Equal(1, _directory.Count);
 
-        directory.Remove("inventory", a);
-        Assert.Same(b, Pick(directory, "inventory"));
-        directory.Remove("inventory", b);
-        Assert.Equal(0, directory.Count);
-        Assert.False(directory.TryPick("inventory", out _, out _));
+        _directory.Remove("inventory", a);
+        Assert.Equal([2u, 2u], Picks(2));
+        _directory.Remove("inventory", b);
+        Assert.Equal(0, _directory.Count);
+        Assert.False(_directory.TryPick("inventory", out _, out _));
+    }
+
+    [Fact]
+    public void Removing_what_is_not_registered_changes_nothing()
+    {
+        PeerSession a = Peer(1);
+        Serve(a);
+        _directory.Remove("inventory", Peer(2));
+        _directory.Remove("billing", a);
+        Assert.Equal(1, _directory.Count);
+        Assert.Same(a, Pick());
+    }
+
+    [Fact]
+    public void Services_are_independent()
+    {
+        PeerSession a = Peer(1), b = Peer(2);
+        _directory.Add("inventory", a);
+        _directory.Add("billing", b);
+        _directory.Add("billing", a);
+
+        Assert.Same(a, Pick("inventory"));
+        Assert.Same(a, Pick("inventory"));
+        Assert.Equal(2, _directory.Count);
+        Assert.Equal([b, a], new[] { Pick("billing"), Pick("billing") });
     }
 
     private static PeerSession Peer(uint key) => new(key, [0, (byte)key, 0, 0, 0], 0);
 
-    private static PeerSession Pick(ServiceDirectory directory, string service)
+    private void Serve(params PeerSession[] servers)
     {
-        Assert.True(directory.TryPick(service, out _, out PeerSession? server));
+        foreach (PeerSession server in servers)
+        {
+            _directory.Add("inventory", server);
+        }
+    }
+
+    private PeerSession Pick(string service = "inventory")
+    {
+        Assert.True(_directory.TryPick(service, out _, out PeerSession? server));
         return server;
     }
+
+    private uint[] Picks(int count) => [.. Enumerable.Range(0, count).Select(_ => Pick().Key)];
 }

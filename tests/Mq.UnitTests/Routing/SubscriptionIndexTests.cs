@@ -3,10 +3,12 @@ using Mq.Broker.Sessions;
 
 namespace Mq.UnitTests.Routing;
 
+/// <summary><see cref="SubscriptionIndex"/>, the <see cref="RouteSet"/>s it builds and their <see cref="QueueGroupRoute"/>s.</summary>
 public sealed class SubscriptionIndexTests
 {
-    private readonly PeerSession _a = new(1, [0, 1, 0, 0, 0], 0);
-    private readonly PeerSession _b = new(2, [0, 2, 0, 0, 0], 0);
+    private readonly PeerSession _a = Peer(1);
+    private readonly PeerSession _b = Peer(2);
+    private readonly PeerSession _c = Peer(3);
 
     [Fact]
     public void Plain_subscriptions_and_queue_groups_are_routed_apart()
@@ -16,7 +18,8 @@ public sealed class SubscriptionIndexTests
         var memberA = new BrokerSubscription(_a, 2, "orders.*", "workers");
         var memberB = new BrokerSubscription(_b, 1, "orders.eu", "workers");
         var otherGroup = new BrokerSubscription(_b, 2, "orders.>", "audit");
-        foreach (BrokerSubscription s in new[] { plain, memberA, memberB, otherGroup })
+        var elsewhere = new BrokerSubscription(_c, 1, "billing.>", "workers");
+        foreach (BrokerSubscription s in new[] { plain, memberA, memberB, otherGroup, elsewhere })
         {
             index.Add(s);
         }
@@ -26,23 +29,48 @@ public sealed class SubscriptionIndexTests
         Assert.Null(error);
         Assert.Equal([plain], routes.Plain);
         Assert.Equal(["audit", "workers"], routes.Groups.Select(g => g.Name).Order());
-        Assert.Equal(2, routes.Groups.Single(g => g.Name == "workers").Members.Length);
+        Assert.Equal([memberA, memberB], routes.Groups.Single(g => g.Name == "workers").Members.OrderBy(m => m.Session.Key));
+        Assert.Equal([otherGroup], routes.Groups.Single(g => g.Name == "audit").Members);
+        Assert.Equal(5, index.Count);
     }
 
     [Fact]
-    public void A_queue_group_picks_its_members_in_turn_and_skips_closed_ones()
+    public void Building_routes_from_no_matches_gives_the_shared_empty_set()
     {
-        var c = new PeerSession(3, [0, 3, 0, 0, 0], 0);
-        var route = new QueueGroupRoute("workers", [new(_a, 1, "x", "workers"), new(_b, 1, "x", "workers"), new(c, 1, "x", "workers")]);
+        Assert.Same(RouteSet.Empty, RouteSet.Build([]));
+        Assert.Empty(RouteSet.Empty.Plain);
+        Assert.Empty(RouteSet.Empty.Groups);
+    }
 
-        Assert.Equal([1u, 2u, 3u, 1u], Enumerable.Range(0, 4).Select(_ => route.Pick()!.Session.Key));
+    [Fact]
+    public void A_queue_group_picks_each_member_in_turn()
+    {
+        QueueGroupRoute route = Group(_a, _b, _c);
+        Assert.Equal([1u, 2u, 3u, 1u, 2u, 3u, 1u], Enumerable.Range(0, 7).Select(_ => route.Pick()!.Session.Key));
+    }
+
+    [Fact]
+    public void A_queue_group_skips_members_whose_session_is_closed_and_has_no_pick_when_all_are()
+    {
+        QueueGroupRoute route = Group(_a, _b, _c);
+        Assert.Equal(1u, route.Pick()!.Session.Key);
 
         _b.State = PeerState.Closed;
-        Assert.Equal([3u, 1u, 3u], Enumerable.Range(0, 3).Select(_ => route.Pick()!.Session.Key));
+        Assert.Equal([3u, 1u, 3u, 1u], Enumerable.Range(0, 4).Select(_ => route.Pick()!.Session.Key));
 
         _a.State = PeerState.Closed;
-        c.State = PeerState.Closed;
+        _c.State = PeerState.Closed;
         Assert.Null(route.Pick());
+        Assert.Null(route.Pick());
+    }
+
+    [Fact]
+    public void Handshaking_members_still_count_as_live()
+    {
+        _a.State = PeerState.Handshaking;
+        _b.State = PeerState.Ready;
+        QueueGroupRoute route = Group(_a, _b);
+        Assert.Equal([1u, 2u], Enumerable.Range(0, 2).Select(_ => route.Pick()!.Session.Key));
     }
 
     [Fact]
@@ -54,25 +82,49 @@ public sealed class SubscriptionIndexTests
 
         RouteSet before = index.Lookup("a.b", out _)!;
         Assert.Same(before, index.Lookup("a.b", out _));
+        Assert.NotSame(before, index.Lookup("a.c", out _));
 
         var second = new BrokerSubscription(_b, 1, "a.b", null);
         index.Add(second);
-        RouteSet after = index.Lookup("a.b", out _)!;
-        Assert.NotSame(before, after);
-        Assert.Equal(2, after.Plain.Length);
+        RouteSet added = index.Lookup("a.b", out _)!;
+        Assert.NotSame(before, added);
+        Assert.Equal(2, added.Plain.Length);
+        Assert.Same(added, index.Lookup("a.b", out _));
 
         index.Remove(second);
-        Assert.Single(index.Lookup("a.b", out _)!.Plain);
+        RouteSet removed = index.Lookup("a.b", out _)!;
+        Assert.NotSame(added, removed);
+        Assert.Equal([first], removed.Plain);
     }
 
     [Fact]
-    public void An_invalid_subject_gets_an_error_and_is_not_cached()
+    public void Removing_a_subscription_the_index_does_not_hold_changes_nothing()
     {
         var index = new SubscriptionIndex();
-        Assert.Null(index.Lookup("a..b", out string? error));
-        Assert.Contains("empty token", error);
-        Assert.Null(index.Lookup("a.*", out error));
-        Assert.Contains("wildcard", error);
+        index.Add(new BrokerSubscription(_a, 1, "a", null));
+        RouteSet cached = index.Lookup("a", out _)!;
+
+        index.Remove(new BrokerSubscription(_b, 1, "a", null));
+
+        Assert.Equal(1, index.Count);
+        Assert.Same(cached, index.Lookup("a", out _));
+    }
+
+    [Theory]
+    [InlineData("a..b", "empty token")]
+    [InlineData("a.*", "wildcard")]
+    [InlineData("a.>", "wildcard")]
+    [InlineData("a b", "whitespace")]
+    [InlineData("", "empty")]
+    public void An_invalid_subject_gets_null_and_an_error_every_time(string subject, string reason)
+    {
+        var index = new SubscriptionIndex();
+        index.Add(new BrokerSubscription(_a, 1, ">", null));
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Null(index.Lookup(subject, out string? error));
+            Assert.Contains(reason, error);
+        }
     }
 
     [Fact]
@@ -91,12 +143,20 @@ public sealed class SubscriptionIndexTests
         var index = new SubscriptionIndex(cacheLimit: 4);
         index.Add(new BrokerSubscription(_a, 1, ">", null));
         RouteSet first = index.Lookup("s.0", out _)!;
-        for (int i = 1; i <= 4; i++)
+        for (int i = 1; i <= 3; i++)
         {
             index.Lookup($"s.{i}", out _);
         }
 
+        Assert.Same(first, index.Lookup("s.0", out _));
+        index.Lookup("s.4", out _);
+
         // The fifth distinct subject cleared the cache, so the first one is built anew.
         Assert.NotSame(first, index.Lookup("s.0", out _));
     }
+
+    private static PeerSession Peer(uint key) => new(key, [0, (byte)key, 0, 0, 0], 0) { State = PeerState.Ready };
+
+    private static QueueGroupRoute Group(params PeerSession[] members) =>
+        new("workers", [.. members.Select(m => new BrokerSubscription(m, 1, "x", "workers"))]);
 }
