@@ -8,4 +8,4 @@ PublishCommand.Configure(root, common);
 root.Subcommands.Add(PublishCommand.Create(common));
 root.Subcommands.Add(RequestCommand.Create(common));
 root.Subcommands.Add(DemoCommand.Create(common));
-return await DemoHost.InvokeAsync(root, args);
+return await CliProgram.InvokeAsync(root, args);

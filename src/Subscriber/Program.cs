@@ -8,4 +8,4 @@ SubscribeCommand.Configure(root, common);
 root.Subcommands.Add(SubscribeCommand.Create(common));
 root.Subcommands.Add(ServeCommand.Create(common));
 root.Subcommands.Add(DemoCommand.Create(common));
-return await DemoHost.InvokeAsync(root, args);
+return await CliProgram.InvokeAsync(root, args);

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Mq.Testing;
 
 namespace Mq.CliTests;
@@ -35,4 +37,12 @@ internal static class Cli
 
     /// <summary>A unique subject prefix per test, so tests sharing a broker never see each other's messages.</summary>
     public static string Unique(string prefix) => $"{prefix}.{Guid.NewGuid():N}";
+
+    /// <summary>An endpoint nothing listens on: a port the OS just handed out and took back.</summary>
+    public static string UnusedEndpoint()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+    }
 }

@@ -1,7 +1,10 @@
+using System.Text.Json;
+using Mq.Client;
 using Mq.Testing;
 
 namespace Mq.CliTests;
 
+/// <summary>Mq.Subscriber's commands, subscribe and serve (and its demo mode), against a real broker.</summary>
 public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     [Fact]
@@ -9,6 +12,7 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
     {
         string root = Cli.Unique("text");
         await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", $"{root}.*.created", "--topic", $"{root}.audit.>", "--count", "2");
+        Assert.Equal($"subscribed to {root}.*.created, {root}.audit.>", subscriber.StandardError.Single());
         foreach (string subject in new[] { $"{root}.eu.created", $"{root}.eu.west.created", $"{root}.audit.x.y" })
         {
             await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", subject, "--message", subject);
@@ -20,11 +24,42 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
     }
 
     [Fact]
+    public async Task Text_output_shows_a_json_payload_and_the_headers()
+    {
+        string topic = Cli.Unique("headers");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--count", "1");
+        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", topic, "--json", """{"id": 7, "ok": true}""", "-H", "trace=t-1", "-H", "tenant=a=b");
+
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal($$"""[{{topic}}] {"id":7,"ok":true}  trace=t-1 tenant=a=b""", subscriber.StandardOutput.Single());
+    }
+
+    [Fact]
+    public async Task Json_output_stays_valid_json_for_payloads_json_cannot_hold()
+    {
+        string topic = Cli.Unique("nan");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--count", "2", "--output", "json");
+        await using (MqClient client = await MqClient.ConnectAsync(broker.Endpoint, "nan-publisher"))
+        {
+            await client.PublishAsync(topic, double.NaN);
+            await client.PublishAsync(topic, new byte[] { 0xc1 });
+        }
+
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        using JsonDocument nan = JsonDocument.Parse(subscriber.StandardOutput[0]);
+        Assert.Equal("NaN", nan.RootElement.GetProperty("payload").GetString());
+        using JsonDocument raw = JsonDocument.Parse(subscriber.StandardOutput[1]);
+        Assert.StartsWith("base64:", raw.RootElement.GetProperty("payload").GetString());
+    }
+
+    [Fact]
     public async Task A_queue_group_pair_splits_the_messages()
     {
         string topic = Cli.Unique("work");
         await using PeerProcess first = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--group", "workers");
         await using PeerProcess second = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--group", "workers");
+        Assert.Equal($"subscribed to {topic} (group workers)", first.StandardError.Single());
         await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", topic, "--message", "job", "--count", "10");
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
 
@@ -40,7 +75,7 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
         await using PeerProcess subscriber = Cli.Subscriber(broker.Endpoint, "--topic", Cli.Unique("quiet"), "--count", "1", "--timeout", "0.5");
 
         Assert.Equal(4, (await Cli.RunAsync(subscriber)).ExitCode);
-        Assert.Contains("timed out after receiving 0 of 1 messages", subscriber.Output);
+        Assert.Equal("error: timed out after receiving 0 of 1 messages", subscriber.StandardError[^1]);
     }
 
     [Fact]
@@ -51,24 +86,33 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
         Assert.Equal(0, (await Cli.RunAsync(subscriber)).ExitCode);
     }
 
-    [Fact]
-    public async Task An_invalid_pattern_exits_with_the_invalid_subject_code()
+    [Theory]
+    [InlineData("'>' before its last token", "--topic", "a.>.b")]
+    [InlineData("empty token", "--topic", "a..b")]
+    [InlineData("wildcard", "serve", "--service", "svc.*")]
+    public async Task An_invalid_subject_exits_with_the_invalid_subject_code(string message, params string[] arguments)
     {
-        await using PeerProcess subscriber = Cli.Subscriber(broker.Endpoint, "--topic", "a.>.b");
+        await using PeerProcess subscriber = Cli.Subscriber(broker.Endpoint, arguments);
 
         Assert.Equal(6, (await Cli.RunAsync(subscriber)).ExitCode);
-        Assert.Contains("'>' before its last token", subscriber.StandardError.Single());
+        Assert.Contains(message, subscriber.StandardError.Single());
     }
 
     [Fact]
-    public async Task Sigterm_stops_a_running_subscriber_cleanly()
+    public Task Sigterm_stops_a_running_subscriber_cleanly() => StopsCleanlyOnAsync(15);
+
+    [SigintFact]
+    public Task Ctrl_c_stops_a_running_subscriber_cleanly() => StopsCleanlyOnAsync(2);
+
+    [Fact]
+    public async Task Sigterm_stops_a_running_server_cleanly()
     {
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", Cli.Unique("forever"));
+        await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, "--service", Cli.Unique("forever"));
 
-        subscriber.Signal(15);
+        server.Signal(15);
 
-        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
-        Assert.DoesNotContain("   at ", subscriber.Output);
+        Assert.Equal(0, await server.WaitForExitAsync(Cli.Timeout));
+        Assert.Single(server.StandardError);
     }
 
     [Fact]
@@ -76,9 +120,11 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
     {
         string service = Cli.Unique("counted");
         await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, "--service", service, "--count", "2");
+        Assert.Equal($"serving {service}", server.StandardError.Single());
         await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--message", "hi", "--count", "2");
 
         Assert.Equal(0, (await Cli.RunAsync(requester)).ExitCode);
+        Assert.Equal(["\"hi\"", "\"hi\""], requester.StandardOutput);
         Assert.Equal(0, await server.WaitForExitAsync(Cli.Timeout));
     }
 
@@ -97,5 +143,15 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
 
         subscriber.Signal(15);
         Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+    }
+
+    private async Task StopsCleanlyOnAsync(int signal)
+    {
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", Cli.Unique("forever"));
+
+        subscriber.Signal(signal);
+
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Single(subscriber.StandardError);
     }
 }

@@ -14,10 +14,10 @@ internal static class DemoCommand
     {
         var command = new Command(DemoHost.CommandName, "Run as a long-running demo peer: publish ticks and ask the subscribers for their stats");
         var topic = new Option<string>("--topic", "-t") { Description = "Subject to publish ticks on", DefaultValueFactory = _ => "demo.ticks" };
-        var rate = new Option<double>("--rate", "-r") { Description = "Ticks per second", DefaultValueFactory = _ => 2 };
+        var rate = new Option<double>("--rate", "-r") { Description = "Ticks per second", DefaultValueFactory = _ => 2 }.Positive();
         var stats = new Option<string>("--stats-service") { Description = "Service to ask for stats", DefaultValueFactory = _ => "demo.stats" };
-        var every = new Option<double>("--stats-every") { Description = "Seconds between stats requests", DefaultValueFactory = _ => 5 };
-        var count = new Option<long>("--count", "-c") { Description = "Stop after this many ticks (0: run until stopped)" };
+        var every = new Option<double>("--stats-every") { Description = "Seconds between stats requests", DefaultValueFactory = _ => 5 }.Positive();
+        var count = new Option<long>("--count", "-c") { Description = "Stop after this many ticks (0: run until stopped)" }.AtLeast(0);
         command.Options.Add(topic);
         command.Options.Add(rate);
         command.Options.Add(stats);
@@ -27,8 +27,6 @@ internal static class DemoCommand
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
-            UsageException.Require(parse.GetValue(rate) > 0 && parse.GetValue(every) > 0, "--rate and --stats-every must be positive");
-            UsageException.Require(parse.GetValue(count) >= 0, "--count must not be negative");
             HostApplicationBuilder builder = DemoHost.CreateBuilder(common.ClientOptions(parse));
             builder.Services.AddMq(builder.Configuration.GetSection(MqOptions.SectionName));
             builder.Services.AddSingleton(new DemoPublisherSettings(
@@ -36,7 +34,7 @@ internal static class DemoCommand
             builder.Services.AddHostedService<DemoPublisher>();
             using IHost host = builder.Build();
             return await DemoHost.RunAsync(host, token);
-        }, ct));
+        }, ct, signalEndsNormally: true));
         return command;
     }
 }

@@ -1,37 +1,52 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Mq.Client;
+using Mq.Errors;
 
 namespace Mq.CommandLine;
 
-/// <summary>Options every command of both peers takes: where the broker is and who we are.</summary>
-internal sealed class CommonOptions
+/// <summary>Options every command of both peers takes (where the broker is and who we are), and connecting with them.</summary>
+internal sealed partial class CommonOptions
 {
     public const string BrokerVariable = "MQ_BROKER";
+    public const string DefaultEndpoint = "tcp://127.0.0.1:5555";
 
     public CommonOptions(string defaultName)
     {
         Broker = new Option<string>("--broker", "-b")
         {
-            Description = $"Broker endpoint (default: ${BrokerVariable} or tcp://127.0.0.1:5555)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "tcp://127.0.0.1:5555",
+            Description = $"Broker endpoint, tcp://host:port; the default is ${BrokerVariable} when set",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultEndpoint,
         };
+        Broker.Validators.Add(result =>
+        {
+            // Checked here: NetMQ would reject a malformed endpoint only with an exception from deep in its resolver.
+            string endpoint = result.GetValueOrDefault<string>();
+            if (TcpEndpoint().Match(endpoint) is not { Success: true } match || int.Parse(match.Groups["port"].Value) is < 1 or > 65535)
+            {
+                result.AddError($"--broker '{endpoint}' must look like tcp://host:port, e.g. {DefaultEndpoint}");
+            }
+        });
+
         Name = new Option<string>("--name", "-n")
         {
             Description = "This peer's name, shown in the broker's logs and errors",
             DefaultValueFactory = _ => defaultName,
         };
-        ConnectTimeout = new Option<int>("--connect-timeout")
+        Name.Validators.Add(result =>
         {
-            Description = "Milliseconds to wait for the broker before giving up",
-            DefaultValueFactory = _ => 5000,
-        };
-        ConnectTimeout.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() <= 0)
+            if (result.GetValueOrDefault<string>() is not { Length: > 0 } name || name.Any(char.IsControl))
             {
-                result.AddError("--connect-timeout must be positive");
+                result.AddError("--name must be non-empty and free of control characters");
             }
         });
+
+        ConnectTimeout = new Option<int>("--connect-timeout")
+        {
+            Description = "Milliseconds to wait for the broker before giving up (exit 2)",
+            DefaultValueFactory = _ => 5000,
+        }.Positive();
     }
 
     public Option<string> Broker { get; }
@@ -53,4 +68,22 @@ internal sealed class CommonOptions
         Name = parse.GetValue(Name)!,
         ConnectTimeout = TimeSpan.FromMilliseconds(parse.GetValue(ConnectTimeout)),
     };
+
+    /// <summary>Connects, failing with <see cref="NotConnectedException"/> (exit 2) when the broker cannot be reached.</summary>
+    public async Task<MqClient> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        MqClientOptions options = ClientOptions(parse);
+        try
+        {
+            return await MqClient.ConnectAsync(options, cancellationToken: cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            // The library lets a failed host name lookup escape as it is; to the user it is an unreachable broker.
+            throw new NotConnectedException($"cannot reach the Mq broker at {options.Endpoint}: {ex.Message}");
+        }
+    }
+
+    [GeneratedRegex(@"^tcp://(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]@?#]+):(?<port>\d{1,5})$")]
+    private static partial Regex TcpEndpoint();
 }

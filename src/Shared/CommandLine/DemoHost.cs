@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mq.Client;
@@ -8,7 +7,7 @@ namespace Mq.CommandLine;
 
 /// <summary>
 /// The long-running demo mode of both peers: a Microsoft.Extensions.Hosting worker built on Mq's hosting
-/// integration, logging with Serilog to stdout. Also decides how signals are handled per command.
+/// integration, logging with Serilog to stdout. It handles SIGTERM and Ctrl+C itself (see <see cref="CliProgram"/>).
 /// </summary>
 internal static class DemoHost
 {
@@ -16,18 +15,6 @@ internal static class DemoHost
 
     /// <summary>Matches compose's stop_grace_period: the host gets this long to drain on SIGTERM.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Runs the parsed command. A host handles SIGTERM and Ctrl+C itself (graceful stop); the one-shot commands
-    /// get System.CommandLine's cancellation token instead.
-    /// </summary>
-    public static Task<int> InvokeAsync(RootCommand root, string[] args)
-    {
-        ParseResult parse = root.Parse(args);
-        bool hosted = parse.CommandResult.Command.Name == CommandName;
-        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = hosted ? null : TimeSpan.FromSeconds(5) };
-        return parse.InvokeAsync(configuration);
-    }
 
     /// <summary>A host whose MqClient is configured from the command line (and <c>Mq__*</c> environment variables).</summary>
     public static HostApplicationBuilder CreateBuilder(MqClientOptions client)

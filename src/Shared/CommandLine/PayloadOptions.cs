@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using MessagePack;
 using Mq.Serialization;
 
@@ -6,16 +7,17 @@ namespace Mq.CommandLine;
 
 /// <summary>
 /// A payload given on the command line: <c>--message</c> text or <c>--json</c>, sent as MessagePack, or a
-/// generated <c>--size</c> of bytes. Plus repeatable <c>--header key=value</c>.
+/// generated <c>--size</c> (a MessagePack bin of that many bytes). Plus repeatable <c>--header key=value</c> for
+/// what is sent (a serve's reply carries none).
 /// </summary>
 internal sealed class PayloadOptions
 {
-    public PayloadOptions(bool allowSize)
+    public PayloadOptions(bool allowSize = false, bool allowHeaders = true)
     {
         Message = new Option<string?>("--message", "-m") { Description = "Text payload (sent as a MessagePack string)" };
         Json = new Option<string?>("--json", "-j") { Description = "JSON payload (sent as MessagePack)" };
-        Size = allowSize ? new Option<int?>("--size") { Description = "Generated payload of this many bytes" } : null;
-        Headers = new Option<string[]>("--header", "-H") { Description = "Header key=value (repeatable)" };
+        Size = allowSize ? new Option<int?>("--size") { Description = "Generated payload: a MessagePack bin of this many random bytes" }.AtLeast(0) : null;
+        Headers = allowHeaders ? new Option<string[]>("--header", "-H") { Description = "Header key=value (repeatable)" } : null;
     }
 
     public Option<string?> Message { get; }
@@ -24,7 +26,7 @@ internal sealed class PayloadOptions
 
     public Option<int?>? Size { get; }
 
-    public Option<string[]> Headers { get; }
+    public Option<string[]>? Headers { get; }
 
     public void AddTo(Command command)
     {
@@ -35,7 +37,11 @@ internal sealed class PayloadOptions
             command.Options.Add(Size);
         }
 
-        command.Options.Add(Headers);
+        if (Headers is not null)
+        {
+            command.Options.Add(Headers);
+        }
+
         command.Validators.Add(result =>
         {
             int given = (result.GetValue(Message) is null ? 0 : 1) + (result.GetValue(Json) is null ? 0 : 1) + (Size is not null && result.GetValue(Size) is not null ? 1 : 0);
@@ -64,22 +70,19 @@ internal sealed class PayloadOptions
             {
                 return MqSerializer.FromJson(json);
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or MessagePackSerializationException or FormatException)
+            catch (JsonException ex)
             {
-                throw new BadPayloadException($"--json is not valid JSON: {ex.GetBaseException().Message}");
+                throw new BadPayloadException($"--json is not valid JSON: {ex.Message}");
             }
         }
 
         if (Size is not null && parse.GetValue(Size) is { } size)
         {
-            if (size < 0)
-            {
-                throw new BadPayloadException("--size must not be negative");
-            }
-
             var bytes = new byte[size];
             Random.Shared.NextBytes(bytes);
-            return bytes;
+
+            // MessagePackSerializer (unlike MqSerializer, which passes byte buffers through raw) writes a byte[] as a bin.
+            return MessagePackSerializer.Serialize(bytes, MqSerializer.DefaultOptions);
         }
 
         return new byte[] { MessagePackCode.Nil };
@@ -87,7 +90,7 @@ internal sealed class PayloadOptions
 
     public IReadOnlyDictionary<string, string>? HeaderMap(ParseResult parse)
     {
-        string[] pairs = parse.GetValue(Headers) ?? [];
+        string[] pairs = Headers is null ? [] : parse.GetValue(Headers) ?? [];
         if (pairs.Length == 0)
         {
             return null;

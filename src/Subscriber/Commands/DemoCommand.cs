@@ -30,7 +30,7 @@ internal static class DemoCommand
                 .AddService<StatsHandler, object?, DemoStats>(parse.GetValue(stats)!);
             using IHost host = builder.Build();
             return await DemoHost.RunAsync(host, token);
-        }, ct));
+        }, ct, signalEndsNormally: true));
         return command;
     }
 }

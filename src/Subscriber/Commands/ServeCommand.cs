@@ -9,11 +9,11 @@ internal static class ServeCommand
 {
     public static Command Create(CommonOptions common)
     {
-        var command = new Command("serve", "Serve a service until stopped: reply with the request (echo) or a fixed payload");
+        var command = new Command("serve", "Serve a service until stopped: reply with the request's payload (echo) or a fixed payload");
         var service = new Option<string>("--service", "-s") { Description = "Service name to serve", Required = true };
-        var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after answering this many requests" };
-        var delay = new Option<int>("--delay") { Description = "Milliseconds to wait before each reply (to try timeouts)" };
-        var payload = new PayloadOptions(allowSize: false);
+        var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after answering this many requests" }.AtLeast(1);
+        var delay = new Option<int>("--delay") { Description = "Milliseconds to wait before each reply (to try requesters' timeouts)" }.AtLeast(0);
+        var payload = new PayloadOptions(allowHeaders: false);
         command.Options.Add(service);
         command.Options.Add(count);
         command.Options.Add(delay);
@@ -22,8 +22,6 @@ internal static class ServeCommand
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
-            UsageException.Require(parse.GetValue(count) is null or >= 1, "--count must be at least 1");
-            UsageException.Require(parse.GetValue(delay) >= 0, "--delay must not be negative");
             // Spelled out: 'cond ? memory : null' would turn null into an empty payload through byte[].
             ReadOnlyMemory<byte>? fixedReply = null;
             if (payload.IsGiven(parse))
@@ -33,11 +31,13 @@ internal static class ServeCommand
 
             int wait = parse.GetValue(delay);
             int? limit = parse.GetValue(count);
-            var enough = new TaskCompletionSource();
+            var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             int answered = 0;
 
-            await using MqClient client = await MqClient.ConnectAsync(common.ClientOptions(parse), cancellationToken: token);
-            MqService served = await client.ServeAsync(parse.GetValue(service)!, async (request, handlerToken) =>
+            await using MqClient client = await common.ConnectAsync(parse, token);
+
+            // One request at a time: replies go out in request order, and --count stops after exactly that many.
+            await using MqService served = await client.ServeAsync(parse.GetValue(service)!, async (request, handlerToken) =>
             {
                 if (wait > 0)
                 {
@@ -53,12 +53,10 @@ internal static class ServeCommand
             }, new ServeOptions { MaxConcurrency = 1 }, token);
             await Console.Error.WriteLineAsync($"serving {served.Name}");
 
+            // However it ends, the service is disposed first (its last reply handed over), then the client drains it.
             await enough.Task.WaitAsync(token);
-
-            // Disposing waits for the last reply to be handed over; the client then drains it to the broker.
-            await served.DisposeAsync();
             return ExitCodes.Success;
-        }, ct));
+        }, ct, signalEndsNormally: true));
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using System.Threading.Channels;
 using Mq.Client;
 using Mq.CommandLine;
@@ -9,6 +10,12 @@ namespace Mq.Subscriber.Commands;
 /// <summary><c>subscribe</c> (also the default command): prints messages on one or more patterns.</summary>
 internal static class SubscribeCommand
 {
+    /// <summary>
+    /// Messages waiting to be printed. Bounded, so a slow terminal pushes back on each subscription's own bounded
+    /// buffer, which then drops and reports (see <see cref="ReportDropped"/>) instead of growing without limit.
+    /// </summary>
+    private const int InboxCapacity = 1024;
+
     public static Command Create(CommonOptions common)
     {
         var command = new Command("subscribe", "Print messages published on subjects matching the patterns (the default command)");
@@ -18,11 +25,15 @@ internal static class SubscribeCommand
 
     public static void Configure(Command command, CommonOptions common)
     {
-        var topics = new Option<string[]>("--topic", "-t") { Description = "Pattern to subscribe to, wildcards allowed (repeatable)", Required = true };
+        var topics = new Option<string[]>("--topic", "-t") { Description = "Pattern to subscribe to: * matches one token, > the rest (repeatable)", Required = true };
         var group = new Option<string?>("--group", "-g") { Description = "Queue group: each message goes to one member of the group" };
-        var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after this many messages" };
-        var timeout = new Option<double?>("--timeout") { Description = "Seconds to run; with --count, failing (exit 4) if fewer arrived" };
-        var output = new Option<OutputFormat>("--output", "-o") { Description = "text or json (one object per line)", DefaultValueFactory = _ => OutputFormat.Text };
+        var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after this many messages (over all patterns)" }.AtLeast(1);
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Seconds to listen once subscribed. With --count: exit 4 unless that many arrived by then. Without: stop then, exit 0",
+        }.Positive();
+        var output = new Option<string>("--output", "-o") { Description = "text ([subject] payload) or json (one object per line)", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
         command.Options.Add(topics);
         command.Options.Add(group);
         command.Options.Add(count);
@@ -32,34 +43,40 @@ internal static class SubscribeCommand
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
-            UsageException.Require(parse.GetValue(count) is null or >= 1, "--count must be at least 1");
-            UsageException.Require(parse.GetValue(timeout) is null or > 0, "--timeout must be positive");
             string[] patterns = parse.GetValue(topics)!;
             string? queueGroup = parse.GetValue(group);
             int? wanted = parse.GetValue(count);
-            OutputFormat format = parse.GetValue(output);
+            OutputFormat format = parse.GetValue(output) == "json" ? OutputFormat.Json : OutputFormat.Text;
+
+            var inbox = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
+            await using MqClient client = await common.ConnectAsync(parse, token);
+            client.MessagesDropped += ReportDropped;
+            foreach (string pattern in patterns)
+            {
+                await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), queueGroup, token);
+            }
+
+            await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
             if (parse.GetValue(timeout) is { } seconds)
             {
                 deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
             }
 
-            var inbox = Channel.CreateUnbounded<MqMessage>(new UnboundedChannelOptions { SingleReader = true });
-            await using MqClient client = await MqClient.ConnectAsync(common.ClientOptions(parse), cancellationToken: token);
-            var subscriptions = new List<MqSubscription>();
-            foreach (string pattern in patterns)
-            {
-                // Each subscription's own buffer is bounded; the shared inbox only interleaves them for printing.
-                subscriptions.Add(await client.SubscribeAsync(pattern, (message, _) => inbox.Writer.WriteAsync(message, CancellationToken.None), queueGroup, token));
-            }
-
-            await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+            // Buffered and flushed whenever the inbox runs dry: one write per burst rather than per line.
+            await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
             int received = 0;
             try
             {
                 await foreach (MqMessage message in inbox.Reader.ReadAllAsync(deadline.Token))
                 {
-                    Console.WriteLine(MessageFormatter.Format(message, format));
+                    await stdout.WriteLineAsync(MessageFormatter.Format(message, format));
+                    if (!inbox.Reader.TryPeek(out _))
+                    {
+                        await stdout.FlushAsync(CancellationToken.None);
+                    }
+
                     if (++received == wanted)
                     {
                         break;
@@ -75,13 +92,28 @@ internal static class SubscribeCommand
             {
                 // --timeout without --count: the run simply ends.
             }
-
-            foreach (MqSubscription subscription in subscriptions)
+            finally
             {
-                await subscription.DisposeAsync();
+                // Releases handlers waiting on a full inbox, so disposing the client does not wait for them.
+                inbox.Writer.TryComplete();
             }
 
             return ExitCodes.Success;
-        }, ct));
+        }, ct, signalEndsNormally: true));
     }
+
+    /// <summary>A subscription's handler: waits while the inbox is full, and drops quietly once printing has ended.</summary>
+    private static async ValueTask ForwardAsync(ChannelWriter<MqMessage> inbox, MqMessage message)
+    {
+        while (!inbox.TryWrite(message))
+        {
+            if (!await inbox.WaitToWriteAsync())
+            {
+                return;
+            }
+        }
+    }
+
+    private static void ReportDropped(object? sender, MessagesDroppedEventArgs e) =>
+        Console.Error.WriteLine($"warning: lost {e.Count} messages on '{e.Pattern}' ({(e.Local ? "this subscriber fell behind" : "the broker dropped them")}; {e.Total} in all)");
 }

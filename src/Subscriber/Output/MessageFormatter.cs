@@ -29,8 +29,18 @@ internal static class MessageFormatter
             writer.WriteStartObject();
             writer.WriteString("topic", message.Subject);
             writer.WriteNumber("seq", message.Sequence);
+            string payload = message.ToJson();
             writer.WritePropertyName("payload");
-            writer.WriteRawValue(message.ToJson(), skipInputValidation: false);
+            if (IsJson(payload))
+            {
+                writer.WriteRawValue(payload, skipInputValidation: true);
+            }
+            else
+            {
+                // MessagePack's converter writes NaN and Infinity bare, which JSON cannot hold: the line stays valid.
+                writer.WriteStringValue(payload);
+            }
+
             if (message.Headers is { Count: > 0 } headers)
             {
                 writer.WriteStartObject("headers");
@@ -46,5 +56,22 @@ internal static class MessageFormatter
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static bool IsJson(string text)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 }

@@ -1,0 +1,67 @@
+using Mq.Testing;
+
+namespace Mq.CliTests;
+
+/// <summary>What needs no broker: help, version, usage errors, and a broker that is not there.</summary>
+public sealed class UsageCliTests
+{
+    [Theory]
+    [InlineData("Mq.Publisher", "--help")]
+    [InlineData("Mq.Publisher", "--version")]
+    [InlineData("Mq.Publisher", "publish", "--help")]
+    [InlineData("Mq.Publisher", "request", "--help")]
+    [InlineData("Mq.Subscriber", "--help")]
+    [InlineData("Mq.Subscriber", "--version")]
+    [InlineData("Mq.Subscriber", "subscribe", "--help")]
+    [InlineData("Mq.Subscriber", "serve", "--help")]
+    public async Task Help_and_version_exit_zero(string peer, params string[] arguments)
+    {
+        await using PeerProcess process = PeerProcess.Start(peer, arguments);
+
+        Assert.Equal(0, (await Cli.RunAsync(process)).ExitCode);
+        Assert.NotEmpty(process.StandardOutput);
+        Assert.Empty(process.StandardError);
+    }
+
+    [Theory]
+    [InlineData("Mq.Publisher", "Option '--topic' is required")]
+    [InlineData("Mq.Publisher", "Cannot parse argument 'many'", "--topic", "a", "--count", "many")]
+    [InlineData("Mq.Publisher", "--count must be at least 1", "--topic", "a", "--count", "0")]
+    [InlineData("Mq.Publisher", "--rate must be at least 0", "--topic", "a", "--rate", "-1")]
+    [InlineData("Mq.Publisher", "--size must be at least 0", "--topic", "a", "--size", "-1")]
+    [InlineData("Mq.Publisher", "give only one of", "--topic", "a", "--message", "x", "--json", "1")]
+    [InlineData("Mq.Publisher", "--timeout must be positive", "request", "--service", "a", "--timeout", "0")]
+    [InlineData("Mq.Publisher", "--broker 'localhost' must look like tcp://host:port", "--topic", "a", "--broker", "localhost")]
+    [InlineData("Mq.Publisher", "--broker 'tcp://127.0.0.1:70000' must look like", "--topic", "a", "--broker", "tcp://127.0.0.1:70000")]
+    [InlineData("Mq.Publisher", "--name must be non-empty", "--topic", "a", "--name", "")]
+    [InlineData("Mq.Publisher", "--connect-timeout must be positive", "--topic", "a", "--connect-timeout", "0")]
+    [InlineData("Mq.Subscriber", "Option '--topic' is required")]
+    [InlineData("Mq.Subscriber", "Option '--service' is required", "serve")]
+    [InlineData("Mq.Subscriber", "Argument 'xml' not recognized. Must be one of: 'text' 'json'", "--topic", "a", "--output", "xml")]
+    [InlineData("Mq.Subscriber", "Unrecognized command or argument '--header=k=v'", "serve", "--service", "a", "--header=k=v")]
+    [InlineData("Mq.Subscriber", "--timeout must be positive", "--topic", "a", "--timeout", "-2")]
+    [InlineData("Mq.Subscriber", "--count must be at least 1", "serve", "--service", "a", "--count", "0")]
+    [InlineData("Mq.Subscriber", "--delay must be at least 0", "serve", "--service", "a", "--delay", "-1")]
+    public async Task Bad_arguments_exit_one_with_one_line_and_no_help_dump(string peer, string message, params string[] arguments)
+    {
+        await using PeerProcess process = PeerProcess.Start(peer, arguments);
+
+        Assert.Equal(1, (await Cli.RunAsync(process)).ExitCode);
+        Assert.Contains(message, process.StandardError.Single());
+        Assert.Empty(process.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("Mq.Publisher", "--topic", "a", "--message", "x")]
+    [InlineData("Mq.Publisher", "request", "--service", "a")]
+    [InlineData("Mq.Subscriber", "--topic", "a")]
+    [InlineData("Mq.Subscriber", "serve", "--service", "a")]
+    public async Task An_unreachable_broker_exits_with_the_not_connected_code_in_bounded_time(string peer, params string[] arguments)
+    {
+        string endpoint = Cli.UnusedEndpoint();
+        await using PeerProcess process = PeerProcess.Start(peer, [.. arguments, "--broker", endpoint, "--connect-timeout", "300"]);
+
+        Assert.Equal(2, (await Cli.RunAsync(process)).ExitCode);
+        Assert.Equal($"error: cannot reach the Mq broker at {endpoint} within 0.3 s", process.StandardError.Single());
+    }
+}
