@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Unicode;
 using MessagePack;
 using Mq.Broker.Server;
@@ -62,12 +63,15 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
     {
         ulong reference = reader.ReadUInt();
         ulong sid = reader.ReadUInt();
-        string pattern = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
-        string? group = reader.ReadStringOrNil(ProtocolLimits.MaxNameBytes);
+        ReadOnlyMemory<byte> patternUtf8 = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
+        ReadOnlyMemory<byte>? groupUtf8 = reader.ReadUtf8OrNil(ProtocolLimits.MaxNameBytes);
         reader.EndCommand();
 
-        string? error = Subject.Validate(pattern, SubjectKind.Pattern)
-            ?? (group is null ? null : Subject.Validate(group, SubjectKind.QueueGroup));
+        // Validated as bytes first: decoding would quietly turn invalid UTF-8 into U+FFFD.
+        string? error = Subject.Validate(patternUtf8.Span, SubjectKind.Pattern)
+            ?? (groupUtf8 is { } g ? Subject.Validate(g.Span, SubjectKind.QueueGroup) : null);
+        string pattern = Encoding.UTF8.GetString(patternUtf8.Span);
+        string? group = groupUtf8 is { } groupBytes ? Encoding.UTF8.GetString(groupBytes.Span) : null;
         if (error is not null)
         {
             writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);

@@ -1,10 +1,12 @@
 namespace Mq.Broker.Routing;
 
-/// <summary>The members of one queue group that match a subject; each message goes to the next live one, round robin.</summary>
-internal sealed class QueueGroupRoute(string name, BrokerSubscription[] members)
+/// <summary>
+/// The members of one queue group that match a subject; each message goes to the next live one. The rotation
+/// is the group's own (<see cref="GroupRotation"/>), shared by every subject, so a group on a wildcard shares
+/// messages evenly even when each has a new subject, and survives route-cache rebuilds.
+/// </summary>
+internal sealed class QueueGroupRoute(string name, BrokerSubscription[] members, GroupRotation rotation)
 {
-    private int _next;
-
     public string Name { get; } = name;
 
     public BrokerSubscription[] Members { get; } = members;
@@ -14,8 +16,7 @@ internal sealed class QueueGroupRoute(string name, BrokerSubscription[] members)
     {
         for (int tried = 0; tried < Members.Length; tried++)
         {
-            BrokerSubscription candidate = Members[_next];
-            _next = (_next + 1) % Members.Length;
+            BrokerSubscription candidate = Members[(int)(rotation.Next() % (uint)Members.Length)];
             if (!candidate.Session.IsClosed)
             {
                 return candidate;

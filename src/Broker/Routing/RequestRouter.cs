@@ -28,10 +28,11 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     public void Serve(PeerSession peer, ref CommandReader reader, long now)
     {
         ulong reference = reader.ReadUInt();
-        string service = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        ReadOnlyMemory<byte> serviceUtf8 = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
         reader.EndCommand();
 
-        string? error = Subject.Validate(service, SubjectKind.Service);
+        string? error = Subject.Validate(serviceUtf8.Span, SubjectKind.Service);
+        string service = Encoding.UTF8.GetString(serviceUtf8.Span);
         if (error is not null)
         {
             writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);
@@ -108,7 +109,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
         var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget);
         _pending.Add(pending.BrokerId, pending);
-        _deadlines.Enqueue(pending.BrokerId, pending.Deadline);
+        EnqueueDeadline(pending);
         server.HeldRequests.Add(pending.BrokerId);
         requester.OpenRequests++;
         counters.RequestsRouted++;
@@ -134,8 +135,8 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             return;
         }
 
-        var code = (ErrorCode)status;
-        if (code is not (ErrorCode.None or ErrorCode.RemoteError or ErrorCode.Overloaded))
+        ErrorCode code = status > ushort.MaxValue ? ErrorCode.Malformed : (ErrorCode)status;
+        if (status > ushort.MaxValue || code is not (ErrorCode.None or ErrorCode.RemoteError or ErrorCode.Overloaded))
         {
             writer.Refuse(server, brokerId, ErrorCode.Malformed, $"a reply's status must be 0, {(int)ErrorCode.RemoteError} or {(int)ErrorCode.Overloaded}, not {status}", now);
             return;
@@ -150,7 +151,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
 
         Forget(pending);
         counters.RepliesRouted++;
-        if (pending.Requester.IsClosed)
+        if (pending.RequesterGone)
         {
             return;
         }
@@ -187,6 +188,9 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             PendingRequest pending = _pending[brokerId];
             Complete(pending, ErrorCode.ResponderLost, Encoding.UTF8.GetBytes($"peer '{peer.Name}' serving '{pending.Service}' went away before replying"), now);
         }
+
+        // Requests this peer made are answered to nobody now (PendingRequest.RequesterGone).
+        peer.OpenRequests = 0;
     }
 
     private void Fail(PeerSession requester, ulong rid, ErrorCode code, string message, long now)
@@ -204,7 +208,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     private void Complete(PendingRequest pending, ErrorCode code, ReadOnlySpan<byte> message, long now)
     {
         Forget(pending);
-        if (pending.Requester.IsClosed)
+        if (pending.RequesterGone)
         {
             return;
         }
@@ -218,6 +222,27 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     {
         _pending.Remove(pending.BrokerId);
         pending.Server.HeldRequests.Remove(pending.BrokerId);
-        pending.Requester.OpenRequests--;
+        if (!pending.RequesterGone)
+        {
+            pending.Requester.OpenRequests--;
+        }
+    }
+
+    private void EnqueueDeadline(PendingRequest pending)
+    {
+        // Answered requests leave their deadline behind; under a high request rate those would pile up for a
+        // whole request timeout, so the queue is rebuilt from the open requests once it is mostly stale.
+        if (_deadlines.Count >= 1024 && _deadlines.Count > 4 * _pending.Count)
+        {
+            _deadlines.Clear();
+            foreach (PendingRequest open in _pending.Values)
+            {
+                _deadlines.Enqueue(open.BrokerId, open.Deadline);
+            }
+        }
+        else
+        {
+            _deadlines.Enqueue(pending.BrokerId, pending.Deadline);
+        }
     }
 }

@@ -18,7 +18,7 @@ internal sealed class RouteSet
 
     public QueueGroupRoute[] Groups { get; }
 
-    public static RouteSet Build(List<BrokerSubscription> matches)
+    public static RouteSet Build(List<BrokerSubscription> matches, Func<string, GroupRotation>? rotations = null)
     {
         if (matches.Count == 0)
         {
@@ -47,7 +47,7 @@ internal sealed class RouteSet
 
         QueueGroupRoute[] groupRoutes = groups is null
             ? []
-            : [.. groups.Select(pair => new QueueGroupRoute(pair.Key, [.. pair.Value]))];
+            : [.. groups.Select(pair => new QueueGroupRoute(pair.Key, [.. pair.Value], rotations?.Invoke(pair.Key) ?? new GroupRotation()))];
         return new RouteSet([.. plain], groupRoutes);
     }
 }

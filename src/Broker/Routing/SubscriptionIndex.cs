@@ -12,6 +12,7 @@ internal sealed class SubscriptionIndex
     private readonly Dictionary<string, RouteSet> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RouteSet>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private readonly List<BrokerSubscription> _scratch = [];
+    private readonly Dictionary<string, GroupRotation> _rotations = new(StringComparer.Ordinal);
     private readonly int _cacheLimit;
 
     public SubscriptionIndex(int cacheLimit = 4096)
@@ -25,6 +26,17 @@ internal sealed class SubscriptionIndex
     public void Add(BrokerSubscription subscription)
     {
         _tree.Add(subscription.Pattern, subscription);
+        if (subscription.Group is { } group)
+        {
+            if (!_rotations.TryGetValue(group, out GroupRotation? rotation))
+            {
+                rotation = new GroupRotation();
+                _rotations.Add(group, rotation);
+            }
+
+            rotation.Subscriptions++;
+        }
+
         _cache.Clear();
     }
 
@@ -32,6 +44,11 @@ internal sealed class SubscriptionIndex
     {
         if (_tree.Remove(subscription.Pattern, subscription))
         {
+            if (subscription.Group is { } group && _rotations.TryGetValue(group, out GroupRotation? rotation) && --rotation.Subscriptions == 0)
+            {
+                _rotations.Remove(group);
+            }
+
             _cache.Clear();
         }
     }
@@ -54,7 +71,7 @@ internal sealed class SubscriptionIndex
 
         _scratch.Clear();
         _tree.Match(subject, _scratch);
-        RouteSet routes = RouteSet.Build(_scratch);
+        RouteSet routes = RouteSet.Build(_scratch, group => _rotations[group]);
         if (_cache.Count >= _cacheLimit)
         {
             _cache.Clear();

@@ -14,5 +14,13 @@ internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulon
 
     public string Service { get; } = service;
 
+    /// <summary>
+    /// The requester's peer id when it asked: a second HELLO on the same connection starts a new session
+    /// that must not receive the old one's replies.
+    /// </summary>
+    public string RequesterPeerId { get; } = requester.PeerId;
+
+    public bool RequesterGone => Requester.IsClosed || Requester.PeerId != RequesterPeerId;
+
     public long Deadline { get; } = deadline;
 }

@@ -43,6 +43,17 @@ public static class Subject
                     return $"{what} '{Printable(value)}' contains whitespace or a control character";
                 }
 
+                if (char.IsSurrogate(c))
+                {
+                    // A lone surrogate has no UTF-8 form: it would travel as U+FFFD and merge with other names.
+                    if (!char.IsHighSurrogate(c) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                    {
+                        return $"{what} '{Printable(value)}' contains an unpaired surrogate (not valid Unicode)";
+                    }
+
+                    i++;
+                }
+
                 continue;
             }
 

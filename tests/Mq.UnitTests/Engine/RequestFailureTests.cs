@@ -101,9 +101,7 @@ public sealed class RequestFailureTests
         Assert.True(_broker.Idle(1));
     }
 
-    [Fact(Skip = "BUG: RequestRouter.Reply casts the REP status (a ulong off the wire) to the ushort-backed ErrorCode unchecked " +
-        "(src/Broker/Routing/RequestRouter.cs:137), so 65536 becomes 0 and is forwarded as a success REPLY; " +
-        "docs/protocol.md section 8 says any status other than 0, 12 or 14 is refused.")]
+    [Fact]
     public void A_status_that_only_looks_like_success_after_truncation_is_refused()
     {
         _broker.From(1, Frames.Req(5, "inventory"));
@@ -178,6 +176,25 @@ public sealed class RequestFailureTests
     }
 
     [Fact]
+    public void Deadlines_still_fire_after_thousands_of_answered_requests()
+    {
+        _broker.From(1, Frames.Req(1, "inventory", timeoutMs: 300));
+        ulong slow = _broker.ExpectRequest(2).Bid;
+        for (ulong rid = 2; rid < 3_000; rid++)
+        {
+            _broker.From(1, Frames.Req(rid, "inventory", timeoutMs: 60_000));
+            _broker.From(2, Frames.Rep(_broker.ExpectRequest(2).Bid));
+            Assert.Equal(ErrorCode.None, _broker.ExpectReply(1, rid).Status);
+        }
+
+        _broker.Tick(300);
+        Assert.Equal(ErrorCode.Timeout, _broker.ExpectReply(1, 1).Status);
+        _broker.From(2, Frames.Rep(slow));
+        Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(2).Code);
+        Assert.Equal(0, _broker.Engine.GetStats().PendingRequests);
+    }
+
+    [Fact]
     public void A_request_past_its_deadline_times_out_and_a_late_reply_is_unknown()
     {
         _broker.From(1, Frames.Req(5, "inventory", timeoutMs: 200));
@@ -208,10 +225,7 @@ public sealed class RequestFailureTests
         Assert.Equal(0, _broker.Engine.GetStats().PendingRequests);
     }
 
-    [Fact(Skip = "BUG: a second HELLO releases subscriptions and services (BrokerEngine.ReleaseState, src/Broker/Server/BrokerEngine.cs:248 and 280-284) " +
-        "but not the requests the old session made: their REPLYs still reach the new session under the old rids, which the peer may " +
-        "already be reusing. docs/protocol.md section 4.4 says a second HELLO releases everything as a disconnect does, and on " +
-        "disconnect requests it had made are dropped (section 5).")]
+    [Fact]
     public void A_second_hello_drops_the_requests_the_old_session_made()
     {
         _broker.From(1, Frames.Req(5, "inventory"));
@@ -220,5 +234,11 @@ public sealed class RequestFailureTests
 
         _broker.From(2, Frames.Rep(bid, [1]));
         Assert.True(_broker.Idle(1));
+
+        // The new session starts with no open requests and gets its own replies.
+        _broker.From(1, Frames.Req(5, "inventory"));
+        _broker.From(2, Frames.Rep(_broker.ExpectRequest(2).Bid, [2]));
+        Assert.Equal(ErrorCode.None, _broker.ExpectReply(1, 5).Status);
+        Assert.Equal(0, _broker.Engine.GetStats().PendingRequests);
     }
 }

@@ -158,5 +158,5 @@ public sealed class SubscriptionIndexTests
     private static PeerSession Peer(uint key) => new(key, [0, (byte)key, 0, 0, 0], 0) { State = PeerState.Ready };
 
     private static QueueGroupRoute Group(params PeerSession[] members) =>
-        new("workers", [.. members.Select(m => new BrokerSubscription(m, 1, "x", "workers"))]);
+        new("workers", [.. members.Select(m => new BrokerSubscription(m, 1, "x", "workers"))], new GroupRotation());
 }
