@@ -77,7 +77,15 @@ public sealed partial class MqClient : IAsyncDisposable
         EnsureUsable();
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _connection.Start();
+            try
+            {
+                _connection.Start();
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or NetMQ.NetMQException or ArgumentException)
+            {
+                // NetMQ resolves the host name while connecting: an unknown host surfaces here.
+                throw new NotConnectedException($"cannot connect to the Mq broker at {_options.Endpoint}: {ex.Message}", ex);
+            }
         }
 
         try

@@ -45,9 +45,12 @@ public sealed record MqClientOptions
 
     internal void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Endpoint) || !Endpoint.Contains("://", StringComparison.Ordinal))
+        int colon = Endpoint?.LastIndexOf(':') ?? -1;
+        if (Endpoint is null || !Endpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
+            || !int.TryParse(Endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://127.0.0.1:5555", nameof(Endpoint));
+            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port, e.g. tcp://127.0.0.1:5555", nameof(Endpoint));
         }
 
         if (string.IsNullOrEmpty(Name) || Name.Any(char.IsControl))

@@ -1,9 +1,24 @@
+using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 
 namespace Mq.IntegrationTests.InProcess;
 
 public sealed class SmokeTests
 {
+    [Theory]
+    [InlineData("tcp://127.0.0.1:99999")]
+    [InlineData("tcp://127.0.0.1")]
+    [InlineData("udp://127.0.0.1:5555")]
+    public async Task A_malformed_endpoint_is_an_argument_error(string endpoint) =>
+        await Assert.ThrowsAsync<ArgumentException>(async () => await MqClient.ConnectAsync(endpoint, "x"));
+
+    [Fact]
+    public async Task An_unknown_host_is_a_not_connected_error()
+    {
+        var options = MqClientOptions.Default with { Endpoint = "tcp://nonexistent.invalid:5555", Name = "x", ConnectTimeout = TimeSpan.FromSeconds(2) };
+        await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(async () => await MqClient.ConnectAsync(options));
+    }
+
     [Fact]
     public async Task Publish_reaches_subscriber_and_request_gets_reply()
     {
