@@ -70,6 +70,19 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
     }
 
     [Fact]
+    public async Task A_flow_controlled_subscriber_receives_every_message_of_a_burst()
+    {
+        string topic = Cli.Unique("flow");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--flow", "--count", "20000");
+        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", topic, "--message", "tick", "--count", "20000");
+
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal(20000, subscriber.StandardOutput.Count);
+        Assert.DoesNotContain(subscriber.StandardError, line => line.Contains("dropped", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Subscribe_timeout_without_enough_messages_fails_with_the_timeout_code()
     {
         await using PeerProcess subscriber = Cli.Subscriber(broker.Endpoint, "--topic", Cli.Unique("quiet"), "--count", "1", "--timeout", "0.5");

@@ -39,8 +39,10 @@ internal static class Frames
     public static byte[] Pub(string subject, byte[]? payload = null, IReadOnlyDictionary<string, string>? headers = null) =>
         Build((ref MessagePackWriter w) => CommandWriter.WritePub(ref w, subject, headers, payload ?? []));
 
-    public static byte[] Sub(ulong reference, ulong sid, string pattern, string? group = null) =>
-        Build((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, reference, sid, pattern, group));
+    public static byte[] Sub(ulong reference, ulong sid, string pattern, string? group = null, uint window = 0) =>
+        Build((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, reference, sid, pattern, group, window));
+
+    public static byte[] Ack(ulong sid, uint count) => Build((ref MessagePackWriter w) => CommandWriter.WriteAck(ref w, sid, count));
 
     public static byte[] Unsub(ulong reference, ulong sid) => Build((ref MessagePackWriter w) => CommandWriter.WriteUnsub(ref w, reference, sid));
 

@@ -3,7 +3,7 @@ using Mq.Broker.Sessions;
 namespace Mq.Broker.Routing;
 
 /// <summary>One SUB of one peer. <see cref="Sequence"/> numbers its deliveries so the peer can detect gaps.</summary>
-internal sealed class BrokerSubscription(PeerSession session, ulong sid, string pattern, string? group)
+internal sealed class BrokerSubscription(PeerSession session, ulong sid, string pattern, string? group, SubscriptionFlow? flow = null)
 {
     public PeerSession Session { get; } = session;
 
@@ -14,4 +14,7 @@ internal sealed class BrokerSubscription(PeerSession session, ulong sid, string 
     public string? Group { get; } = group;
 
     public ulong Sequence { get; set; }
+
+    /// <summary>Set when the subscriber asked for flow control: its deliveries wait instead of being dropped.</summary>
+    public SubscriptionFlow? Flow { get; } = flow;
 }

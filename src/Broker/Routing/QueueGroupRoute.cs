@@ -11,18 +11,29 @@ internal sealed class QueueGroupRoute(string name, BrokerSubscription[] members,
 
     public BrokerSubscription[] Members { get; } = members;
 
-    /// <summary>The next member whose peer is still connected, or null if none is.</summary>
+    /// <summary>
+    /// The next member whose peer is still connected and, if it is flow-controlled, has room now; failing that
+    /// the first connected one (its delivery waits); null if none is connected.
+    /// </summary>
     public BrokerSubscription? Pick()
     {
+        BrokerSubscription? fallback = null;
         for (int tried = 0; tried < Members.Length; tried++)
         {
             BrokerSubscription candidate = Members[(int)(rotation.Next() % (uint)Members.Length)];
-            if (!candidate.Session.IsClosed)
+            if (candidate.Session.IsClosed)
+            {
+                continue;
+            }
+
+            if (candidate.Flow is not { } flow || flow.HasRoom(candidate.Session))
             {
                 return candidate;
             }
+
+            fallback ??= candidate;
         }
 
-        return null;
+        return fallback;
     }
 }

@@ -16,4 +16,6 @@ internal sealed class BrokerCounters
     public long DroppedMessages;
     public long PeersOverflowed;
     public long PeersTimedOut;
+    public long FlowWaits;
+    public long PublisherStalls;
 }

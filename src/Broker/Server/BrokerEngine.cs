@@ -21,6 +21,7 @@ internal sealed partial class BrokerEngine
     private readonly PeerWriter _writer;
     private readonly PubSubRouter _pubSub;
     private readonly RequestRouter _requests;
+    private readonly PublisherCredit _credit;
     private readonly Dictionary<string, object?> _welcomeSettings;
     private long _lastPeerNumber;
 
@@ -29,7 +30,8 @@ internal sealed partial class BrokerEngine
         _options = options;
         _logger = logger;
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
-        _pubSub = new PubSubRouter(options, _writer, _counters);
+        _credit = new PublisherCredit(options, _writer, _counters);
+        _pubSub = new PubSubRouter(options, _writer, _counters, _credit);
         _requests = new RequestRouter(options, _writer, _counters);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -37,6 +39,7 @@ internal sealed partial class BrokerEngine
             ["heartbeat_ms"] = (long)options.HeartbeatInterval.TotalMilliseconds,
             ["timeout_ms"] = (long)options.PeerTimeout.TotalMilliseconds,
             ["max_payload"] = (long)options.MaxPayloadBytes,
+            ["credit"] = (long)options.PublisherCreditBytes,
         };
     }
 
@@ -64,6 +67,8 @@ internal sealed partial class BrokerEngine
                     return;
                 }
             }
+
+            _credit.Replenish(session, now);
         }
         catch (ProtocolException ex)
         {
@@ -134,6 +139,22 @@ internal sealed partial class BrokerEngine
     public void Flush(long now)
     {
         _writer.FlushAll(now);
+        if (_writer.Drained.Count > 0)
+        {
+            // Copied first: the flush below may back a peer up again and add to the list.
+            PeerSession[] drained = [.. _writer.Drained];
+            _writer.Drained.Clear();
+            foreach (PeerSession session in drained)
+            {
+                if (!session.IsClosed)
+                {
+                    _pubSub.Resume(session, now);
+                }
+            }
+
+            _writer.FlushAll(now);
+        }
+
         foreach (PeerSession session in _writer.Overflowed)
         {
             Close(session, $"its queue stayed full: more than {_options.MaxBacklogBytes} bytes of replies and requests could not be delivered", now);
@@ -174,6 +195,8 @@ internal sealed partial class BrokerEngine
         DroppedMessages = _counters.DroppedMessages,
         PeersOverflowed = _counters.PeersOverflowed,
         PeersTimedOut = _counters.PeersTimedOut,
+        FlowWaits = _counters.FlowWaits,
+        PublisherStalls = _counters.PublisherStalls,
     };
 
     private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
@@ -190,6 +213,7 @@ internal sealed partial class BrokerEngine
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
     {
+        int start = reader.Position;
         CommandCode code = reader.ReadCommand();
         if (session.State != PeerState.Ready && code != CommandCode.Hello)
         {
@@ -199,7 +223,8 @@ internal sealed partial class BrokerEngine
 
         switch (code)
         {
-            case CommandCode.Pub: _pubSub.Publish(session, ref reader, now); break;
+            case CommandCode.Pub: _pubSub.Publish(session, ref reader, start, now); break;
+            case CommandCode.Ack: _pubSub.Ack(session, ref reader, now); break;
             case CommandCode.Sub: _pubSub.Subscribe(session, ref reader, now); break;
             case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;
             case CommandCode.Req: _requests.Request(session, ref reader, now); break;
@@ -251,6 +276,7 @@ internal sealed partial class BrokerEngine
         session.Name = name;
         session.PeerId = $"peer-{++_lastPeerNumber}";
         session.State = PeerState.Ready;
+        PublisherCredit.Reset(session, _options.PublisherCreditBytes);
         MessagePackWriter w = _writer.Begin(session);
         CommandWriter.WriteWelcome(ref w, (int)version, session.PeerId, _welcomeSettings);
         _writer.End(session, ref w, now);
@@ -270,6 +296,7 @@ internal sealed partial class BrokerEngine
         session.State = PeerState.Closed;
         _sessions.Remove(session.Key);
         ReleaseState(session, now);
+        PublisherCredit.Forget(session);
         PeerWriter.Discard(session);
         if (wasReady)
         {
@@ -279,7 +306,7 @@ internal sealed partial class BrokerEngine
 
     private void ReleaseState(PeerSession session, long now)
     {
-        _pubSub.RemoveAll(session);
+        _pubSub.RemoveAll(session, now);
         _requests.PeerClosed(session, now);
     }
 

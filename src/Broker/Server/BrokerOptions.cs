@@ -58,6 +58,17 @@ public sealed class BrokerOptions
     [Range(64 * 1024, 1024L * 1024 * 1024)]
     public int MaxBacklogBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of PUB commands a peer may send ahead of the broker's CREDIT. Bounds what a publisher can add to the
+    /// wait of a flow-controlled subscriber that has fallen behind, and so the broker's memory for it.
+    /// </summary>
+    [Range(16 * 1024, 1024L * 1024 * 1024)]
+    public int PublisherCreditBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest window (unacknowledged deliveries) a flow-controlled subscription may ask for; larger asks are cut to it.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxFlowWindow { get; set; } = 65_536;
+
     /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
     [Range(1, 1_000_000)]
     public int ReceiveHighWatermark { get; set; } = 1_000;

@@ -34,4 +34,10 @@ public sealed record BrokerStats
 
     /// <summary>Peers disconnected because even the commands that cannot be dropped no longer fit in their backlog.</summary>
     public long PeersOverflowed { get; init; }
+
+    /// <summary>Deliveries to flow-controlled subscriptions that waited in the broker for the subscriber's ACK.</summary>
+    public long FlowWaits { get; init; }
+
+    /// <summary>Times a publisher was held back (credit withheld) by a flow-controlled subscriber that had fallen behind.</summary>
+    public long PublisherStalls { get; init; }
 }

@@ -43,6 +43,14 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         }
     }
 
+    /// <summary>Appends a command encoded earlier (a delivery that waited for flow-control credit).</summary>
+    public void WriteRaw(PeerSession session, ReadOnlySpan<byte> command, long now)
+    {
+        MessagePackWriter w = Begin(session);
+        w.WriteRaw(command);
+        End(session, ref w, now);
+    }
+
     public void Ok(PeerSession session, ulong reference, long now)
     {
         MessagePackWriter w = Begin(session);
@@ -111,13 +119,16 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         session.DroppedBySid.Clear();
     }
 
+    /// <summary>Peers whose backlog was sent in full during the last flushes: deliveries held for them may resume.</summary>
+    public List<PeerSession> Drained { get; } = [];
+
     /// <summary>Peers whose backlog overflowed during the last flushes; the engine disconnects them.</summary>
     public List<PeerSession> Overflowed { get; } = [];
 
     /// <summary>
     /// Sends the backlog, then what was written since. When the peer's queue is full, MSGs are dropped and
-    /// counted per subscription (the peer is sent DROPPED once there is room), and every other command is kept
-    /// in the backlog, in order, to go first next time.
+    /// counted per subscription (the peer is sent DROPPED once there is room), and every other command, and
+    /// MSGs of flow-controlled subscriptions, are kept in the backlog, in order, to go first next time.
     /// </summary>
     private void Flush(PeerSession session, long now)
     {
@@ -138,6 +149,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
             session.Backlog.ResetWrittenCount();
             session.LastSent = now;
+            Drained.Add(session);
         }
 
         if (session.DroppedBySid.Count > 0)
@@ -180,6 +192,13 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
                 ulong sid = reader.ReadUInt();
                 ulong sequence = reader.ReadUInt();
                 reader.SkipCommand();
+                if (session.Subscriptions.TryGetValue(sid, out Routing.BrokerSubscription? subscription) && subscription.Flow is not null)
+                {
+                    // Flow-controlled deliveries are never dropped; the window bounds how many can be here.
+                    session.Backlog.Write(copy.AsSpan(start, reader.Position - start));
+                    continue;
+                }
+
                 (ulong count, _) = session.DroppedBySid.GetValueOrDefault(sid);
                 session.DroppedBySid[sid] = (count + 1, sequence);
                 counters.DroppedMessages++;

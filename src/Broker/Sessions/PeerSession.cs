@@ -61,6 +61,15 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
 
     public int ProtocolErrors { get; set; }
 
+    /// <summary>Bytes of PUB commands received in this session: what its credit is measured against.</summary>
+    public long PublishedBytes { get; set; }
+
+    /// <summary>Bytes of PUB commands the broker has allowed in this session (WELCOME, then CREDIT).</summary>
+    public long CreditGranted { get; set; }
+
+    /// <summary>Flow-controlled subscriptions that hold this publisher back; credit is withheld while there are any.</summary>
+    public HashSet<SubscriptionFlow> StalledBy { get; } = [];
+
     public long DroppedFrames { get; set; }
 
     public override string ToString() => State == PeerState.Ready ? $"{Name} ({PeerId})" : $"connection {Key:x8}";

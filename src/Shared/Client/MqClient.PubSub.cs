@@ -20,6 +20,7 @@ public sealed partial class MqClient
         Subject.Ensure(subject, SubjectKind.Publish);
         EnsurePayloadSize(payload.Length);
         return WriteAsync(
+            _publishes,
             static (ref MessagePackWriter w, in (string Subject, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
                 CommandWriter.WritePub(ref w, s.Subject, s.Headers, s.Payload.Span),
             (subject, headers, payload),
@@ -34,23 +35,31 @@ public sealed partial class MqClient
     /// Subscribes to a pattern (<c>*</c> one token, <c>&gt;</c> the rest); with a queue group, each message goes
     /// to one member of the group. Returns once the broker has confirmed, so nothing published afterwards is missed.
     /// </summary>
-    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, string? queueGroup = null, CancellationToken cancellationToken = default)
+    public ValueTask<MqSubscription> SubscribeAsync(string pattern, string? queueGroup = null, CancellationToken cancellationToken = default) =>
+        SubscribeAsync(pattern, new SubscribeOptions { QueueGroup = queueGroup }, cancellationToken);
+
+    /// <summary>
+    /// Subscribes with <paramref name="options"/>: a queue group, and flow control (see
+    /// <see cref="SubscribeOptions.FlowControl"/>) for subscribers that must not lose messages.
+    /// </summary>
+    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, SubscribeOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         EnsureUsable();
         Subject.Ensure(pattern, SubjectKind.Pattern);
-        if (queueGroup is not null)
+        if (options.QueueGroup is not null)
         {
-            Subject.Ensure(queueGroup, SubjectKind.QueueGroup);
+            Subject.Ensure(options.QueueGroup, SubjectKind.QueueGroup);
         }
 
         EnsureConnected();
-        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, queueGroup, _options.SubscriptionCapacity);
+        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, options, _options.SubscriptionCapacity);
         _tables.Subscriptions[subscription.Sid] = subscription;
         try
         {
             await ConfirmAsync(
                 static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
-                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup),
+                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup, s.Sub.Window),
                 subscription,
                 $"subscribe to '{pattern}'",
                 cancellationToken,
@@ -67,10 +76,14 @@ public sealed partial class MqClient
     }
 
     /// <summary>Subscribes and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
-    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, Func<MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default)
+    public ValueTask<MqSubscription> SubscribeAsync(string pattern, Func<MqMessage, CancellationToken, ValueTask> handler, string? queueGroup = null, CancellationToken cancellationToken = default) =>
+        SubscribeAsync(pattern, handler, new SubscribeOptions { QueueGroup = queueGroup }, cancellationToken);
+
+    /// <summary>Subscribes with <paramref name="options"/> and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
+    public async ValueTask<MqSubscription> SubscribeAsync(string pattern, Func<MqMessage, CancellationToken, ValueTask> handler, SubscribeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        MqSubscription subscription = await SubscribeAsync(pattern, queueGroup, cancellationToken).ConfigureAwait(false);
+        MqSubscription subscription = await SubscribeAsync(pattern, options, cancellationToken).ConfigureAwait(false);
         subscription.HandlerLoop = Task.Run(() => RunHandlerAsync(subscription, handler), CancellationToken.None);
         return subscription;
     }

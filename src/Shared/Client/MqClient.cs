@@ -17,6 +17,10 @@ public sealed partial class MqClient : IAsyncDisposable
     private readonly ILogger<MqClient> _logger;
     private readonly ClientTables _tables = new();
     private readonly Outbox _outbox;
+
+    // PUBs (and the PINGs that flush them) queue apart from other commands: they wait for the broker's credit,
+    // and replies, requests and ACKs must not wait behind them.
+    private readonly Outbox _publishes;
     private readonly PeerConnection _connection;
     private readonly CancellationTokenSource _disposing = new();
     private long _lastSid;
@@ -33,7 +37,8 @@ public sealed partial class MqClient : IAsyncDisposable
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqClient>();
         _outbox = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
-        _connection = new PeerConnection(options, _tables, _outbox, _logger, OnStateChanged, OnAsyncError);
+        _publishes = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
+        _connection = new PeerConnection(options, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
     }
 
     public MqClientOptions Options => _options;
@@ -109,11 +114,7 @@ public sealed partial class MqClient : IAsyncDisposable
     {
         EnsureUsable();
         EnsureConnected();
-        await ConfirmAsync(
-            static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference),
-            0,
-            "flush",
-            cancellationToken).ConfigureAwait(false);
+        await PingAsync("flush", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,6 +135,7 @@ public sealed partial class MqClient : IAsyncDisposable
         }
 
         _outbox.Close();
+        _publishes.Close();
         _tables.Pending.FailAll(message => new NotConnectedException($"{message} (the client was disposed)"));
         foreach (MqService service in _tables.Services.Values)
         {
@@ -161,9 +163,9 @@ public sealed partial class MqClient : IAsyncDisposable
     {
         if (State != ConnectionState.Connected)
         {
-            if (_outbox.Pending > 0)
+            if (_outbox.Pending + _publishes.Pending > 0)
             {
-                LogUndrained(_outbox.Pending, State);
+                LogUndrained(_outbox.Pending + _publishes.Pending, State);
             }
 
             return;
@@ -172,15 +174,11 @@ public sealed partial class MqClient : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(_options.DrainTimeout);
-            await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference),
-                0,
-                "drain",
-                timeout.Token).ConfigureAwait(false);
+            await PingAsync("drain", timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is MqException or OperationCanceledException)
         {
-            LogUndrained(_outbox.Pending, State);
+            LogUndrained(_outbox.Pending + _publishes.Pending, State);
         }
     }
 
@@ -207,21 +205,41 @@ public sealed partial class MqClient : IAsyncDisposable
 
     internal void OnHandlerFailed(Exception exception, string what) => LogHandlerFailed(exception, what);
 
-    private async ValueTask WriteAsync<TState>(CommandWrite<TState> write, TState state, CancellationToken cancellationToken)
+    /// <summary>An ACK for a flow-controlled subscription: tiny, so it skips the capacity check rather than wait.</summary>
+    internal void Acknowledge(ulong sid, uint count)
     {
-        if (await _outbox.WriteAsync(write, state, cancellationToken).ConfigureAwait(false))
+        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
+            && _outbox.WriteNow(static (ref MessagePackWriter w, in (ulong Sid, uint Count) s) => CommandWriter.WriteAck(ref w, s.Sid, s.Count), (sid, count)))
         {
             _connection.Wake();
         }
     }
 
+    private ValueTask WriteAsync<TState>(CommandWrite<TState> write, TState state, CancellationToken cancellationToken) =>
+        WriteAsync(_outbox, write, state, cancellationToken);
+
+    private async ValueTask WriteAsync<TState>(Outbox outbox, CommandWrite<TState> write, TState state, CancellationToken cancellationToken)
+    {
+        if (await outbox.WriteAsync(write, state, cancellationToken).ConfigureAwait(false))
+        {
+            _connection.Wake();
+        }
+    }
+
+    /// <summary>A PING behind every publish queued so far: its OK means the broker has processed all of them.</summary>
+    private ValueTask PingAsync(string what, CancellationToken cancellationToken) =>
+        ConfirmAsync(_publishes, static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference), 0, what, cancellationToken);
+
     /// <summary>Sends a command that the broker answers with OK or ERROR under a fresh reference, and waits for it.</summary>
-    private async ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null)
+    private ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null) =>
+        ConfirmAsync(_outbox, write, arg, what, cancellationToken, onConfirmed);
+
+    private async ValueTask ConfirmAsync<TArg>(Outbox outbox, CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null)
     {
         (ulong reference, Task confirmed) = _tables.Pending.AddConfirmation(onConfirmed);
         try
         {
-            await WriteAsync(write, (reference, arg), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(outbox, write, (reference, arg), cancellationToken).ConfigureAwait(false);
             await confirmed.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)

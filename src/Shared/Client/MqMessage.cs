@@ -29,6 +29,9 @@ public sealed class MqMessage
     /// <summary>The broker's delivery number on this subscription, 1, 2, 3...; a gap means messages were dropped.</summary>
     public ulong Sequence { get; }
 
+    /// <summary>Which session of its subscription delivered it: only the current session's messages are acknowledged.</summary>
+    internal int Epoch { get; init; }
+
     /// <summary>Deserializes <see cref="Data"/> with the client's (untrusted-data) serializer options.</summary>
     public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
 

@@ -1,32 +1,45 @@
 using System.Threading.Channels;
+using Mq.Client.Connection;
 
 namespace Mq.Client;
 
 /// <summary>
 /// A confirmed subscription. Enumerate it (or read <see cref="Reader"/>) to receive messages; dispose it to
 /// unsubscribe. Its buffer is bounded: overflow and broker-side gaps are counted in <see cref="Dropped"/> and
-/// reported through <see cref="MessagesDropped"/>, never lost silently.
+/// reported through <see cref="MessagesDropped"/>, never lost silently. With flow control, reading a message
+/// is what lets the broker send the next ones, so nothing overflows.
 /// </summary>
 public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposable
 {
     private readonly MqClient _owner;
     private readonly Channel<MqMessage> _channel;
+    private readonly ChannelReader<MqMessage> _reader;
+    private readonly int _ackEvery;
+    private int _epoch;
+    private int _unacknowledged;
     private long _dropped;
     private long _unreported;
     private long _received;
     private int _disposed;
 
-    internal MqSubscription(MqClient owner, ulong sid, string pattern, string? queueGroup, int capacity)
+    internal MqSubscription(MqClient owner, ulong sid, string pattern, SubscribeOptions options, int capacity)
     {
         _owner = owner;
         Sid = sid;
         Pattern = pattern;
-        QueueGroup = queueGroup;
-        _channel = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(capacity)
+        QueueGroup = options.QueueGroup;
+        Window = options.FlowControl ? (uint)capacity : 0;
+
+        // Room for a whole window from the current session and one from the last, still unread after a reconnect.
+        _channel = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(options.FlowControl ? 2 * capacity : capacity)
         {
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+
+        // Acknowledging in quarters keeps the broker's window open without an ACK per message.
+        _ackEvery = Math.Max(1, capacity / 4);
+        _reader = options.FlowControl ? new ConsumingReader(_channel.Reader, Consumed) : _channel.Reader;
     }
 
     public string Pattern { get; }
@@ -39,7 +52,10 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     /// <summary>Messages that reached this subscription's buffer.</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    public ChannelReader<MqMessage> Reader => _channel.Reader;
+    public ChannelReader<MqMessage> Reader => _reader;
+
+    /// <summary>True if the broker holds messages back for this subscription instead of dropping them.</summary>
+    public bool FlowControl => Window > 0;
 
     /// <summary>Raised on the thread pool, coalesced: one event may report many drops.</summary>
     public event EventHandler<MessagesDroppedEventArgs>? MessagesDropped;
@@ -49,13 +65,18 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     /// <summary>The last broker sequence number seen; reset when the subscription is restored on a new session.</summary>
     internal ulong LastSequence { get; set; }
 
+    /// <summary>Unacknowledged deliveries the broker may send (flow control), or 0.</summary>
+    internal uint Window { get; }
+
+    internal int Epoch => Volatile.Read(ref _epoch);
+
     internal Task? HandlerLoop { get; set; }
 
     /// <summary>Set on the socket thread when the broker's OK is read; only confirmed subscriptions are restored after a reconnect.</summary>
     internal bool Confirmed { get; set; }
 
     public IAsyncEnumerator<MqMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        _reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <summary>Unsubscribes (confirmed by the broker) and ends the enumeration once the buffer is read.</summary>
     public async ValueTask DisposeAsync()
@@ -105,6 +126,29 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     }
 
     internal void Complete() => _channel.Writer.TryComplete();
+
+    /// <summary>Socket thread: restored on a new session, whose sequence numbers and window start afresh.</summary>
+    internal void NewSession()
+    {
+        LastSequence = 0;
+        Interlocked.Increment(ref _epoch);
+        Interlocked.Exchange(ref _unacknowledged, 0);
+    }
+
+    /// <summary>The application took a message: acknowledge every quarter window, for the current session only.</summary>
+    private void Consumed(MqMessage message)
+    {
+        if (message.Epoch != Volatile.Read(ref _epoch))
+        {
+            return;
+        }
+
+        int count = Interlocked.Increment(ref _unacknowledged);
+        if (count >= _ackEvery && Interlocked.CompareExchange(ref _unacknowledged, 0, count) == count)
+        {
+            _owner.Acknowledge(Sid, (uint)count);
+        }
+    }
 
     private void ReportDropped(long count, bool local)
     {

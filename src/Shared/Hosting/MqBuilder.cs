@@ -13,10 +13,15 @@ public sealed class MqBuilder
 
     /// <summary>Runs <typeparamref name="THandler"/> for each message matching <paramref name="pattern"/>.</summary>
     public MqBuilder AddSubscription<THandler>(string pattern, string? queueGroup = null)
+        where THandler : class, IMqMessageHandler =>
+        AddSubscription<THandler>(pattern, new SubscribeOptions { QueueGroup = queueGroup });
+
+    /// <summary>Runs <typeparamref name="THandler"/> for each message, subscribed with <paramref name="options"/> (queue group, flow control).</summary>
+    public MqBuilder AddSubscription<THandler>(string pattern, SubscribeOptions options)
         where THandler : class, IMqMessageHandler
     {
         Services.TryAddScoped<THandler>();
-        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, queueGroup, async (message, token) =>
+        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, options, async (message, token) =>
         {
             await using AsyncServiceScope scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, token);
@@ -25,10 +30,15 @@ public sealed class MqBuilder
 
     /// <summary>Runs <typeparamref name="THandler"/> for each message, its payload deserialized as <typeparamref name="T"/>.</summary>
     public MqBuilder AddSubscription<THandler, T>(string pattern, string? queueGroup = null)
+        where THandler : class, IMqMessageHandler<T> =>
+        AddSubscription<THandler, T>(pattern, new SubscribeOptions { QueueGroup = queueGroup });
+
+    /// <summary>Runs <typeparamref name="THandler"/> for each message deserialized as <typeparamref name="T"/>, subscribed with <paramref name="options"/>.</summary>
+    public MqBuilder AddSubscription<THandler, T>(string pattern, SubscribeOptions options)
         where THandler : class, IMqMessageHandler<T>
     {
         Services.TryAddScoped<THandler>();
-        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, queueGroup, async (message, token) =>
+        return Add($"subscription '{pattern}'", (client, scopes, ct) => Subscribe(client, pattern, options, async (message, token) =>
         {
             T payload = message.Deserialize<T>();
             await using AsyncServiceScope scope = scopes.CreateAsyncScope();
@@ -53,8 +63,8 @@ public sealed class MqBuilder
             ct));
     }
 
-    private static async ValueTask<IAsyncDisposable> Subscribe(MqClient client, string pattern, string? queueGroup, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
-        await client.SubscribeAsync(pattern, handler, queueGroup, cancellationToken);
+    private static async ValueTask<IAsyncDisposable> Subscribe(MqClient client, string pattern, SubscribeOptions options, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>
+        await client.SubscribeAsync(pattern, handler, options, cancellationToken);
 
     private MqBuilder Add(string description, Func<MqClient, IServiceScopeFactory, CancellationToken, ValueTask<IAsyncDisposable>> open)
     {

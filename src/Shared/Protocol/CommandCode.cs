@@ -23,6 +23,10 @@ public enum CommandCode : byte
     Msg = 13,
     /// <summary>Broker to peer: messages for a subscription were dropped because the peer's queue was full.</summary>
     Dropped = 14,
+    /// <summary>Broker to peer: how many bytes of PUB commands the peer may have sent in this session, in all.</summary>
+    Credit = 15,
+    /// <summary>Peer to broker: the application consumed this many more messages of a flow-controlled subscription.</summary>
+    Ack = 16,
 
     Serve = 20,
     Unserve = 21,

@@ -27,6 +27,9 @@ public ref struct CommandReader
     /// <summary>Bytes of the frame read so far: where the next command starts, between commands.</summary>
     public readonly int Position => (int)_reader.Consumed;
 
+    /// <summary>True while the current command has fields left: how optional trailing fields are detected.</summary>
+    public readonly bool HasMoreFields => _remaining > 0;
+
     /// <summary>Starts the next command; afterwards read exactly the fields that command defines, then call <see cref="EndCommand"/>.</summary>
     public CommandCode ReadCommand()
     {

@@ -84,14 +84,34 @@ public static class CommandWriter
         w.Write(payload);
     }
 
-    public static void WriteSub(ref MessagePackWriter w, ulong reference, ulong sid, string pattern, string? group)
+    /// <summary>A <paramref name="window"/> above zero asks for flow control: at most that many unacknowledged deliveries.</summary>
+    public static void WriteSub(ref MessagePackWriter w, ulong reference, ulong sid, string pattern, string? group, uint window = 0)
     {
-        w.WriteArrayHeader(5);
+        w.WriteArrayHeader(window == 0 ? 5 : 6);
         w.Write((byte)CommandCode.Sub);
         w.Write(reference);
         w.Write(sid);
         w.Write(pattern);
         WriteStringOrNil(ref w, group);
+        if (window != 0)
+        {
+            w.Write(window);
+        }
+    }
+
+    public static void WriteCredit(ref MessagePackWriter w, ulong granted)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Credit);
+        w.Write(granted);
+    }
+
+    public static void WriteAck(ref MessagePackWriter w, ulong sid, uint count)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.Ack);
+        w.Write(sid);
+        w.Write(count);
     }
 
     public static void WriteUnsub(ref MessagePackWriter w, ulong reference, ulong sid)

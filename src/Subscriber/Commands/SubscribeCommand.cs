@@ -27,6 +27,10 @@ internal static class SubscribeCommand
     {
         var topics = new Option<string[]>("--topic", "-t") { Description = "Pattern to subscribe to: * matches one token, > the rest (repeatable)", Required = true };
         var group = new Option<string?>("--group", "-g") { Description = "Queue group: each message goes to one member of the group" };
+        var flow = new Option<bool>("--flow")
+        {
+            Description = "Flow control: never drop; when this subscriber falls behind, the broker slows the publishers down instead",
+        };
         var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after this many messages (over all patterns)" }.AtLeast(1);
         var timeout = new Option<double?>("--timeout")
         {
@@ -36,6 +40,7 @@ internal static class SubscribeCommand
         output.AcceptOnlyFromAmong("text", "json");
         command.Options.Add(topics);
         command.Options.Add(group);
+        command.Options.Add(flow);
         command.Options.Add(count);
         command.Options.Add(timeout);
         command.Options.Add(output);
@@ -51,9 +56,10 @@ internal static class SubscribeCommand
             var inbox = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
             await using MqClient client = await common.ConnectAsync(parse, token);
             client.MessagesDropped += ReportDropped;
+            var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
             foreach (string pattern in patterns)
             {
-                await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), queueGroup, token);
+                await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), options, token);
             }
 
             await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");

@@ -25,6 +25,18 @@ public sealed class DocumentedBytesTests
         AssertBytes("95 0b 01 01 a8 6f 72 64 65 72 73 2e 3e c0", (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "orders.>", null));
 
     [Fact]
+    public void Flow_controlled_sub() =>
+        AssertBytes("96 0b 02 02 a8 6f 72 64 65 72 73 2e 3e c0 64", (ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 2, 2, "orders.>", null, 100));
+
+    [Fact]
+    public void Ack() =>
+        AssertBytes("93 10 02 19", (ref MessagePackWriter w) => CommandWriter.WriteAck(ref w, 2, 25));
+
+    [Fact]
+    public void Credit() =>
+        AssertBytes("92 0f ce 00 20 00 00", (ref MessagePackWriter w) => CommandWriter.WriteCredit(ref w, 2097152));
+
+    [Fact]
     public void Ok() =>
         AssertBytes("92 06 01", (ref MessagePackWriter w) => CommandWriter.WriteOk(ref w, 1));
 

@@ -7,15 +7,22 @@ using NetMQ.Sockets;
 namespace Mq.Client.Connection;
 
 /// <summary>
-/// Socket thread: the send side of a peer connection. Takes batches from the outbox while the session is live
-/// and the <see cref="PublishLedger"/> has room, holds frames the socket's high-water mark refused (never
-/// spinning on SendReady), marks sent frames with PINGs, and replays unconfirmed publishes after a reconnect.
+/// Socket thread: the send side of a peer connection. Takes batches from the outboxes while the session is live
+/// and the <see cref="PublishLedger"/> has room, publishes only within the broker's credit, holds frames the
+/// socket's high-water mark refused (never spinning on SendReady), marks sent frames with PINGs, and replays
+/// unconfirmed publishes after a reconnect.
 /// </summary>
-internal sealed class FrameSender(DealerSocket socket, Outbox outbox, PublishLedger ledger)
+internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox publishes, PublishLedger ledger)
 {
     private readonly List<ReadOnlyMemory<byte>> _taken = [];
     private readonly Queue<(byte[] Frame, bool Tracked)> _unsent = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
+
+    // Publish frames taken from their outbox and waiting for credit. Refilled only once empty, so together
+    // with the outbox they hold at most twice its capacity and publishers still feel the back-pressure.
+    private Queue<byte[]> _held = new();
+    private long _granted = long.MaxValue;
+    private long _used;
 
     /// <summary>When a frame last left (for heartbeats), in Environment.TickCount64 milliseconds.</summary>
     public long LastSent { get; private set; } = Environment.TickCount64;
@@ -38,6 +45,8 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, PublishLed
 
         if (connected && !ledger.IsFull)
         {
+            // Publishes first, so a request sent after a publish does not overtake it while credit lasts.
+            SendPublishes();
             _taken.Clear();
             if (outbox.TryTakeAll(_taken))
             {
@@ -64,20 +73,65 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, PublishLed
         Send(_scratch.WrittenSpan.ToArray(), tracked: false);
     }
 
-    /// <summary>Re-sends the publishes the lost session never confirmed; returns how many bytes.</summary>
+    /// <summary>A new session: the credit announced in WELCOME (long.MaxValue if the broker grants none).</summary>
+    public void StartSession(long credit)
+    {
+        _granted = credit;
+        _used = 0;
+    }
+
+    /// <summary>CREDIT: the broker now allows this many bytes of PUB commands in the session, in all.</summary>
+    public void Grant(ulong granted) => _granted = Math.Max(_granted, (long)Math.Min(granted, long.MaxValue));
+
+    /// <summary>Queues, ahead of newer publishes, the ones the lost session never confirmed; returns how many bytes.</summary>
     public int Replay()
     {
         int bytes = 0;
+        var held = new Queue<byte[]>();
         foreach (byte[] frame in ledger.TakeReplay())
         {
-            Send(frame, tracked: true);
+            held.Enqueue(frame);
             bytes += frame.Length;
         }
 
+        foreach (byte[] frame in _held)
+        {
+            held.Enqueue(frame);
+        }
+
+        _held = held;
         return bytes;
     }
 
     public void SessionLost() => ledger.SessionLost();
+
+    /// <summary>
+    /// Sends publish frames while credit remains. A frame goes whenever any credit is left, so the broker allows
+    /// an overshoot of one frame; the count includes the flush PINGs among them, which only errs on the safe side.
+    /// </summary>
+    private void SendPublishes()
+    {
+        while (_used < _granted)
+        {
+            if (_held.Count == 0)
+            {
+                _taken.Clear();
+                if (!publishes.TryTakeAll(_taken))
+                {
+                    return;
+                }
+
+                foreach (ReadOnlyMemory<byte> frame in _taken)
+                {
+                    _held.Enqueue(frame.ToArray());
+                }
+            }
+
+            byte[] next = _held.Dequeue();
+            _used += next.Length;
+            Send(next, tracked: true);
+        }
+    }
 
     /// <summary>Sends now, or queues behind earlier frames the socket's high-water mark held back.</summary>
     private void Send(byte[] frame, bool tracked)

@@ -29,7 +29,10 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
             return;
         }
 
-        var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializerOptions);
+        var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializerOptions)
+        {
+            Epoch = subscription.Epoch,
+        };
         subscription.Deliver(message);
     }
 

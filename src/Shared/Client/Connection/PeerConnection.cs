@@ -36,7 +36,7 @@ internal sealed partial class PeerConnection : IDisposable
     private SessionInfo? _session;
     private bool _hadSession;
 
-    public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
+    public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
     {
         _options = options;
         _tables = tables;
@@ -57,7 +57,7 @@ internal sealed partial class PeerConnection : IDisposable
         _work.ReceiveReady += OnWork;
         _timer.Elapsed += OnTimer;
         _poller = [_socket, _work, _timer];
-        _sender = new FrameSender(_socket, outbox, ledger);
+        _sender = new FrameSender(_socket, outbox, publishes, ledger);
     }
 
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
@@ -194,6 +194,10 @@ internal sealed partial class PeerConnection : IDisposable
                 {
                     case CommandCode.Msg: _inbound.Msg(ref reader); break;
                     case CommandCode.Dropped: _inbound.Dropped(ref reader); break;
+                    case CommandCode.Credit:
+                        _sender.Grant(reader.ReadUInt());
+                        reader.EndCommand();
+                        break;
                     case CommandCode.Reply: _inbound.Reply(ref reader); break;
                     case CommandCode.Request: _inbound.Request(ref reader); break;
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;
@@ -257,6 +261,9 @@ internal sealed partial class PeerConnection : IDisposable
             Setting(settings, "timeout_ms", 3000),
             (int)Math.Min(Setting(settings, "max_payload", ProtocolLimits.DefaultMaxPayloadBytes), _options.MaxPayloadBytes));
         Volatile.Write(ref _session, session);
+
+        // A broker that announces no credit does not do publisher flow control.
+        _sender.StartSession(Setting(settings, "credit", long.MaxValue));
         if (_hadSession)
         {
             Restore();
@@ -313,10 +320,10 @@ internal sealed partial class PeerConnection : IDisposable
     {
         foreach (MqSubscription subscription in _tables.Subscriptions.Values.Where(s => s.Confirmed))
         {
-            subscription.LastSequence = 0;
+            subscription.NewSession();
             _inbound.Forget(subscription.Sid);
             _sender.SendDirect(
-                static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup),
+                static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup, s.Window),
                 subscription);
         }
 

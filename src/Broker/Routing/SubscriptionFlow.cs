@@ -1,0 +1,37 @@
+using Mq.Broker.Sessions;
+
+namespace Mq.Broker.Routing;
+
+/// <summary>
+/// Flow control of one subscription: the subscriber allows at most <see cref="Window"/> deliveries it has not
+/// acknowledged (ACK). Deliveries past that wait here, in order, instead of being dropped, and every publisher
+/// that added to the wait is held back (no CREDIT) until the subscriber has caught up.
+/// </summary>
+internal sealed class SubscriptionFlow(uint window)
+{
+    public uint Window { get; } = window;
+
+    /// <summary>Deliveries that may still be sent before the next ACK.</summary>
+    public long Credit { get; set; } = window;
+
+    /// <summary>Encoded MSG commands waiting for credit; their sequence numbers were assigned in order.</summary>
+    public Queue<byte[]> Waiting { get; } = new();
+
+    /// <summary>Publishers held back by this subscription's wait.</summary>
+    public HashSet<PeerSession> Stalled { get; } = [];
+
+    /// <summary>True if a delivery may go out now: credit left, nothing waiting ahead, and the peer's queue not backed up.</summary>
+    public bool HasRoom(PeerSession subscriber) => Credit > 0 && Waiting.Count == 0 && subscriber.Backlog.WrittenCount == 0;
+
+    /// <summary>Takes one delivery's worth of credit if <see cref="HasRoom"/>.</summary>
+    public bool TryTake(PeerSession subscriber)
+    {
+        if (HasRoom(subscriber))
+        {
+            Credit--;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Buffers.Binary;
+using Mq.Client;
+using Mq.IntegrationTests.Infrastructure;
+using Mq.Testing;
+using Xunit.Abstractions;
+
+namespace Mq.IntegrationTests.Processes;
+
+/// <summary>
+/// A publisher much faster than a flow-controlled subscriber, through a real broker process: the publisher is
+/// slowed down instead of anything being dropped, and every message arrives, once, in order.
+/// </summary>
+public sealed class FlowControlTests(ITestOutputHelper output)
+{
+    private const int Count = 20_000;
+
+    [Fact]
+    public async Task A_fast_publisher_is_held_to_the_pace_of_a_flow_controlled_subscriber_and_nothing_is_lost()
+    {
+        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync(
+            "tcp://127.0.0.1:0", "--Broker:PublisherCreditBytes=65536");
+        await using (broker)
+        {
+            await using MqClient publisher = await MqClient.ConnectAsync(
+                MqClientOptions.Default with { Endpoint = endpoint, Name = "fast-publisher", OutboxCapacityBytes = 64 * 1024 });
+            await using MqClient careful = await MqClient.ConnectAsync(
+                MqClientOptions.Default with { Endpoint = endpoint, Name = "careful", SubscriptionCapacity = 100 });
+            await using MqClient plain = await MqClient.ConnectAsync(
+                MqClientOptions.Default with { Endpoint = endpoint, Name = "plain", SubscriptionCapacity = Count });
+            await using MqSubscription flow = await careful.SubscribeAsync("flow.>", new SubscribeOptions { FlowControl = true });
+            await using MqSubscription everything = await plain.SubscribeAsync("flow.>");
+
+            Task publishing = Task.Run(async () =>
+            {
+                byte[] payload = new byte[512];
+                for (int i = 0; i < Count; i++)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(payload, i);
+                    await publisher.PublishAsync("flow.data", payload.ToArray());
+                }
+
+                await publisher.FlushAsync();
+            });
+
+            // The flow-controlled subscriber reads nothing yet: once its window is full the broker withholds
+            // credit, and the publisher, whose outbox is small, has to wait.
+            await Waits.UntilAsync(() => Task.FromResult(everything.Received >= 100), "the first messages reaching the plain subscriber");
+            Task first = await Task.WhenAny(publishing, Task.Delay(TimeSpan.FromSeconds(1)));
+            Assert.NotSame(publishing, first);
+            long whileStalled = everything.Received;
+            output.WriteLine($"while the flow-controlled subscriber read nothing, {whileStalled} of {Count} messages got through");
+            Assert.InRange(whileStalled, 100, 2_000);
+
+            // Now it reads, more slowly than the publisher could publish: everything arrives, in order.
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            List<MqMessage> received = await flow.TakeAsync(Count, TimeSpan.FromSeconds(120));
+            await publishing.WaitAsync(TimeSpan.FromSeconds(30));
+            output.WriteLine($"{Count} messages through a flow-controlled subscription in {started.ElapsedMilliseconds} ms");
+
+            Assert.Equal(Count, received.Count);
+            for (int i = 0; i < Count; i++)
+            {
+                Assert.Equal(i, BinaryPrimitives.ReadInt32LittleEndian(received[i].Data.Span));
+                Assert.Equal((ulong)i + 1, received[i].Sequence);
+            }
+
+            Assert.Equal(0, flow.Dropped);
+            List<MqMessage> all = await everything.TakeAsync(Count, TimeSpan.FromSeconds(30));
+            Assert.Equal(Count, all.Count);
+            Assert.Equal(0, everything.Dropped);
+            Assert.False(broker.HasExited, broker.Output);
+        }
+    }
+}
