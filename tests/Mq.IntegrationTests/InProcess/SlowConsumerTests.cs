@@ -17,6 +17,9 @@ public sealed class SlowConsumerTests
             // Room for a whole chunk below even at one message per frame, so the healthy subscriber never
             // overflows; far too little for the 48 MB the stuck one is sent.
             o.SendHighWatermark = 100;
+
+            // The stuck peer sends no heartbeats: it must not be forgotten on a slow machine.
+            o.PeerTimeout = TimeSpan.FromMinutes(5);
             return o;
         });
         MqClient publisher = await broker.ConnectAsync("publisher");

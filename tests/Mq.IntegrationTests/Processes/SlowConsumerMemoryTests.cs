@@ -16,7 +16,9 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
         // The broker runs with a 128 MiB managed heap limit: had it kept what the stuck subscriber could not take,
         // it would die of out-of-memory long before 200 MB. RSS is printed, not asserted: it counts garbage too.
         var heapLimit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" };
-        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", heapLimit, "--Broker:SendHighWatermark=100");
+        // The stuck peer sends no heartbeats, so the broker is told to wait longer than a loaded machine may take.
+        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync(
+            "tcp://127.0.0.1:0", heapLimit, "--Broker:SendHighWatermark=100", "--Broker:PeerTimeout=00:05:00");
         await using (broker)
         {
             await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
@@ -49,24 +51,32 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
 
             // And the stuck one, once it reads, accounts for every message: delivered or reported dropped.
             long delivered = 0, reported = 0;
-            await Waits.UntilAsync(() =>
+            try
             {
-                while (stuck.TryNext(out ReceivedCommand? command))
+                await Waits.UntilAsync(() =>
                 {
-                    if (command!.Code == CommandCode.Msg)
+                    while (stuck.TryNext(out ReceivedCommand? command))
                     {
-                        delivered++;
+                        if (command!.Code == CommandCode.Msg)
+                        {
+                            delivered++;
+                        }
+                        else if (command.Code == CommandCode.Dropped)
+                        {
+                            CommandReader reader = command.Reader();
+                            reader.ReadUInt();
+                            reported += (long)reader.ReadUInt();
+                        }
                     }
-                    else if (command.Code == CommandCode.Dropped)
-                    {
-                        CommandReader reader = command.Reader();
-                        reader.ReadUInt();
-                        reported += (long)reader.ReadUInt();
-                    }
-                }
 
-                return Task.FromResult(delivered + reported == count);
-            }, "the stuck subscriber's deliveries and reported drops adding up to everything", TimeSpan.FromSeconds(60));
+                    return Task.FromResult(delivered + reported == count);
+                }, "the stuck subscriber's deliveries and reported drops adding up to everything", TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                output.WriteLine($"the stuck subscriber: {delivered} delivered, {reported} reported dropped, of {count}");
+            }
+
             Assert.False(broker.HasExited);
         }
     }
