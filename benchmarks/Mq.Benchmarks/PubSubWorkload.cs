@@ -39,6 +39,7 @@ internal static class PubSubWorkload
             await using BrokerMonitor? monitor = monitorBroker && settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
             long published = 0;
             bool timedOut = false;
+            long allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
             try
             {
@@ -57,6 +58,8 @@ internal static class PubSubWorkload
             }
 
             double publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double publisherAllocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart) / (double)Math.Max(1, published);
+            double subscriberAllocated = 0;
             long received = 0;
             long last = start;
             foreach (ChildProcess child in children)
@@ -64,6 +67,7 @@ internal static class PubSubWorkload
                 Dictionary<string, string> report = await CollectAsync(child, deadline.Token);
                 received += Fields.Long(report, "received");
                 last = Math.Max(last, Fields.Long(report, "last"));
+                subscriberAllocated = Math.Max(subscriberAllocated, double.Parse(report["alloc_bytes_per_msg"], System.Globalization.CultureInfo.InvariantCulture));
                 timedOut |= report["outcome"] == "stopped";
             }
 
@@ -81,6 +85,8 @@ internal static class PubSubWorkload
                     ("size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     ("elapsed_s", Fields.Format(seconds)),
                     ("publish_msgs_per_s", Fields.Format(published / publishSeconds)),
+                    ("pub_alloc_bytes_per_msg", Fields.Format(publisherAllocated)),
+                    ("sub_alloc_bytes_per_msg", Fields.Format(subscriberAllocated)),
                 ],
             });
 

@@ -16,11 +16,13 @@ internal static class SubscriberRole
         using var signals = new RoleSignals(deadline);
         var tracker = new SequenceTracker(count);
         string outcome = "complete";
+        double allocatedPerMessage = 0;
         await using (IBenchTransport transport = await Transports.ConnectAsync(system, endpoint, $"bench-sub-{Environment.ProcessId}", signals.Token))
         await using (IBenchInbox inbox = await transport.SubscribeAsync(subject, signals.Token))
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
             Console.WriteLine("ready");
+            long allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
             Task watchdog = WatchIdleAsync(tracker, idle);
             try
             {
@@ -33,10 +35,11 @@ internal static class SubscriberRole
 
             await idle.CancelAsync();
             await watchdog;
+            allocatedPerMessage = (GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart) / (double)Math.Max(1, tracker.Distinct + tracker.Duplicates);
         }
 
         Console.WriteLine($"result outcome={outcome} received={tracker.Distinct} duplicates={tracker.Duplicates} invalid={tracker.Invalid} " +
-            $"first={tracker.FirstTimestamp} last={tracker.LastTimestamp}");
+            $"alloc_bytes_per_msg={Fields.Format(allocatedPerMessage)} first={tracker.FirstTimestamp} last={tracker.LastTimestamp}");
         return 0;
     }
 
