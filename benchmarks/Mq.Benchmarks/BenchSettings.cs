@@ -1,0 +1,40 @@
+namespace Mq.Benchmarks;
+
+/// <summary>What one run measures; the defaults are the workloads.</summary>
+internal sealed record BenchSettings
+{
+    public required string System { get; init; }
+
+    public required string Endpoint { get; init; }
+
+    public IReadOnlySet<string> Workloads { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "W1", "W2", "W3", "W4", "W5" };
+
+    /// <summary>The broker's process id (Mq only), for CPU time and RSS; null when it is not known.</summary>
+    public int? BrokerPid { get; init; }
+
+    /// <summary>Multiplies every message and request count: below 1 for quick runs.</summary>
+    public double Scale { get; init; } = 1;
+
+    /// <summary>Wall-clock bound of each workload; what has not arrived by then is reported as lost.</summary>
+    public TimeSpan WorkloadTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public long W1Messages => Scaled(500_000);
+
+    public long W2Messages => Scaled(200_000);
+
+    public int W2Subscribers { get; init; } = 4;
+
+    public long W3RoundTrips => Scaled(20_000);
+
+    public long W4Requests => Scaled(100_000);
+
+    public int W4InFlight { get; init; } = 64;
+
+    public long W5Messages => Scaled(4_000);
+
+    public const int SmallPayload = 128;
+
+    public const int LargePayload = 64 * 1024;
+
+    private long Scaled(long count) => Math.Max(100, (long)(count * Scale));
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Mq.Benchmarks;
+
+var system = new Option<string>("--system") { Description = "The system under test", DefaultValueFactory = _ => "mq" };
+system.AcceptOnlyFromAmong(Transports.Systems);
+var endpoint = new Option<string?>("--endpoint")
+{
+    Description = "Where it listens: tcp://host:port (mq), nats://host:port, host:port (redis). Omitted for mq: start a broker process here",
+};
+var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
+var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
+var workloads = new Option<string[]>("--workloads") { Description = "Workloads to run", DefaultValueFactory = _ => ["W1", "W2", "W3", "W4", "W5"], AllowMultipleArgumentsPerToken = true };
+var scale = new Option<double>("--scale") { Description = "Multiplies every message and request count (0.1 for a quick run)", DefaultValueFactory = _ => 1 };
+var timeout = new Option<double>("--timeout") { Description = "Seconds each workload may take; what has not arrived then is lost", DefaultValueFactory = _ => 120 };
+
+// A role is this tool started by itself as a subscriber or server process; not for people to type.
+var role = new Option<string?>("--role") { Hidden = true };
+var subject = new Option<string?>("--subject") { Hidden = true };
+var count = new Option<long>("--count") { Hidden = true };
+
+var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis; one BENCH line per result.")
+{
+    system, endpoint, brokerPid, brokerDll, workloads, scale, timeout, role, subject, count,
+};
+root.SetAction(async (parse, _) =>
+{
+    if (Problem(parse) is string problem)
+    {
+        Console.Error.WriteLine(problem);
+        return 1;
+    }
+
+    string chosen = parse.GetValue(system)!;
+    string? where = parse.GetValue(endpoint);
+    var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
+    switch (parse.GetValue(role))
+    {
+        case "subscriber":
+            return await SubscriberRole.RunAsync(chosen, where!, parse.GetValue(subject)!, parse.GetValue(count), limit);
+        case "server":
+            return await ServerRole.RunAsync(chosen, where!, parse.GetValue(subject)!, limit);
+        case not null:
+            Console.Error.WriteLine("unknown role");
+            return 1;
+    }
+
+    ChildProcess? broker = null;
+    int? pid = parse.GetValue(brokerPid);
+    if (where is null)
+    {
+        if (chosen != "mq")
+        {
+            Console.Error.WriteLine($"--endpoint is required for {chosen}");
+            return 1;
+        }
+
+        (broker, where) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll));
+        pid = broker.Id;
+    }
+
+    try
+    {
+        var settings = new BenchSettings
+        {
+            System = chosen,
+            Endpoint = where,
+            BrokerPid = pid,
+            Scale = parse.GetValue(scale),
+            WorkloadTimeout = limit,
+            Workloads = new HashSet<string>(parse.GetValue(workloads)!.Select(w => w.ToUpperInvariant()), StringComparer.Ordinal),
+        };
+        return await Runner.RunAsync(settings);
+    }
+    finally
+    {
+        if (broker is not null)
+        {
+            await broker.DisposeAsync();
+        }
+    }
+});
+
+var freePort = new Command("free-port", "Prints a TCP port on 127.0.0.1 that is free now (for scripts starting servers)");
+freePort.SetAction(_ =>
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    Console.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port);
+    return 0;
+});
+root.Subcommands.Add(freePort);
+
+return await root.Parse(args).InvokeAsync();
+
+// Checked here rather than in a root validator, where options' default values are not yet applied.
+string? Problem(ParseResult parse)
+{
+    if (parse.GetValue(scale) is <= 0 or > 100)
+    {
+        return "--scale must be above 0 and at most 100";
+    }
+
+    if (parse.GetValue(timeout) is <= 0 or > 3600)
+    {
+        return "--timeout must be above 0 and at most 3600 seconds";
+    }
+
+    return parse.GetValue(workloads)!.Except(["W1", "W2", "W3", "W4", "W5"], StringComparer.OrdinalIgnoreCase).FirstOrDefault() is string unknown
+        ? $"unknown workload '{unknown}' (W1 to W5)"
+        : null;
+}

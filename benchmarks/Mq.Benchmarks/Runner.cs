@@ -1,0 +1,61 @@
+namespace Mq.Benchmarks;
+
+/// <summary>Runs the chosen workloads one after another and prints each result line as soon as it is known.</summary>
+internal static class Runner
+{
+    private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5"];
+
+    public static async Task<int> RunAsync(BenchSettings settings)
+    {
+        Console.WriteLine($"# system={settings.System} endpoint={settings.Endpoint} scale={settings.Scale} timeout_s={settings.WorkloadTimeout.TotalSeconds}");
+        if (settings.BrokerPid is int pid)
+        {
+            Print(new BenchResult(settings.System, "idle", "broker_rss_mb", ProcStats.StatusMegabytes(pid, "VmRSS"), null, "ok"));
+        }
+
+        int failures = 0;
+        foreach (string workload in Order.Where(settings.Workloads.Contains))
+        {
+            try
+            {
+                foreach (BenchResult result in await RunOneAsync(settings, workload))
+                {
+                    Print(result);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failures++;
+                Console.Error.WriteLine($"{workload} failed: {ex.GetType().Name}: {ex.Message}");
+                Print(new BenchResult(settings.System, workload, "error", double.NaN, null, "error") { Extra = [("type", ex.GetType().Name)] });
+            }
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static Task<IReadOnlyList<BenchResult>> RunOneAsync(BenchSettings settings, string workload)
+    {
+        bool requestReply = workload is "W3" or "W4";
+        if (requestReply && settings.System == "redis")
+        {
+            const string why = "redis-has-no-request-reply";
+            IReadOnlyList<BenchResult> na = workload == "W3"
+                ? [BenchResult.NotApplicable("redis", "W3", "p50_us", why), BenchResult.NotApplicable("redis", "W3", "p99_us", why)]
+                : [BenchResult.NotApplicable("redis", "W4", "requests_per_s", why)];
+            return Task.FromResult(na);
+        }
+
+        return workload switch
+        {
+            "W1" => PubSubWorkload.RunAsync(settings, "W1", 1, settings.W1Messages, BenchSettings.SmallPayload, megabytes: false, monitorBroker: true),
+            "W2" => PubSubWorkload.RunAsync(settings, "W2", settings.W2Subscribers, settings.W2Messages, BenchSettings.SmallPayload, megabytes: false, monitorBroker: false),
+            "W3" => RequestWorkload.RunSequentialAsync(settings),
+            "W4" => RequestWorkload.RunConcurrentAsync(settings),
+            "W5" => PubSubWorkload.RunAsync(settings, "W5", 1, settings.W5Messages, BenchSettings.LargePayload, megabytes: true, monitorBroker: false),
+            _ => throw new ArgumentException($"unknown workload '{workload}'", nameof(workload)),
+        };
+    }
+
+    private static void Print(BenchResult result) => Console.WriteLine(result.ToString());
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs workloads W1-W5 against Mq, NATS and Redis in one go and prints one table with Mq's ratio to each.
+# Installs nats-server and redis-server from Debian if missing. Servers listen on 127.0.0.1, on free ports,
+# and are stopped by PID on exit. Bounded: each workload by WORKLOAD_TIMEOUT, the whole run by TOTAL_TIMEOUT.
+#
+#   scripts/bench-compare.sh                # the issue's message counts
+#   SCALE=0.1 scripts/bench-compare.sh      # a quick run with a tenth of the messages
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SCALE=${SCALE:-1}
+WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-120}
+TOTAL_TIMEOUT=${TOTAL_TIMEOUT:-2400}
+RESULTS=${RESULTS:-$(mktemp -d /tmp/mq-bench.XXXXXX)}
+mkdir -p "$RESULTS"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits for a line containing $2 in log $1, at most $3 seconds: the servers say when they are ready.
+wait_for_line() {
+  local log=$1 pattern=$2 limit=$3 fd line
+  exec {fd}< <(timeout "$limit" tail -n +1 -F "$log" 2>/dev/null)
+  local reader=$!
+  while IFS= read -r -u "$fd" line; do
+    if [[ $line == *"$pattern"* ]]; then
+      kill "$reader" 2>/dev/null || true
+      exec {fd}<&-
+      return 0
+    fi
+  done
+  exec {fd}<&-
+  echo "no '$pattern' in $log within ${limit}s:" >&2
+  tail -n 20 "$log" >&2
+  return 1
+}
+
+if ! command -v nats-server >/dev/null || ! command -v redis-server >/dev/null; then
+  SUDO=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y nats-server redis-server
+fi
+
+echo "building Release..." >&2
+dotnet build "$ROOT/src/Broker/Mq.Broker.csproj" -c Release --nologo -v quiet >&2
+dotnet build "$ROOT/benchmarks/Mq.Benchmarks/Mq.Benchmarks.csproj" -c Release --nologo -v quiet >&2
+BENCH=(dotnet "$ROOT/benchmarks/Mq.Benchmarks/bin/Release/net10.0/Mq.Benchmarks.dll")
+
+NATS_PORT=$("${BENCH[@]}" free-port)
+nats-server -a 127.0.0.1 -p "$NATS_PORT" >"$RESULTS/nats-server.log" 2>&1 &
+pids+=($!)
+REDIS_PORT=$("${BENCH[@]}" free-port)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >"$RESULTS/redis-server.log" 2>&1 &
+pids+=($!)
+MQ_PORT=$("${BENCH[@]}" free-port)
+dotnet "$ROOT/src/Broker/bin/Release/net10.0/Mq.Broker.dll" --endpoint "tcp://127.0.0.1:$MQ_PORT" >"$RESULTS/mq-broker.log" 2>&1 &
+MQ_PID=$!
+pids+=("$MQ_PID")
+
+wait_for_line "$RESULTS/nats-server.log" "Server is ready" 30
+wait_for_line "$RESULTS/redis-server.log" "Ready to accept connections" 30
+wait_for_line "$RESULTS/mq-broker.log" "ready on tcp://" 30
+
+deadline=$((SECONDS + TOTAL_TIMEOUT))
+run() {
+  local system=$1 endpoint=$2 left=$((deadline - SECONDS))
+  shift 2
+  echo "== $system at $endpoint" >&2
+  timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system "$system" --endpoint "$endpoint" --scale "$SCALE" \
+    --timeout "$WORKLOAD_TIMEOUT" "$@" | tee "$RESULTS/$system.txt" >&2 \
+    || echo "$system: the run reported failures or ran out of time (see above)" >&2
+}
+
+run mq "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
+run nats "nats://127.0.0.1:$NATS_PORT"
+run redis "127.0.0.1:$REDIS_PORT"
+
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), scale $SCALE;" \
+  "nats-server $(nats-server --version | awk '{print $2}'), redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
+cat "$RESULTS"/mq.txt "$RESULTS"/nats.txt "$RESULTS"/redis.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
+  {
+    delete f
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    key = f["workload"] "/" f["metric"]
+    value[f["system"], key] = f["value"]
+    lost[f["system"], key] = f["lost"]
+  }
+  function cell(s, k) {
+    if (!((s, k) in value)) return "-"
+    v = value[s, k]
+    return (lost[s, k] != "na" && lost[s, k] != "0") ? v " (lost " lost[s, k] ")" : v
+  }
+  function ratio(k, other) {
+    a = value["mq", k]; b = value[other, k]
+    if (a == "" || b == "" || a == "na" || b == "na" || b + 0 == 0) return "n/a"
+    return sprintf("%.2f", a / b)
+  }
+  END {
+    n = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
+    split("1 pub -> 1 sub, 128 B, msgs/s|1 pub -> 4 subs, 128 B, deliveries/s|sequential req/rep, p50 us (lower is better)|sequential req/rep, p99 us (lower is better)|64 in flight, requests/s|64 KiB pub/sub, MB/s", names, "|")
+    split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS|<= 1.2x NATS|>= 1.5x NATS|>= 1.0x NATS", targets, "|")
+    print "| workload | Mq | NATS | Redis | Mq/NATS | Mq/Redis | target |"
+    print "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    for (i = 1; i <= n; i++) {
+      k = rows[i]
+      printf "| %s %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), ratio(k, "nats"), ratio(k, "redis"), targets[i]
+    }
+    printf "| broker idle RSS, MB | %s | | | | | <= 60 |\n", cell("mq", "idle/broker_rss_mb")
+    printf "| W1 broker peak RSS, MB | %s | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
+    printf "| W1 broker CPU s per million msgs | %s | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
+  }'
+echo
+echo "raw results and server logs: $RESULTS"
