@@ -51,29 +51,12 @@ public sealed class SlowConsumerTests
         Assert.True(stats.DroppedMessages > 0, "the stuck subscriber's queue never filled");
 
         // Now it reads again: what it receives plus what the broker says it dropped is everything.
-        long delivered = 0;
-        ulong droppedUpTo = 0;
-        await Waits.UntilAsync(() =>
-        {
-            while (stuck.TryNext(out ReceivedCommand? command))
-            {
-                if (command!.Code == CommandCode.Msg)
-                {
-                    delivered++;
-                }
-                else if (command.Code == CommandCode.Dropped)
-                {
-                    CommandReader reader = command.Reader();
-                    reader.ReadUInt();
-                    reader.ReadUInt();
-                    droppedUpTo = Math.Max(droppedUpTo, reader.ReadUInt());
-                }
-            }
+        var tally = new DeliveryTally();
+        await Waits.UntilAsync(
+            () => Task.FromResult(tally.ReadFrom(stuck).Delivered + stats.DroppedMessages >= count && tally.DroppedUpTo > 0),
+            "the stuck subscriber's deliveries and the DROPPED advisory adding up", TimeSpan.FromSeconds(30));
 
-            return Task.FromResult(delivered + (long)stats.DroppedMessages >= count && droppedUpTo > 0);
-        }, "the stuck subscriber's deliveries and the DROPPED advisory adding up", TimeSpan.FromSeconds(30));
-
-        Assert.Equal(count, delivered + stats.DroppedMessages);
-        Assert.True(droppedUpTo > 0, "no DROPPED advisory arrived");
+        Assert.Equal(count, tally.Delivered + stats.DroppedMessages);
+        Assert.True(tally.DroppedUpTo > 0, "no DROPPED advisory arrived");
     }
 }

@@ -50,31 +50,16 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
             Assert.False(broker.HasExited, $"the broker died:\n{broker.Output}");
 
             // And the stuck one, once it reads, accounts for every message: delivered or reported dropped.
-            long delivered = 0, reported = 0;
+            var tally = new DeliveryTally();
             try
             {
-                await Waits.UntilAsync(() =>
-                {
-                    while (stuck.TryNext(out ReceivedCommand? command))
-                    {
-                        if (command!.Code == CommandCode.Msg)
-                        {
-                            delivered++;
-                        }
-                        else if (command.Code == CommandCode.Dropped)
-                        {
-                            CommandReader reader = command.Reader();
-                            reader.ReadUInt();
-                            reported += (long)reader.ReadUInt();
-                        }
-                    }
-
-                    return Task.FromResult(delivered + reported == count);
-                }, "the stuck subscriber's deliveries and reported drops adding up to everything", TimeSpan.FromSeconds(60));
+                await Waits.UntilAsync(
+                    () => Task.FromResult(tally.ReadFrom(stuck).Delivered + tally.ReportedDropped == count),
+                    "the stuck subscriber's deliveries and reported drops adding up to everything", TimeSpan.FromSeconds(60));
             }
             finally
             {
-                output.WriteLine($"the stuck subscriber: {delivered} delivered, {reported} reported dropped, of {count}");
+                output.WriteLine($"the stuck subscriber: {tally.Delivered} delivered, {tally.ReportedDropped} reported dropped, of {count}");
             }
 
             Assert.False(broker.HasExited);

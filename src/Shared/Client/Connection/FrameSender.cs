@@ -50,9 +50,11 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
             _taken.Clear();
             if (outbox.TryTakeAll(_taken))
             {
+                // Only publishes are replayed after a lost session, so only their frames need the broker's
+                // confirmation: requests, replies and the like cost no PING round trip.
                 foreach (ReadOnlyMemory<byte> frame in _taken)
                 {
-                    Send(frame.ToArray(), tracked: true);
+                    Send(frame.ToArray(), tracked: false);
                 }
             }
         }
