@@ -21,5 +21,11 @@ health.SetAction(parse =>
 });
 root.Subcommands.Add(health);
 
+var keyOut = new Option<string>("--out") { Description = "Private key file to create (PEM, owner-only); the public key goes to FILE.pub", Required = true };
+var force = new Option<bool>("--force") { Description = "Replace existing files" };
+var identity = new Command("identity", "Generate a key pair for a peer identity; prints the public key for the security policy") { keyOut, force };
+identity.SetAction(parse => IdentityKeygen.Run(parse.GetValue(keyOut)!, parse.GetValue(force), Console.Out, Console.Error));
+root.Subcommands.Add(identity);
+
 // The host handles SIGTERM itself, draining within its shutdown timeout.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -42,6 +42,8 @@ internal static class Frames
     public static byte[] Sub(ulong reference, ulong sid, string pattern, string? group = null, uint window = 0) =>
         Build((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, reference, sid, pattern, group, window));
 
+    public static byte[] Auth(string identity, byte[] signature) => Build((ref MessagePackWriter w) => CommandWriter.WriteAuth(ref w, identity, signature));
+
     public static byte[] Ack(ulong sid, uint count) => Build((ref MessagePackWriter w) => CommandWriter.WriteAck(ref w, sid, count));
 
     public static byte[] Unsub(ulong reference, ulong sid) => Build((ref MessagePackWriter w) => CommandWriter.WriteUnsub(ref w, reference, sid));

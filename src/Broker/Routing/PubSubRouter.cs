@@ -48,6 +48,12 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
             return;
         }
 
+        if (publisher.Permissions is { } permissions && !permissions.CanPublish(chars[..length]))
+        {
+            writer.Refuse(publisher, 0, ErrorCode.PermissionDenied, $"publish to '{chars[..length]}' is not allowed for identity '{publisher.Identity!.Name}'", now);
+            return;
+        }
+
         RouteSet? routes = _index.Lookup(chars[..length], out string? error);
         if (routes is null)
         {
@@ -88,6 +94,12 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
         if (error is not null)
         {
             writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);
+            return;
+        }
+
+        if (peer.Permissions is { } permissions && !permissions.CanSubscribe(pattern))
+        {
+            writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"subscribe to '{pattern}' is not allowed for identity '{peer.Identity!.Name}'", now);
             return;
         }
 
@@ -158,6 +170,22 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
             if (subscription.Flow is { Waiting.Count: > 0 } flow)
             {
                 SendWaiting(peer, flow, now);
+            }
+        }
+    }
+
+    /// <summary>The peer's permissions changed: subscriptions no longer allowed go, and the peer is told which.</summary>
+    public void Revoke(PeerSession peer, long now)
+    {
+        foreach (BrokerSubscription subscription in peer.Subscriptions.Values.ToArray())
+        {
+            if (peer.Permissions?.CanSubscribe(subscription.Pattern) == false)
+            {
+                peer.Subscriptions.Remove(subscription.Sid);
+                Remove(subscription, now);
+                MessagePackWriter w = writer.Begin(peer);
+                CommandWriter.WriteRevoked(ref w, subscription.Sid, null, $"subscribe to '{subscription.Pattern}' is no longer allowed for identity '{peer.Identity!.Name}'");
+                writer.End(peer, ref w, now);
             }
         }
     }

@@ -37,6 +37,10 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         {
             writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);
         }
+        else if (peer.Permissions is { } permissions && !permissions.CanServe(service))
+        {
+            writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"serve '{service}' is not allowed for identity '{peer.Identity!.Name}'", now);
+        }
         else if (peer.Services.Count >= options.MaxServicesPerPeer)
         {
             writer.Refuse(peer, reference, ErrorCode.LimitExceeded, $"a peer may serve at most {options.MaxServicesPerPeer} services", now);
@@ -86,6 +90,12 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         }
 
         name = name[..length];
+        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        {
+            Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            return;
+        }
+
         if (payload.Length > options.MaxPayloadBytes)
         {
             Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
@@ -170,6 +180,22 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             if (_pending.TryGetValue(brokerId, out PendingRequest? pending))
             {
                 Complete(pending, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"no reply from '{pending.Service}' in time"), now);
+            }
+        }
+    }
+
+    /// <summary>The peer's permissions changed: services it may no longer serve go (requests it holds stay its to answer).</summary>
+    public void Revoke(PeerSession peer, long now)
+    {
+        foreach (string service in peer.Services.ToArray())
+        {
+            if (peer.Permissions?.CanServe(service) == false)
+            {
+                peer.Services.Remove(service);
+                _services.Remove(service, peer);
+                MessagePackWriter w = writer.Begin(peer);
+                CommandWriter.WriteRevoked(ref w, 0, service, $"serve '{service}' is no longer allowed for identity '{peer.Identity!.Name}'");
+                writer.End(peer, ref w, now);
             }
         }
     }

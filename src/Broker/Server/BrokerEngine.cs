@@ -1,6 +1,7 @@
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Mq.Broker.Routing;
+using Mq.Broker.Security;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
 
@@ -22,6 +23,8 @@ internal sealed partial class BrokerEngine
     private readonly PubSubRouter _pubSub;
     private readonly RequestRouter _requests;
     private readonly PublisherCredit _credit;
+    private readonly Authenticator? _auth;
+    private readonly PolicyWatcher? _policyWatcher;
     private readonly Dictionary<string, object?> _welcomeSettings;
     private long _lastPeerNumber;
 
@@ -41,6 +44,11 @@ internal sealed partial class BrokerEngine
             ["max_payload"] = (long)options.MaxPayloadBytes,
             ["credit"] = (long)options.PublisherCreditBytes,
         };
+        if (options.PolicyFile is not null)
+        {
+            _auth = new Authenticator(SecurityPolicy.Load(options.PolicyFile), options.MaxAuthFailuresPerSecond);
+            _policyWatcher = new PolicyWatcher(options.PolicyFile);
+        }
     }
 
     public int PeerCount => _sessions.Count;
@@ -130,6 +138,10 @@ internal sealed partial class BrokerEngine
 
         _expired.Clear();
         _requests.ExpireDeadlines(now);
+        if (_policyWatcher?.Changed(now) == true)
+        {
+            ReloadPolicy(now);
+        }
     }
 
     /// <summary>
@@ -215,7 +227,7 @@ internal sealed partial class BrokerEngine
     {
         int start = reader.Position;
         CommandCode code = reader.ReadCommand();
-        if (session.State != PeerState.Ready && code != CommandCode.Hello)
+        if (session.State != PeerState.Ready && code != CommandCode.Hello && !(code == CommandCode.Auth && session.State == PeerState.Authenticating))
         {
             _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
             return false;
@@ -234,6 +246,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Heartbeat: reader.EndCommand(); break;
             case CommandCode.Ping: Ping(session, ref reader, now); break;
             case CommandCode.Hello: Hello(session, ref reader, now); break;
+            case CommandCode.Auth: Auth(session, ref reader, now); break;
             case CommandCode.Bye:
                 reader.SkipCommand();
                 Close(session, "said goodbye", now);
@@ -245,42 +258,6 @@ internal sealed partial class BrokerEngine
         }
 
         return true;
-    }
-
-    private void Hello(PeerSession session, ref CommandReader reader, long now)
-    {
-        ulong version = reader.ReadUInt();
-        string name = reader.ReadString(ProtocolLimits.MaxNameBytes);
-        reader.ReadSettings();
-        reader.EndCommand();
-
-        if (version > int.MaxValue || !ProtocolVersion.Supported.Contains((int)version))
-        {
-            _writer.Refuse(session, 0, ErrorCode.UnsupportedVersion,
-                $"protocol version {version} is not supported; this broker speaks {string.Join(", ", ProtocolVersion.Supported)}", now);
-            return;
-        }
-
-        if (name.Length == 0 || name.Any(char.IsControl))
-        {
-            _writer.Refuse(session, 0, ErrorCode.Malformed, "a peer name must be non-empty and free of control characters", now);
-            return;
-        }
-
-        if (session.State == PeerState.Ready)
-        {
-            // A second HELLO starts the session over, as a reconnect would.
-            ReleaseState(session, now);
-        }
-
-        session.Name = name;
-        session.PeerId = $"peer-{++_lastPeerNumber}";
-        session.State = PeerState.Ready;
-        PublisherCredit.Reset(session, _options.PublisherCreditBytes);
-        MessagePackWriter w = _writer.Begin(session);
-        CommandWriter.WriteWelcome(ref w, (int)version, session.PeerId, _welcomeSettings);
-        _writer.End(session, ref w, now);
-        LogPeerReady(session.Name, session.PeerId);
     }
 
     private void Ping(PeerSession session, ref CommandReader reader, long now)
@@ -309,9 +286,6 @@ internal sealed partial class BrokerEngine
         _pubSub.RemoveAll(session, now);
         _requests.PeerClosed(session, now);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) connected")]
-    private partial void LogPeerReady(string name, string peerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]
     private partial void LogPeerGone(string name, string peerId, string reason);

@@ -69,6 +69,17 @@ public sealed class BrokerOptions
     [Range(1, 1_000_000)]
     public int MaxFlowWindow { get; set; } = 65_536;
 
+    /// <summary>
+    /// The security policy file (identities, their public keys and roles; see docs/security.md). When set, every
+    /// peer must prove an identity in the handshake and may do only what its roles allow. Edits apply to live
+    /// peers within about a second.
+    /// </summary>
+    public string? PolicyFile { get; set; }
+
+    /// <summary>Failed authentications per second, broker-wide, before handshakes are refused outright for the rest of that second.</summary>
+    [Range(1, 100_000)]
+    public int MaxAuthFailuresPerSecond { get; set; } = 20;
+
     /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
     [Range(1, 1_000_000)]
     public int ReceiveHighWatermark { get; set; } = 1_000;
@@ -82,6 +93,24 @@ public sealed class BrokerOptions
         foreach (ValidationResult result in results)
         {
             yield return result.ErrorMessage ?? "invalid broker option";
+        }
+
+        if (PolicyFile is not null)
+        {
+            string? problem = null;
+            try
+            {
+                Security.SecurityPolicy.Load(PolicyFile);
+            }
+            catch (InvalidDataException ex)
+            {
+                problem = ex.Message;
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
         }
 
         if (PeerTimeout < HeartbeatInterval * 2)

@@ -25,6 +25,18 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
     /// <summary>The identity the broker assigned in WELCOME.</summary>
     public string PeerId { get; set; } = "";
 
+    /// <summary>The protocol version agreed in HELLO.</summary>
+    public int Version { get; set; }
+
+    /// <summary>The nonce of the CHALLENGE this connection must answer (security on).</summary>
+    public byte[]? Nonce { get; set; }
+
+    /// <summary>The identity the peer proved (security on), or null.</summary>
+    public Security.PolicyIdentity? Identity { get; set; }
+
+    /// <summary>What the peer may do; null when security is off (everything is allowed).</summary>
+    public Security.Permissions? Permissions => Identity?.Permissions;
+
     public long LastReceived { get; set; } = now;
 
     public long LastSent { get; set; } = now;
@@ -72,5 +84,6 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
 
     public long DroppedFrames { get; set; }
 
-    public override string ToString() => State == PeerState.Ready ? $"{Name} ({PeerId})" : $"connection {Key:x8}";
+    public override string ToString() => State != PeerState.Ready ? $"connection {Key:x8}"
+        : Identity is null ? $"{Name} ({PeerId})" : $"{Name} ({PeerId}, identity {Identity.Name})";
 }

@@ -40,8 +40,53 @@ public sealed record MqClientOptions
 
     public TimeSpan ReconnectIntervalMax { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The identity to prove when the broker has a security policy (see docs/security.md); needs
+    /// <see cref="IdentityKeyFile"/> or <see cref="IdentityKey"/>. The key never leaves this process: the client
+    /// signs the broker's one-time challenge with it.
+    /// </summary>
+    public string? Identity { get; init; }
+
+    /// <summary>A PEM file holding the identity's private key, as <c>Mq.Broker identity</c> writes it.</summary>
+    public string? IdentityKeyFile { get; init; }
+
+    /// <summary>The identity's private key as PEM text (instead of a file).</summary>
+    public string? IdentityKey { get; init; }
+
     /// <summary>Payload serialization; the default treats everything received as untrusted.</summary>
     public MessagePackSerializerOptions SerializerOptions { get; init; } = MqSerializer.DefaultOptions;
+
+    /// <summary>Leaves the key out: options get logged.</summary>
+    public override string ToString() =>
+        $"MqClientOptions {{ Endpoint = {Endpoint}, Name = {Name}, Identity = {Identity ?? "(none)"} }}";
+
+    /// <summary>The identity's private key, or null without an identity. Thrown errors name the file, never the key.</summary>
+    internal System.Security.Cryptography.ECDsa? LoadIdentityKey()
+    {
+        if (Identity is null)
+        {
+            return null;
+        }
+
+        string pem;
+        try
+        {
+            pem = IdentityKey ?? File.ReadAllText(IdentityKeyFile!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read the identity key file {IdentityKeyFile}: {ex.Message}", nameof(IdentityKeyFile), ex);
+        }
+
+        try
+        {
+            return Security.IdentityProof.LoadPrivateKey(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ArgumentException($"the identity key{(IdentityKeyFile is null ? "" : $" in {IdentityKeyFile}")} is not a PEM ECDSA private key", nameof(IdentityKey));
+        }
+    }
 
     internal void Validate()
     {
@@ -51,6 +96,11 @@ public sealed record MqClientOptions
             || port is < 1 or > 65535)
         {
             throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port, e.g. tcp://127.0.0.1:5555", nameof(Endpoint));
+        }
+
+        if (Identity is not null && (Identity.Length == 0 || Identity.Any(char.IsControl) || (IdentityKeyFile is null) == (IdentityKey is null)))
+        {
+            throw new ArgumentException("An Identity must be non-empty, free of control characters, and come with exactly one of IdentityKeyFile or IdentityKey", nameof(Identity));
         }
 
         if (string.IsNullOrEmpty(Name) || Name.Any(char.IsControl))

@@ -75,6 +75,9 @@ public sealed class MqService : IAsyncDisposable
     internal bool TryEnqueue(MqRequest request) => _queue.Writer.TryWrite(request);
 
     /// <summary>The client is closing: handlers are cancelled.</summary>
+    /// <summary>The broker no longer routes requests here: handlers finish what they hold, and no more come.</summary>
+    internal void Revoke() => _queue.Writer.TryComplete();
+
     internal void Abort()
     {
         _queue.Writer.TryComplete();

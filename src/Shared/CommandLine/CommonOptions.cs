@@ -49,6 +49,16 @@ internal sealed partial class CommonOptions
         }.Positive();
     }
 
+    public Option<string?> Identity { get; } = new("--identity")
+    {
+        Description = "Identity to prove to a broker with a security policy (needs --identity-key)",
+    };
+
+    public Option<string?> IdentityKey { get; } = new("--identity-key")
+    {
+        Description = "PEM file with the identity's private key (from `Mq.Broker identity`)",
+    };
+
     public Option<string> Broker { get; }
 
     public Option<string> Name { get; }
@@ -60,6 +70,15 @@ internal sealed partial class CommonOptions
         command.Options.Add(Broker);
         command.Options.Add(Name);
         command.Options.Add(ConnectTimeout);
+        command.Options.Add(Identity);
+        command.Options.Add(IdentityKey);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(Identity) is null) != (result.GetValue(IdentityKey) is null))
+            {
+                result.AddError("--identity and --identity-key go together");
+            }
+        });
     }
 
     public MqClientOptions ClientOptions(ParseResult parse) => MqClientOptions.Default with
@@ -67,6 +86,8 @@ internal sealed partial class CommonOptions
         Endpoint = parse.GetValue(Broker)!,
         Name = parse.GetValue(Name)!,
         ConnectTimeout = TimeSpan.FromMilliseconds(parse.GetValue(ConnectTimeout)),
+        Identity = parse.GetValue(Identity),
+        IdentityKeyFile = parse.GetValue(IdentityKey),
     };
 
     /// <summary>Connects, failing with <see cref="NotConnectedException"/> (exit 2) when the broker cannot be reached.</summary>

@@ -42,7 +42,7 @@ internal static class ExitCodes
         MqTimeoutException => Timeout,
         RemoteErrorException => RemoteError,
         InvalidSubjectException => InvalidSubject,
-        PermissionDeniedException => PermissionDenied,
+        PermissionDeniedException or UnauthenticatedException => PermissionDenied,
         ResponderLostException => ResponderLost,
         _ when error.Code == ErrorCode.TooLarge => BadPayload,
         _ => BrokerError,

@@ -26,6 +26,7 @@ public class MqException : Exception
         ErrorCode.RemoteError => new RemoteErrorException(message),
         ErrorCode.InvalidSubject => new InvalidSubjectException(message),
         ErrorCode.PermissionDenied => new PermissionDeniedException(message),
+        ErrorCode.Unauthenticated => new UnauthenticatedException(message),
         ErrorCode.HandshakeRequired or ErrorCode.ShuttingDown => new NotConnectedException(code, message),
         _ => new MqException(code, message),
     };

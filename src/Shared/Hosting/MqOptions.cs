@@ -31,6 +31,12 @@ public sealed class MqOptions
     [Range(1024, long.MaxValue)]
     public long OutboxCapacityBytes { get; set; } = MqClientOptions.Default.OutboxCapacityBytes;
 
+    /// <summary>The identity to prove to a broker with a security policy; with <see cref="IdentityKeyFile"/>.</summary>
+    public string? Identity { get; set; }
+
+    /// <summary>PEM file with the identity's private key.</summary>
+    public string? IdentityKeyFile { get; set; }
+
     public MqClientOptions ToClientOptions() => MqClientOptions.Default with
     {
         Endpoint = Endpoint,
@@ -40,5 +46,7 @@ public sealed class MqOptions
         DrainTimeout = DrainTimeout,
         SubscriptionCapacity = SubscriptionCapacity,
         OutboxCapacityBytes = OutboxCapacityBytes,
+        Identity = Identity,
+        IdentityKeyFile = IdentityKeyFile,
     };
 }

@@ -16,6 +16,8 @@ public enum CommandCode : byte
     Error = 7,
     /// <summary>Peer to broker: answered with OK once every command sent before it has been processed.</summary>
     Ping = 8,
+    /// <summary>Broker to peer, when security is on: a fresh nonce the peer must sign to prove its identity.</summary>
+    Challenge = 9,
 
     Pub = 10,
     Sub = 11,
@@ -27,6 +29,10 @@ public enum CommandCode : byte
     Credit = 15,
     /// <summary>Peer to broker: the application consumed this many more messages of a flow-controlled subscription.</summary>
     Ack = 16,
+    /// <summary>Peer to broker: the identity it claims and its signature over the challenge.</summary>
+    Auth = 17,
+    /// <summary>Broker to peer: a subscription or service was removed because the peer's permissions changed.</summary>
+    Revoked = 18,
 
     Serve = 20,
     Unserve = 21,

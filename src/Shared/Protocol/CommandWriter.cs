@@ -99,6 +99,31 @@ public static class CommandWriter
         }
     }
 
+    public static void WriteChallenge(ref MessagePackWriter w, ReadOnlySpan<byte> nonce)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Challenge);
+        w.Write(nonce);
+    }
+
+    public static void WriteAuth(ref MessagePackWriter w, string identity, ReadOnlySpan<byte> signature)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.Auth);
+        w.Write(identity);
+        w.Write(signature);
+    }
+
+    /// <summary>A subscription (<paramref name="sid"/> &gt; 0) or a service (<paramref name="service"/>) the broker removed.</summary>
+    public static void WriteRevoked(ref MessagePackWriter w, ulong sid, string? service, string reason)
+    {
+        w.WriteArrayHeader(4);
+        w.Write((byte)CommandCode.Revoked);
+        w.Write(sid);
+        WriteStringOrNil(ref w, service);
+        w.Write(reason);
+    }
+
     public static void WriteCredit(ref MessagePackWriter w, ulong granted)
     {
         w.WriteArrayHeader(2);

@@ -115,6 +115,29 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         }
     }
 
+    /// <summary>
+    /// REVOKED: the broker removed a subscription or service because this peer's permissions changed. It ends
+    /// here too (a subscription's enumeration completes) and the application hears of it as an error.
+    /// </summary>
+    public void Revoked(ref CommandReader reader)
+    {
+        ulong sid = reader.ReadUInt();
+        string? service = reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes);
+        string reason = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+        reader.EndCommand();
+
+        if (sid != 0 && tables.Subscriptions.TryRemove(sid, out MqSubscription? subscription))
+        {
+            subscription.Complete();
+        }
+        else if (service is not null && tables.Services.TryRemove(service, out MqService? served))
+        {
+            served.Revoke();
+        }
+
+        asyncError(new PermissionDeniedException(reason));
+    }
+
     /// <summary>Sequence numbers restart with a new session; cached subject strings stay valid.</summary>
     public void Forget(ulong sid) => _subjects.Remove(sid);
 

@@ -35,6 +35,7 @@ internal sealed partial class PeerConnection : IDisposable
     private long _lastReceived = Environment.TickCount64;
     private SessionInfo? _session;
     private bool _hadSession;
+    private readonly System.Security.Cryptography.ECDsa? _identityKey;
 
     public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
     {
@@ -44,6 +45,7 @@ internal sealed partial class PeerConnection : IDisposable
         _logger = logger;
         _stateChanged = stateChanged;
         _asyncError = asyncError;
+        _identityKey = options.LoadIdentityKey();
         var ledger = new PublishLedger(options.OutboxCapacityBytes);
         _inbound = new InboundDispatcher(tables, outbox, ledger, options.SerializerOptions, logger, asyncError);
         _socket = new DealerSocket();
@@ -109,6 +111,7 @@ internal sealed partial class PeerConnection : IDisposable
 
     public void Dispose()
     {
+        _identityKey?.Dispose();
         _poller.Dispose();
         _work.Dispose();
         _socket.Dispose();
@@ -205,6 +208,8 @@ internal sealed partial class PeerConnection : IDisposable
                     case CommandCode.Error: OnError(ref reader); break;
                     case CommandCode.Connected: OnConnected(ref reader); break;
                     case CommandCode.Welcome: OnWelcome(ref reader); break;
+                    case CommandCode.Challenge: OnChallenge(ref reader); break;
+                    case CommandCode.Revoked: _inbound.Revoked(ref reader); break;
                     case CommandCode.Bye:
                         string reason = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
                         reader.EndCommand();
@@ -279,6 +284,25 @@ internal sealed partial class PeerConnection : IDisposable
         _firstSession.TrySetResult(session);
     }
 
+    /// <summary>The broker has a security policy: prove the configured identity by signing its one-time nonce.</summary>
+    private void OnChallenge(ref CommandReader reader)
+    {
+        byte[] nonce = reader.ReadBinary().ToArray();
+        reader.EndCommand();
+        if (_identityKey is null)
+        {
+            var error = new UnauthenticatedException("the broker requires an authenticated identity: set Identity and IdentityKeyFile (or IdentityKey) in the client options");
+            _firstSession.TrySetException(error);
+            _asyncError(error);
+            return;
+        }
+
+        byte[] signature = Security.IdentityProof.Sign(_identityKey, nonce, _options.Identity!);
+        _sender.SendDirect(
+            static (ref MessagePackWriter w, in (string Identity, byte[] Signature) s) => CommandWriter.WriteAuth(ref w, s.Identity, s.Signature),
+            (_options.Identity!, signature));
+    }
+
     private void OnError(ref CommandReader reader)
     {
         ulong reference = reader.ReadUInt();
@@ -304,9 +328,15 @@ internal sealed partial class PeerConnection : IDisposable
             return;
         }
 
-        if (code == ErrorCode.UnsupportedVersion)
+        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated && State != ConnectionState.Connected)
         {
-            _firstSession.TrySetException(new MqException(code, message));
+            MqException error = MqException.FromCode(code, message);
+            _firstSession.TrySetException(error);
+            if (_hadSession)
+            {
+                // Reconnected but no longer admitted (credentials revoked): nobody awaits a first session now.
+                _asyncError(error);
+            }
         }
 
         _inbound.Error(reference, code, message);

@@ -1,0 +1,156 @@
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Mq.Broker.Routing;
+using Mq.Broker.Security;
+using Mq.Broker.Sessions;
+using Mq.Protocol;
+
+namespace Mq.Broker.Server;
+
+/// <summary>
+/// The handshake (HELLO, and with a security policy CHALLENGE/AUTH, then WELCOME) and the policy's effect on
+/// live sessions when it is edited.
+/// </summary>
+internal sealed partial class BrokerEngine
+{
+    private void Hello(PeerSession session, ref CommandReader reader, long now)
+    {
+        ulong version = reader.ReadUInt();
+        string name = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        reader.ReadSettings();
+        reader.EndCommand();
+
+        if (version > int.MaxValue || !ProtocolVersion.Supported.Contains((int)version))
+        {
+            _writer.Refuse(session, 0, ErrorCode.UnsupportedVersion,
+                $"protocol version {version} is not supported; this broker speaks {string.Join(", ", ProtocolVersion.Supported)}", now);
+            return;
+        }
+
+        if (name.Length == 0 || name.Any(char.IsControl))
+        {
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "a peer name must be non-empty and free of control characters", now);
+            return;
+        }
+
+        if (session.State == PeerState.Ready)
+        {
+            // A second HELLO starts the session over, as a reconnect would.
+            ReleaseState(session, now);
+            session.Identity = null;
+        }
+
+        session.Name = name;
+        session.Version = (int)version;
+        if (_auth is null)
+        {
+            Welcome(session, now);
+            return;
+        }
+
+        if (_auth.Throttled(now))
+        {
+            session.State = PeerState.Handshaking;
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, "too many failed authentications on this broker; try again later", now);
+            return;
+        }
+
+        session.State = PeerState.Authenticating;
+        session.Nonce = Authenticator.NewNonce();
+        MessagePackWriter w = _writer.Begin(session);
+        CommandWriter.WriteChallenge(ref w, session.Nonce);
+        _writer.End(session, ref w, now);
+    }
+
+    private void Auth(PeerSession session, ref CommandReader reader, long now)
+    {
+        string identity = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        ReadOnlyMemory<byte> signature = reader.ReadBinary();
+        reader.EndCommand();
+
+        // One answer per challenge: a failed proof needs a new HELLO, and so a new nonce.
+        byte[] nonce = session.Nonce!;
+        session.Nonce = null;
+        session.State = PeerState.Handshaking;
+        PolicyIdentity? proven = _auth!.Verify(identity, nonce, signature.Span, now);
+        if (proven is null)
+        {
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, $"authentication as '{identity}' failed: unknown identity or wrong key", now);
+            return;
+        }
+
+        session.Identity = proven;
+        Welcome(session, now);
+    }
+
+    private void Welcome(PeerSession session, long now)
+    {
+        session.PeerId = $"peer-{++_lastPeerNumber}";
+        session.State = PeerState.Ready;
+        PublisherCredit.Reset(session, _options.PublisherCreditBytes);
+        Dictionary<string, object?> settings = _welcomeSettings;
+        if (session.Identity is not null)
+        {
+            settings = new Dictionary<string, object?>(_welcomeSettings, StringComparer.Ordinal) { ["identity"] = session.Identity.Name };
+        }
+
+        MessagePackWriter w = _writer.Begin(session);
+        CommandWriter.WriteWelcome(ref w, session.Version, session.PeerId, settings);
+        _writer.End(session, ref w, now);
+        LogPeerReady(session.Name, session.PeerId, session.Identity?.Name ?? "-");
+    }
+
+    /// <summary>
+    /// The policy file changed: live sessions get the new permissions at once. A peer whose identity is gone or
+    /// whose key changed is disconnected; subscriptions and services no longer allowed are removed, and the peer
+    /// is told with REVOKED. A broken file is logged and the old policy stays.
+    /// </summary>
+    private void ReloadPolicy(long now)
+    {
+        SecurityPolicy policy;
+        try
+        {
+            policy = SecurityPolicy.Load(_policyWatcher!.Path);
+        }
+        catch (InvalidDataException ex)
+        {
+            LogPolicyRejected(ex.Message);
+            return;
+        }
+
+        _auth!.Policy = policy;
+        foreach (PeerSession session in _sessions.Values.ToArray())
+        {
+            if (session.Identity is not { } old)
+            {
+                continue;
+            }
+
+            PolicyIdentity? current = policy.Find(old.Name);
+            if (current is null || current.PublicKeyText != old.PublicKeyText)
+            {
+                MessagePackWriter w = _writer.Begin(session);
+                CommandWriter.WriteBye(ref w, $"the credentials of identity '{old.Name}' were revoked");
+                _writer.End(session, ref w, now);
+                _writer.FlushAll(now);
+                Close(session, "its credentials were revoked", now);
+                continue;
+            }
+
+            session.Identity = current;
+            _pubSub.Revoke(session, now);
+            _requests.Revoke(session, now);
+        }
+
+        LogPolicyReloaded(policy.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) connected, identity {Identity}")]
+    private partial void LogPeerReady(string name, string peerId, string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Security policy reloaded: {Identities} identities; live peers now have the new permissions")]
+    private partial void LogPolicyReloaded(int identities);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Security policy not reloaded, the previous one stays in force: {Problem}")]
+    private partial void LogPolicyRejected(string problem);
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Mq.Client;
+using Mq.Errors;
+using Mq.IntegrationTests.Infrastructure;
+using Mq.Testing;
+
+namespace Mq.IntegrationTests.Processes;
+
+/// <summary>
+/// A broker process with a security policy, identities made with <c>Mq.Broker identity</c>, and real clients:
+/// a low-privilege peer tries every way past its rights and fails, while the trusted peers go on unaffected.
+/// </summary>
+public sealed class SecurityTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mq-security-").FullName;
+    private PeerProcess? _broker;
+    private string _endpoint = "";
+    private int _writes;
+
+    private string PolicyPath => Path.Combine(_directory, "policy.json");
+
+    public async Task InitializeAsync()
+    {
+        await WritePolicyAsync(await KeygenAsync("trusted"), await KeygenAsync("guest"), guestSubscribes: "public.>");
+        (_broker, _endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", $"--Broker:PolicyFile={PolicyPath}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_low_privilege_peer_gets_nothing_beyond_its_rights_and_the_trusted_peers_are_unaffected()
+    {
+        await using MqClient trusted = await ConnectAsync("trusted");
+        await using MqClient guest = await ConnectAsync("guest");
+        await using MqSubscription orders = await trusted.SubscribeAsync("orders.>");
+        await using MqService billing = await trusted.ServeAsync("billing.charge", (request, _) => ValueTask.FromResult(request.Data));
+
+        // Reading what it may not, by every route.
+        foreach ((string pattern, string? group) in new (string, string?)[] { ("orders.>", null), ("orders.*", null), ("*.new", null), (">", null), (">", "orders-workers") })
+        {
+            await Assert.ThrowsAsync<PermissionDeniedException>(async () => await guest.SubscribeAsync(pattern, group));
+        }
+
+        // Hijacking the trusted service, calling it, publishing into trusted subjects.
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await guest.ServeAsync("billing.charge", (r, _) => ValueTask.FromResult(r.Data)));
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await guest.RequestAsync("billing.charge", new byte[] { 1 }));
+        var refused = new TaskCompletionSource<MqException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        guest.Error += (_, e) => refused.TrySetResult(e.Error);
+        await guest.PublishAsync("orders.fake", new byte[] { 6, 6, 6 });
+        Assert.IsType<PermissionDeniedException>(await refused.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The trusted traffic went on, and saw none of the guest's attempts.
+        await trusted.PublishAsync("orders.real", new byte[] { 1 });
+        MqMessage only = (await orders.TakeAsync(1)).Single();
+        Assert.Equal("orders.real", only.Subject);
+        MqReply reply = await trusted.RequestAsync("billing.charge", new byte[] { 42 });
+        Assert.Equal([42], reply.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task Without_an_identity_or_with_someone_elses_key_a_peer_is_not_admitted()
+    {
+        var anonymous = MqClientOptions.Default with { Endpoint = _endpoint, Name = "anonymous", ConnectTimeout = TimeSpan.FromSeconds(10) };
+        await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(anonymous));
+
+        var spoofing = anonymous with { Name = "spoofer", Identity = "trusted", IdentityKeyFile = Path.Combine(_directory, "guest.key") };
+        await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(spoofing));
+
+        await using MqClient trusted = await ConnectAsync("trusted");
+        Assert.NotNull(trusted.PeerId);
+    }
+
+    [Fact]
+    public async Task Editing_the_policy_revokes_a_live_subscription_and_the_peer_is_told()
+    {
+        await using MqClient guest = await ConnectAsync("guest");
+        MqSubscription news = await guest.SubscribeAsync("public.news");
+        var revoked = new TaskCompletionSource<MqException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        guest.Error += (_, e) => revoked.TrySetResult(e.Error);
+
+        await WritePolicyAsync(File.ReadAllText(Path.Combine(_directory, "trusted.key.pub")).Trim(),
+            File.ReadAllText(Path.Combine(_directory, "guest.key.pub")).Trim(), guestSubscribes: "public.weather");
+
+        MqException error = await revoked.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.IsType<PermissionDeniedException>(error);
+        Assert.Contains("public.news", error.Message);
+        Assert.True(await news.Reader.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => t.IsCompletedSuccessfully));
+        await using MqSubscription weather = await guest.SubscribeAsync("public.weather");
+    }
+
+    private Task<MqClient> ConnectAsync(string identity) =>
+        MqClient.ConnectAsync(MqClientOptions.Default with
+        {
+            Endpoint = _endpoint,
+            Name = $"{identity}-peer",
+            Identity = identity,
+            IdentityKeyFile = Path.Combine(_directory, $"{identity}.key"),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        }).AsTask();
+
+    /// <summary>Runs the real key generator; returns the public key it printed.</summary>
+    private async Task<string> KeygenAsync(string identity)
+    {
+        await using PeerProcess keygen = PeerProcess.Start("Mq.Broker", ["identity", "--out", Path.Combine(_directory, $"{identity}.key")]);
+        Assert.Equal(0, await keygen.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        return keygen.StandardOutput.Single();
+    }
+
+    private async Task WritePolicyAsync(string trustedKey, string guestKey, string guestSubscribes)
+    {
+        var policy = new
+        {
+            users = new Dictionary<string, object>
+            {
+                ["trusted"] = new { publicKey = trustedKey, roles = new[] { "service" } },
+                ["guest"] = new { publicKey = guestKey, roles = new[] { "guest" } },
+            },
+            roles = new Dictionary<string, object>
+            {
+                ["service"] = new
+                {
+                    publish = new { allow = new[] { ">" } },
+                    subscribe = new { allow = new[] { ">" } },
+                    serve = new { allow = new[] { "billing.*" } },
+                    request = new { allow = new[] { ">" } },
+                },
+                ["guest"] = new
+                {
+                    publish = new { allow = new[] { "public.>" } },
+                    subscribe = new { allow = new[] { guestSubscribes } },
+                    request = new { allow = new[] { "billing.quote" } },
+                },
+            },
+        };
+        await File.WriteAllTextAsync(PolicyPath, JsonSerializer.Serialize(policy));
+
+        // Edits within the same second as the previous write must still be seen as changes.
+        File.SetLastWriteTimeUtc(PolicyPath, DateTime.UtcNow.AddSeconds(_writes++));
+    }
+}
