@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mq.Client;
 using Mq.Errors;
 using Mq.IntegrationTests.Infrastructure;
@@ -12,28 +11,11 @@ namespace Mq.IntegrationTests.Processes;
 /// </summary>
 public sealed class SecurityTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("mq-security-").FullName;
-    private PeerProcess? _broker;
-    private string _endpoint = "";
-    private int _writes;
+    private SecuredBroker _broker = null!;
 
-    private string PolicyPath => Path.Combine(_directory, "policy.json");
+    public async Task InitializeAsync() => _broker = await SecuredBroker.StartAsync();
 
-    public async Task InitializeAsync()
-    {
-        await WritePolicyAsync(await KeygenAsync("trusted"), await KeygenAsync("guest"), guestSubscribes: "public.>");
-        (_broker, _endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", $"--Broker:PolicyFile={PolicyPath}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     [Fact]
     public async Task A_low_privilege_peer_gets_nothing_beyond_its_rights_and_the_trusted_peers_are_unaffected()
@@ -68,10 +50,10 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Without_an_identity_or_with_someone_elses_key_a_peer_is_not_admitted()
     {
-        var anonymous = MqClientOptions.Default with { Endpoint = _endpoint, Name = "anonymous", ConnectTimeout = TimeSpan.FromSeconds(10) };
+        var anonymous = MqClientOptions.Default with { Endpoint = _broker.Endpoint, Name = "anonymous", ConnectTimeout = TimeSpan.FromSeconds(10) };
         await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(anonymous));
 
-        var spoofing = anonymous with { Name = "spoofer", Identity = "trusted", IdentityKeyFile = Path.Combine(_directory, "guest.key") };
+        var spoofing = anonymous with { Name = "spoofer", Identity = "trusted", IdentityKeyFile = _broker.KeyFile("guest") };
         await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(spoofing));
 
         await using MqClient trusted = await ConnectAsync("trusted");
@@ -86,8 +68,7 @@ public sealed class SecurityTests : IAsyncLifetime
         var revoked = new TaskCompletionSource<MqException>(TaskCreationOptions.RunContinuationsAsynchronously);
         guest.Error += (_, e) => revoked.TrySetResult(e.Error);
 
-        await WritePolicyAsync(File.ReadAllText(Path.Combine(_directory, "trusted.key.pub")).Trim(),
-            File.ReadAllText(Path.Combine(_directory, "guest.key.pub")).Trim(), guestSubscribes: "public.weather");
+        await _broker.WritePolicyAsync(guestSubscribes: "public.weather");
 
         MqException error = await revoked.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.IsType<PermissionDeniedException>(error);
@@ -99,50 +80,10 @@ public sealed class SecurityTests : IAsyncLifetime
     private Task<MqClient> ConnectAsync(string identity) =>
         MqClient.ConnectAsync(MqClientOptions.Default with
         {
-            Endpoint = _endpoint,
+            Endpoint = _broker.Endpoint,
             Name = $"{identity}-peer",
             Identity = identity,
-            IdentityKeyFile = Path.Combine(_directory, $"{identity}.key"),
+            IdentityKeyFile = _broker.KeyFile(identity),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         }).AsTask();
-
-    /// <summary>Runs the real key generator; returns the public key it printed.</summary>
-    private async Task<string> KeygenAsync(string identity)
-    {
-        await using PeerProcess keygen = PeerProcess.Start("Mq.Broker", ["identity", "--out", Path.Combine(_directory, $"{identity}.key")]);
-        Assert.Equal(0, await keygen.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        return keygen.StandardOutput.Single();
-    }
-
-    private async Task WritePolicyAsync(string trustedKey, string guestKey, string guestSubscribes)
-    {
-        var policy = new
-        {
-            users = new Dictionary<string, object>
-            {
-                ["trusted"] = new { publicKey = trustedKey, roles = new[] { "service" } },
-                ["guest"] = new { publicKey = guestKey, roles = new[] { "guest" } },
-            },
-            roles = new Dictionary<string, object>
-            {
-                ["service"] = new
-                {
-                    publish = new { allow = new[] { ">" } },
-                    subscribe = new { allow = new[] { ">" } },
-                    serve = new { allow = new[] { "billing.*" } },
-                    request = new { allow = new[] { ">" } },
-                },
-                ["guest"] = new
-                {
-                    publish = new { allow = new[] { "public.>" } },
-                    subscribe = new { allow = new[] { guestSubscribes } },
-                    request = new { allow = new[] { "billing.quote" } },
-                },
-            },
-        };
-        await File.WriteAllTextAsync(PolicyPath, JsonSerializer.Serialize(policy));
-
-        // Edits within the same second as the previous write must still be seen as changes.
-        File.SetLastWriteTimeUtc(PolicyPath, DateTime.UtcNow.AddSeconds(_writes++));
-    }
 }
