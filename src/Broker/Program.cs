@@ -12,14 +12,21 @@ root.SetAction((_, _) => BrokerProgram.RunAsync(args));
 
 var healthEndpoint = new Option<string>("--endpoint") { Description = "The broker to check", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the broker's greeting", DefaultValueFactory = _ => 3 };
-var health = new Command("health", "Exit 0 if a broker answers at --endpoint (container health checks)") { healthEndpoint, timeout };
+var healthKey = new Option<string?>("--broker-key") { Description = "The broker's CURVE public key, z85 or @file, when it encrypts" };
+var health = new Command("health", "Exit 0 if a broker answers at --endpoint (container health checks)") { healthEndpoint, timeout, healthKey };
 health.SetAction(parse =>
 {
-    string? problem = HealthProbe.Check(parse.GetValue(healthEndpoint)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+    string? problem = HealthProbe.Check(parse.GetValue(healthEndpoint)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(healthKey));
     Console.WriteLine(problem is null ? "healthy" : $"unhealthy: {problem}");
     return problem is null ? 0 : 1;
 });
 root.Subcommands.Add(health);
+
+var keyOut = new Option<string>("--out", "-o") { Description = "Secret key file to write; the public key goes to <path>.pub", Required = true };
+var force = new Option<bool>("--force") { Description = "Replace an existing key pair" };
+var keygen = new Command("keygen", "Write a new CURVE key pair (z85) and print its public key") { keyOut, force };
+keygen.SetAction(parse => KeyGenerator.Run(parse.GetValue(keyOut)!, parse.GetValue(force), Console.Out, Console.Error));
+root.Subcommands.Add(keygen);
 
 // The host handles SIGTERM itself, draining within its shutdown timeout.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
