@@ -29,4 +29,5 @@ keygen.SetAction(parse => KeyGenerator.Run(parse.GetValue(keyOut)!, parse.GetVal
 root.Subcommands.Add(keygen);
 
 // The host handles SIGTERM itself, draining within its shutdown timeout.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
+return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

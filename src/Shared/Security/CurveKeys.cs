@@ -69,8 +69,12 @@ public static class CurveKeys
     }
 
     /// <summary>A public key given on a command line: z85 itself, or <c>@path</c> of a public key file.</summary>
-    public static string PublicKeyArgument(string value, string what) =>
-        value.StartsWith('@') ? ReadPublicKeyFile(value[1..]) : ThrowIfBad(value, what);
+    public static string PublicKeyArgument(string value, string what)
+    {
+        // '@' is a z85 character too: a key that starts with it is a key unless such a file exists.
+        bool isFile = value.StartsWith('@') && (File.Exists(value[1..]) || Problem(value, what) is not null);
+        return isFile ? ReadPublicKeyFile(value[1..]) : ThrowIfBad(value, what);
+    }
 
     /// <summary>
     /// Writes <paramref name="path"/> (the secret key, created with mode 0600 so it is never readable by others,
