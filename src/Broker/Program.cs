@@ -12,20 +12,28 @@ root.SetAction((_, _) => BrokerProgram.RunAsync(args));
 
 var healthEndpoint = new Option<string>("--endpoint") { Description = "The broker to check", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
 var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the broker's greeting", DefaultValueFactory = _ => 3 };
-var health = new Command("health", "Exit 0 if a broker answers at --endpoint (container health checks)") { healthEndpoint, timeout };
+var healthKey = new Option<string?>("--broker-key") { Description = "The broker's CURVE public key, z85 or @file, when it encrypts" };
+var health = new Command("health", "Exit 0 if a broker answers at --endpoint (container health checks)") { healthEndpoint, timeout, healthKey };
 health.SetAction(parse =>
 {
-    string? problem = HealthProbe.Check(parse.GetValue(healthEndpoint)!, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+    string? problem = HealthProbe.Check(parse.GetValue(healthEndpoint)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(healthKey));
     Console.WriteLine(problem is null ? "healthy" : $"unhealthy: {problem}");
     return problem is null ? 0 : 1;
 });
 root.Subcommands.Add(health);
 
-var keyOut = new Option<string>("--out") { Description = "Private key file to create (PEM, owner-only); the public key goes to FILE.pub", Required = true };
-var force = new Option<bool>("--force") { Description = "Replace existing files" };
-var identity = new Command("identity", "Generate a key pair for a peer identity; prints the public key for the security policy") { keyOut, force };
-identity.SetAction(parse => IdentityKeygen.Run(parse.GetValue(keyOut)!, parse.GetValue(force), Console.Out, Console.Error));
+var keyOut = new Option<string>("--out", "-o") { Description = "Secret key file to write; the public key goes to <path>.pub", Required = true };
+var force = new Option<bool>("--force") { Description = "Replace an existing key pair" };
+var keygen = new Command("keygen", "Write a new CURVE key pair (z85) for the broker's endpoint and print its public key") { keyOut, force };
+keygen.SetAction(parse => KeyGenerator.Run(parse.GetValue(keyOut)!, parse.GetValue(force), Console.Out, Console.Error));
+root.Subcommands.Add(keygen);
+
+var identityOut = new Option<string>("--out", "-o") { Description = "Private key file to write (PEM, owner-only); the public key goes to <path>.pub", Required = true };
+var identityForce = new Option<bool>("--force") { Description = "Replace an existing key pair" };
+var identity = new Command("identity", "Write a new key pair for a peer identity and print the public key for the security policy") { identityOut, identityForce };
+identity.SetAction(parse => IdentityKeygen.Run(parse.GetValue(identityOut)!, parse.GetValue(identityForce), Console.Out, Console.Error));
 root.Subcommands.Add(identity);
 
 // The host handles SIGTERM itself, draining within its shutdown timeout.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
+return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mq.Broker.Server;
+using Mq.Security;
 using NetMQ;
 using Serilog;
 
@@ -48,6 +49,12 @@ public static class BrokerProgram
         {
             Log.Fatal("Mq broker cannot start: {Reason}", ex.Message);
             return CannotBind;
+        }
+        catch (KeyFileException ex)
+        {
+            // The key file changed between validation and use.
+            Log.Fatal("Mq broker configuration is invalid: {Errors}", ex.Message);
+            return InvalidConfiguration;
         }
         catch (OptionsValidationException ex)
         {

@@ -1,4 +1,5 @@
 using Mq.Protocol;
+using Mq.Security;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -11,11 +12,17 @@ namespace Mq.Broker.Hosting;
 public static class HealthProbe
 {
     /// <summary>Returns null if a broker answered in time, else why not.</summary>
-    public static string? Check(string endpoint, TimeSpan timeout)
+    public static string? Check(string endpoint, TimeSpan timeout, string? brokerKey = null)
     {
         try
         {
             using var socket = new DealerSocket();
+            if (!string.IsNullOrEmpty(brokerKey))
+            {
+                socket.Options.CurveServerKey = CurveKeys.PublicKeyBytes(CurveKeys.PublicKeyArgument(brokerKey, "--broker-key"), "--broker-key");
+                socket.Options.CurveCertificate = new NetMQCertificate();
+            }
+
             socket.Options.Linger = TimeSpan.Zero;
             socket.Options.MaxMsgSize = 64 * 1024;
             socket.Connect(endpoint);
@@ -26,6 +33,10 @@ public static class HealthProbe
 
             var reader = new CommandReader(frame);
             return reader.ReadCommand() == CommandCode.Connected ? null : $"{endpoint} answered, but not as an Mq broker";
+        }
+        catch (KeyFileException ex)
+        {
+            return ex.Message;
         }
         catch (Exception ex) when (ex is NetMQException or ProtocolException or ArgumentException)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mq.Security;
 
 namespace Mq.Broker.Hosting;
 
@@ -11,34 +12,15 @@ internal static class IdentityKeygen
 {
     public static int Run(string path, bool force, TextWriter output, TextWriter error)
     {
-        if (!force && (File.Exists(path) || File.Exists(path + ".pub")))
-        {
-            error.WriteLine($"{path} or {path}.pub exists; use --force to replace it");
-            return 1;
-        }
-
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         string publicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
         try
         {
-            // Created with owner-only permissions from the start, so the key is never readable by others, not even briefly.
-            File.Delete(path);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var writer = new StreamWriter(path, options))
-            {
-                writer.Write(key.ExportPkcs8PrivateKeyPem());
-            }
-
-            File.WriteAllText(path + ".pub", publicKey + Environment.NewLine);
+            CurveKeys.WriteKeyFiles(path, key.ExportPkcs8PrivateKeyPem() + "\n", publicKey + "\n", force);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (KeyFileException ex)
         {
-            error.WriteLine($"cannot write the key pair to {path}: {ex.Message}");
+            error.WriteLine(ex.Message);
             return 1;
         }
 

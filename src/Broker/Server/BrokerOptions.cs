@@ -84,6 +84,9 @@ public sealed class BrokerOptions
     [Range(1, 1_000_000)]
     public int ReceiveHighWatermark { get; set; } = 1_000;
 
+    /// <summary>CURVE encryption of the endpoint; off unless a secret key is given.</summary>
+    public BrokerCurveOptions Curve { get; set; } = new();
+
     /// <summary>Cross-field rules that attributes cannot express.</summary>
     public IEnumerable<string> Validate()
     {
@@ -116,6 +119,11 @@ public sealed class BrokerOptions
         if (PeerTimeout < HeartbeatInterval * 2)
         {
             yield return $"PeerTimeout ({PeerTimeout}) must be at least twice HeartbeatInterval ({HeartbeatInterval})";
+        }
+
+        if (Curve?.Problem() is { } curveProblem)
+        {
+            yield return curveProblem;
         }
     }
 }

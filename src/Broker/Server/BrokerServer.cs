@@ -26,6 +26,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly NetMQTimer _timer;
     private readonly NetMQPoller _poller;
     private readonly BrokerEngine _engine;
+    private readonly string? _curvePublicKey;
     private Msg _identity;
     private Msg _frame;
     private int _state; // 0 new, 1 running, 2 stopped
@@ -41,7 +42,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BrokerServer>();
         _engine = new BrokerEngine(options, new SocketSink(this), _logger);
-        _socket = CreateSocket(options);
+        NetMQCertificate? certificate = options.Curve?.LoadCertificate();
+        _curvePublicKey = certificate?.PublicKeyZ85;
+        _socket = CreateSocket(options, certificate);
         _timer = new NetMQTimer(TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100)));
         _poller = [_socket, _work, _timer];
         _socket.ReceiveReady += OnReceiveReady;
@@ -66,6 +69,10 @@ public sealed partial class BrokerServer : IAsyncDisposable
         Endpoint = Bind(_options.Endpoint);
         _poller.RunAsync("mq-broker", isBackgroundThread: true);
         LogReady(Endpoint);
+        if (_curvePublicKey is not null)
+        {
+            LogCurve(_curvePublicKey);
+        }
     }
 
     /// <summary>Says BYE to every peer, then stops the thread and closes the socket.</summary>
@@ -112,7 +119,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static RouterSocket CreateSocket(BrokerOptions options)
+    private static RouterSocket CreateSocket(BrokerOptions options, NetMQCertificate? certificate)
     {
         var socket = new RouterSocket();
         socket.Options.RouterMandatory = true;
@@ -124,6 +131,12 @@ public sealed partial class BrokerServer : IAsyncDisposable
         socket.Options.HeartbeatTimeout = options.PeerTimeout;
         socket.Options.HelloMessage = ConnectedFrame(options.Name);
         socket.Options.DisconnectMessage = DisconnectMarker;
+        if (certificate is not null)
+        {
+            socket.Options.CurveCertificate = certificate;
+            socket.Options.CurveServer = true;
+        }
+
         return socket;
     }
 
@@ -298,6 +311,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mq broker ready on {Endpoint}")]
     private partial void LogReady(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "CURVE encryption on; peers pin the broker public key {PublicKey}")]
+    private partial void LogCurve(string publicKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mq broker stopped")]
     private partial void LogStopped();

@@ -1,5 +1,7 @@
 using MessagePack;
+using Mq.Security;
 using Mq.Serialization;
+using NetMQ;
 
 namespace Mq.Client;
 
@@ -41,6 +43,18 @@ public sealed record MqClientOptions
     public TimeSpan ReconnectIntervalMax { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The broker's CURVE public key (z85). When set, the connection is encrypted and pinned: it completes only with
+    /// a broker holding the matching secret key. Null: plain ZMTP.
+    /// </summary>
+    public string? BrokerPublicKey { get; init; }
+
+    /// <summary>This peer's own CURVE secret key (z85; the public key is derived). Neither this nor <see cref="SecretKeyFile"/>: a new key pair per client.</summary>
+    public string? SecretKey { get; init; }
+
+    /// <summary>A file holding this peer's z85 secret key, as <c>Mq.Broker keygen</c> writes it (mode 0600 or stricter).</summary>
+    public string? SecretKeyFile { get; init; }
+
+    /// <summary>
     /// The identity to prove when the broker has a security policy (see docs/security.md); needs
     /// <see cref="IdentityKeyFile"/> or <see cref="IdentityKey"/>. The key never leaves this process: the client
     /// signs the broker's one-time challenge with it.
@@ -55,10 +69,6 @@ public sealed record MqClientOptions
 
     /// <summary>Payload serialization; the default treats everything received as untrusted.</summary>
     public MessagePackSerializerOptions SerializerOptions { get; init; } = MqSerializer.DefaultOptions;
-
-    /// <summary>Leaves the key out: options get logged.</summary>
-    public override string ToString() =>
-        $"MqClientOptions {{ Endpoint = {Endpoint}, Name = {Name}, Identity = {Identity ?? "(none)"} }}";
 
     /// <summary>The identity's private key, or null without an identity. Thrown errors name the file, never the key.</summary>
     internal System.Security.Cryptography.ECDsa? LoadIdentityKey()
@@ -108,9 +118,50 @@ public sealed record MqClientOptions
             throw new ArgumentException("Name must be non-empty and free of control characters", nameof(Name));
         }
 
+        try
+        {
+            CurveCertificate();
+        }
+        catch (KeyFileException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(BrokerPublicKey), ex);
+        }
+
         if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SubscriptionCapacity < 1 || OutboxCapacityBytes < 1024)
         {
             throw new ArgumentException("Timeouts must be positive, SubscriptionCapacity at least 1, OutboxCapacityBytes at least 1024");
         }
+    }
+
+    /// <summary>The broker's public key and this peer's key pair, or null without CURVE. Throws <see cref="KeyFileException"/>.</summary>
+    internal (byte[] BrokerKey, NetMQCertificate Own)? CurveCertificate()
+    {
+        if (string.IsNullOrEmpty(BrokerPublicKey))
+        {
+            return string.IsNullOrEmpty(SecretKey) && string.IsNullOrEmpty(SecretKeyFile)
+                ? null
+                : throw new KeyFileException("SecretKey or SecretKeyFile is set without BrokerPublicKey; CURVE needs the broker's public key");
+        }
+
+        byte[] brokerKey = CurveKeys.PublicKeyBytes(BrokerPublicKey, nameof(BrokerPublicKey));
+        if (!string.IsNullOrEmpty(SecretKey) && !string.IsNullOrEmpty(SecretKeyFile))
+        {
+            throw new KeyFileException("set SecretKey or SecretKeyFile, not both");
+        }
+
+        // Without a key of its own, a peer still needs one for CURVE; the broker does not check it (see docs/security.md).
+        NetMQCertificate own = !string.IsNullOrEmpty(SecretKeyFile) ? CurveKeys.LoadSecretKeyFile(SecretKeyFile)
+            : !string.IsNullOrEmpty(SecretKey) ? CurveKeys.FromSecretKey(SecretKey, nameof(SecretKey))
+            : new NetMQCertificate();
+        return (brokerKey, own);
+    }
+
+    // The generated ToString would print the secret keys.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Endpoint = {Endpoint}, Name = {Name}, ConnectTimeout = {ConnectTimeout}, RequestTimeout = {RequestTimeout}, ");
+        builder.Append($"BrokerPublicKey = {BrokerPublicKey ?? "(none)"}, SecretKey = {(string.IsNullOrEmpty(SecretKey) ? "(none)" : "(hidden)")}, SecretKeyFile = {SecretKeyFile ?? "(none)"}, ");
+        builder.Append($"Identity = {Identity ?? "(none)"}, IdentityKey = {(IdentityKey is null ? "(none)" : "(hidden)")}, IdentityKeyFile = {IdentityKeyFile ?? "(none)"}");
+        return true;
     }
 }

@@ -15,7 +15,8 @@ internal static class CliProgram
 
     public static Task<int> InvokeAsync(RootCommand root, string[] args)
     {
-        ParseResult parse = root.Parse(args);
+        // No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Action is ParseErrorAction)
         {
             // One line per mistake instead of the mistake and the whole help text; some messages put each choice

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Mq.Client;
 using Mq.Errors;
+using Mq.Security;
 
 namespace Mq.CommandLine;
 
@@ -10,6 +11,7 @@ namespace Mq.CommandLine;
 internal sealed partial class CommonOptions
 {
     public const string BrokerVariable = "MQ_BROKER";
+    public const string BrokerKeyVariable = "MQ_BROKER_KEY";
     public const string DefaultEndpoint = "tcp://127.0.0.1:5555";
 
     public CommonOptions(string defaultName)
@@ -47,6 +49,26 @@ internal sealed partial class CommonOptions
             Description = "Milliseconds to wait for the broker before giving up (exit 2)",
             DefaultValueFactory = _ => 5000,
         }.Positive();
+
+        BrokerKey = new Option<string?>("--broker-key")
+        {
+            Description = $"The broker's CURVE public key, z85 or @file (its .pub): encrypts the connection and talks only to that broker; the default is ${BrokerKeyVariable} when set",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerKeyVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        };
+        BrokerKey.Validators.Add(result =>
+        {
+            try
+            {
+                if (result.GetValueOrDefault<string?>() is { Length: > 0 } key)
+                {
+                    CurveKeys.PublicKeyArgument(key, "--broker-key");
+                }
+            }
+            catch (KeyFileException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
     }
 
     public Option<string?> Identity { get; } = new("--identity")
@@ -61,6 +83,8 @@ internal sealed partial class CommonOptions
 
     public Option<string> Broker { get; }
 
+    public Option<string?> BrokerKey { get; }
+
     public Option<string> Name { get; }
 
     public Option<int> ConnectTimeout { get; }
@@ -70,6 +94,7 @@ internal sealed partial class CommonOptions
         command.Options.Add(Broker);
         command.Options.Add(Name);
         command.Options.Add(ConnectTimeout);
+        command.Options.Add(BrokerKey);
         command.Options.Add(Identity);
         command.Options.Add(IdentityKey);
         command.Validators.Add(result =>
@@ -86,6 +111,7 @@ internal sealed partial class CommonOptions
         Endpoint = parse.GetValue(Broker)!,
         Name = parse.GetValue(Name)!,
         ConnectTimeout = TimeSpan.FromMilliseconds(parse.GetValue(ConnectTimeout)),
+        BrokerPublicKey = parse.GetValue(BrokerKey) is { Length: > 0 } key ? CurveKeys.PublicKeyArgument(key, "--broker-key") : null,
         Identity = parse.GetValue(Identity),
         IdentityKeyFile = parse.GetValue(IdentityKey),
     };

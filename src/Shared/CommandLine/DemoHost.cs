@@ -23,6 +23,7 @@ internal static class DemoHost
         builder.Configuration["Mq:Endpoint"] = client.Endpoint;
         builder.Configuration["Mq:Name"] = client.Name;
         builder.Configuration["Mq:ConnectTimeout"] = client.ConnectTimeout.ToString();
+        builder.Configuration["Mq:BrokerPublicKey"] = client.BrokerPublicKey;
         builder.Services.AddSerilog(logger => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)

@@ -4,7 +4,7 @@ using Mq.Client;
 namespace Mq.Hosting;
 
 /// <summary>The peer's settings as bound from configuration (section "Mq" by default) and validated at start.</summary>
-public sealed class MqOptions
+public sealed class MqOptions : IValidatableObject
 {
     public const string SectionName = "Mq";
 
@@ -31,6 +31,19 @@ public sealed class MqOptions
     [Range(1024, long.MaxValue)]
     public long OutboxCapacityBytes { get; set; } = MqClientOptions.Default.OutboxCapacityBytes;
 
+    /// <summary>The broker's CURVE public key (z85): encrypts the connection and pins the broker. See docs/security.md.</summary>
+    [RegularExpression(Z85Key, ErrorMessage = "BrokerPublicKey must be a 40-character z85 key")]
+    public string? BrokerPublicKey { get; set; }
+
+    /// <summary>This peer's own CURVE secret key (z85); without it (and without <see cref="SecretKeyFile"/>) a new one is made per connection.</summary>
+    [RegularExpression(Z85Key, ErrorMessage = "SecretKey must be a 40-character z85 key")]
+    public string? SecretKey { get; set; }
+
+    /// <summary>A file holding this peer's z85 secret key (mode 0600).</summary>
+    public string? SecretKeyFile { get; set; }
+
+    private const string Z85Key = @"^[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$";
+
     /// <summary>The identity to prove to a broker with a security policy; with <see cref="IdentityKeyFile"/>.</summary>
     public string? Identity { get; set; }
 
@@ -46,7 +59,29 @@ public sealed class MqOptions
         DrainTimeout = DrainTimeout,
         SubscriptionCapacity = SubscriptionCapacity,
         OutboxCapacityBytes = OutboxCapacityBytes,
+        BrokerPublicKey = BrokerPublicKey,
+        SecretKey = SecretKey,
+        SecretKeyFile = SecretKeyFile,
         Identity = Identity,
         IdentityKeyFile = IdentityKeyFile,
     };
+
+    /// <summary>Key files are read at start, so a missing or unsafe one fails the host's start, not its first connect.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        string? problem = null;
+        try
+        {
+            ToClientOptions().CurveCertificate();
+        }
+        catch (Mq.Security.KeyFileException ex)
+        {
+            problem = ex.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult(problem, [nameof(BrokerPublicKey)]);
+        }
+    }
 }

@@ -56,6 +56,32 @@ public sealed class HostingTests : IAsyncLifetime
         await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(() => host.StartAsync().WaitAsync(Waits.Default));
     }
 
+    [Fact]
+    public async Task A_hosted_peer_configured_with_the_broker_public_key_talks_to_a_curve_broker()
+    {
+        var brokerKeys = new NetMQ.NetMQCertificate();
+        await using var curveBroker = new InProcessBroker(o =>
+        {
+            o.Curve = new Mq.Broker.Server.BrokerCurveOptions { SecretKey = brokerKeys.SecretKeyZ85 };
+            return o;
+        });
+        using IHost host = BuildHost(new Received(), ("Mq:Endpoint", curveBroker.Endpoint), ("Mq:BrokerPublicKey", brokerKeys.PublicKeyZ85!));
+        await host.StartAsync();
+
+        MqClient outside = await curveBroker.ConnectAsync("outside", o => o with { BrokerPublicKey = brokerKeys.PublicKeyZ85 });
+        Assert.Equal(8, await outside.RequestAsync<int, int>("doubler", 4));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_missing_peer_key_file_fails_the_start_with_the_reason()
+    {
+        using IHost host = BuildHost(new Received(), ("Mq:Endpoint", _broker.Endpoint),
+            ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:SecretKeyFile", "/nonexistent/peer.key"));
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("cannot read key file '/nonexistent/peer.key'", error.Message);
+    }
+
     private static IHost BuildHost(Received log, params (string Key, string Value)[] settings)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

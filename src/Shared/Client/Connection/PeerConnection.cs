@@ -55,6 +55,12 @@ internal sealed partial class PeerConnection : IDisposable
         _socket.Options.HeartbeatInterval = TimeSpan.FromSeconds(1);
         _socket.Options.HeartbeatTimeout = TimeSpan.FromSeconds(3);
         _socket.Options.Linger = TimeSpan.FromMilliseconds(500);
+        if (options.CurveCertificate() is var (brokerKey, own))
+        {
+            _socket.Options.CurveServerKey = brokerKey;
+            _socket.Options.CurveCertificate = own;
+        }
+
         _socket.ReceiveReady += OnReceiveReady;
         _work.ReceiveReady += OnWork;
         _timer.Elapsed += OnTimer;

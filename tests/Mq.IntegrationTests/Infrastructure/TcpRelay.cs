@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mq.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A TCP relay on a free loopback port that forwards every connection to a target endpoint and records every byte
+/// in both directions: what someone watching the network would see.
+/// </summary>
+public sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _pumps = [];
+    private readonly List<TcpClient> _connections = [];
+    private readonly MemoryStream _recorded = new();
+    private readonly Task _accepting;
+
+    /// <param name="target">A <c>tcp://127.0.0.1:port</c> endpoint.</param>
+    public TcpRelay(string target)
+    {
+        _targetPort = int.Parse(target[(target.LastIndexOf(':') + 1)..]);
+        _listener.Start();
+        Endpoint = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        _accepting = AcceptAsync();
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>Every byte relayed so far, both ways.</summary>
+    public byte[] Recorded
+    {
+        get
+        {
+            lock (_recorded)
+            {
+                return _recorded.ToArray();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_connections)
+        {
+            foreach (TcpClient connection in _connections)
+            {
+                connection.Dispose();
+            }
+        }
+
+        await Task.WhenAll([_accepting, .. Snapshot()]).WaitAsync(TimeSpan.FromSeconds(10));
+        _stop.Dispose();
+    }
+
+    private Task[] Snapshot()
+    {
+        lock (_connections)
+        {
+            return [.. _pumps];
+        }
+    }
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var outbound = new TcpClient();
+                await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+                lock (_connections)
+                {
+                    _connections.Add(inbound);
+                    _connections.Add(outbound);
+                    _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream()));
+                    _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream()));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                lock (_recorded)
+                {
+                    _recorded.Write(buffer, 0, read);
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+
+            to.Socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // One side closed or the relay stopped.
+        }
+    }
+}
