@@ -68,8 +68,14 @@ internal sealed partial class BrokerEngine
         ReadOnlyMemory<byte> signature = reader.ReadBinary();
         reader.EndCommand();
 
+        if (session.State != PeerState.Authenticating || session.Nonce is not { } nonce)
+        {
+            // Only an outstanding CHALLENGE can be answered; a live session cannot change its identity this way.
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "AUTH answers a CHALLENGE; none is outstanding", now);
+            return;
+        }
+
         // One answer per challenge: a failed proof needs a new HELLO, and so a new nonce.
-        byte[] nonce = session.Nonce!;
         session.Nonce = null;
         session.State = PeerState.Handshaking;
         PolicyIdentity? proven = _auth!.Verify(identity, nonce, signature.Span, now);

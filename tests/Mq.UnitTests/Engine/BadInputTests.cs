@@ -33,10 +33,22 @@ public sealed class BadInputTests
         Assert.Equal(5UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
     }
 
+    [Fact]
+    public void Auth_on_a_broker_without_a_policy_is_refused()
+    {
+        _broker.From(1, Frames.Auth("admin", new byte[64]));
+        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1).Code);
+        _broker.From(1, Frames.Ping(3));
+        Assert.Equal(3UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
+    }
+
     [Theory]
     [InlineData((int)CommandCode.Msg)]
     [InlineData((int)CommandCode.Welcome)]
     [InlineData((int)CommandCode.Reply)]
+    [InlineData((int)CommandCode.Challenge)]
+    [InlineData((int)CommandCode.Credit)]
+    [InlineData((int)CommandCode.Revoked)]
     [InlineData(0)]
     [InlineData(300)]
     public void Broker_to_peer_and_out_of_range_codes_are_unknown_commands(int code)

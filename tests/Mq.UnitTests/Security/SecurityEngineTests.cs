@@ -78,6 +78,18 @@ public sealed class SecurityEngineTests : IDisposable
     }
 
     [Fact]
+    public void Auth_without_an_outstanding_challenge_is_refused_and_changes_nothing()
+    {
+        Authenticate(1, "guest");
+        byte[] anyNonce = new byte[IdentityProof.NonceBytes];
+        _broker.From(1, Frames.Auth("trusted", IdentityProof.Sign(_policy.Key("trusted"), anyNonce, "trusted")));
+        Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1).Code);
+
+        _broker.From(1, Frames.Sub(9, 1, "orders.>"));
+        Assert.Equal(ErrorCode.PermissionDenied, _broker.ExpectError(1).Code);
+    }
+
+    [Fact]
     public void Repeated_failures_are_throttled()
     {
         for (int i = 0; i < 5; i++)
