@@ -1,0 +1,158 @@
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Mq.Errors;
+using Mq.Protocol;
+using ErrorCode = Mq.Protocol.ErrorCode;
+
+namespace Mq.Client.Connection;
+
+/// <summary>
+/// The session side of a connection, on the socket thread: CONNECTED, the handshake (HELLO, CHALLENGE/AUTH,
+/// WELCOME), the broker's session errors, and restoring subscriptions and services on a new session.
+/// </summary>
+internal sealed partial class PeerConnection
+{
+    private void OnConnected(ref CommandReader reader)
+    {
+        List<int> versions = reader.ReadIntArray(64);
+        reader.ReadString(ProtocolLimits.MaxNameBytes);
+        reader.EndCommand();
+
+        // A new connection: whatever session the broker had for us is gone.
+        LoseSession("the broker connection was (re)established");
+        int version = versions.Where(ProtocolVersion.Supported.Contains).DefaultIfEmpty(0).Max();
+        if (version == 0)
+        {
+            var error = new MqException(ErrorCode.UnsupportedVersion,
+                $"the broker speaks protocol versions {string.Join(", ", versions)}; this client speaks {string.Join(", ", ProtocolVersion.Supported)}");
+            _firstSession.TrySetException(error);
+            _asyncError(error);
+            return;
+        }
+
+        SetState(ConnectionState.Connecting, "handshaking");
+        _sender.SendDirect(
+            static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
+            (version, _options.Name));
+    }
+
+    private void OnWelcome(ref CommandReader reader)
+    {
+        int version = (int)reader.ReadUInt();
+        string peerId = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        Dictionary<string, object?> settings = reader.ReadSettings();
+        reader.EndCommand();
+
+        var session = new SessionInfo(
+            version,
+            peerId,
+            settings.GetValueOrDefault("broker") as string ?? "?",
+            Setting(settings, "heartbeat_ms", 1000),
+            Setting(settings, "timeout_ms", 3000),
+            (int)Math.Min(Setting(settings, "max_payload", ProtocolLimits.DefaultMaxPayloadBytes), _options.MaxPayloadBytes));
+        Volatile.Write(ref _session, session);
+
+        // A broker that announces no credit does not do publisher flow control.
+        _sender.StartSession(Setting(settings, "credit", long.MaxValue));
+        if (_hadSession)
+        {
+            Restore();
+            int replayed = _sender.Replay();
+            if (replayed > 0)
+            {
+                LogReplayed(replayed);
+            }
+        }
+
+        _hadSession = true;
+        SetState(ConnectionState.Connected, $"session {peerId} with broker {session.Broker}");
+        _firstSession.TrySetResult(session);
+    }
+
+    /// <summary>The broker has a security policy: prove the configured identity by signing its one-time nonce.</summary>
+    private void OnChallenge(ref CommandReader reader)
+    {
+        byte[] nonce = reader.ReadBinary().ToArray();
+        reader.EndCommand();
+        if (_identityKey is null)
+        {
+            var error = new UnauthenticatedException("the broker requires an authenticated identity: set Identity and IdentityKeyFile (or IdentityKey) in the client options");
+            _firstSession.TrySetException(error);
+            _asyncError(error);
+            return;
+        }
+
+        byte[] signature = Security.IdentityProof.Sign(_identityKey, nonce, _options.Identity!);
+        _sender.SendDirect(
+            static (ref MessagePackWriter w, in (string Identity, byte[] Signature) s) => CommandWriter.WriteAuth(ref w, s.Identity, s.Signature),
+            (_options.Identity!, signature));
+    }
+
+    private void OnError(ref CommandReader reader)
+    {
+        ulong reference = reader.ReadUInt();
+        var code = (ErrorCode)reader.ReadUInt();
+        string message = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+        reader.EndCommand();
+
+        if (code == ErrorCode.HandshakeRequired && State == ConnectionState.Connected)
+        {
+            // The broker no longer knows this connection (it restarted, or forgot us): start over.
+            LoseSession(message);
+            SetState(ConnectionState.Connecting, "handshaking after the broker forgot this session");
+            _sender.SendDirect(
+                static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
+                (_session?.Version ?? ProtocolVersion.Current, _options.Name));
+            return;
+        }
+
+        if (code == ErrorCode.HandshakeRequired)
+        {
+            // Commands that reached a new broker ahead of our HELLO: the publishes among them are replayed
+            // once the session is up, and the rest failed their callers when the old session was lost.
+            return;
+        }
+
+        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated && State != ConnectionState.Connected)
+        {
+            MqException error = MqException.FromCode(code, message);
+            _firstSession.TrySetException(error);
+            if (_hadSession)
+            {
+                // Reconnected but no longer admitted (credentials revoked): nobody awaits a first session now.
+                _asyncError(error);
+            }
+        }
+
+        _inbound.Error(reference, code, message);
+    }
+
+    /// <summary>
+    /// Re-subscribes and re-serves, on a new session, everything the broker had confirmed, before any queued
+    /// command goes out. Unconfirmed ones were failed when the session was lost, or are still queued.
+    /// </summary>
+    private void Restore()
+    {
+        foreach (MqSubscription subscription in _tables.Subscriptions.Values.Where(s => s.Confirmed))
+        {
+            subscription.NewSession();
+            _inbound.Forget(subscription.Sid);
+            _sender.SendDirect(
+                static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup, s.Window),
+                subscription);
+        }
+
+        foreach (MqService service in _tables.Services.Values.Where(s => s.Confirmed))
+        {
+            _sender.SendDirect(static (ref MessagePackWriter w, in string s) => CommandWriter.WriteServe(ref w, 0, s), service.Name);
+        }
+
+        LogRestored(_tables.Subscriptions.Count, _tables.Services.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Subscriptions} subscriptions and {Services} services on the new session")]
+    private partial void LogRestored(int subscriptions, int services);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-sent {Bytes} bytes of publishes the lost session had not confirmed")]
+    private partial void LogReplayed(int bytes);
+}
