@@ -107,6 +107,26 @@ internal sealed class Outbox(long capacityBytes, OutboxFullMode fullMode)
         return true;
     }
 
+    /// <summary>
+    /// Drops everything waiting: for commands written for a session that is gone. Their callers have been failed
+    /// already; sent on the next session they would resurrect subscriptions nobody tracks, answer requests the
+    /// broker forgot, or acknowledge another session's deliveries.
+    /// </summary>
+    public void Clear()
+    {
+        TaskCompletionSource? space;
+        lock (_lock)
+        {
+            _buffer.ResetWrittenCount();
+            _frameEnds.Clear();
+            _frameStart = 0;
+            space = _space;
+            _space = null;
+        }
+
+        space?.TrySetResult();
+    }
+
     /// <summary>Refuses further writes and releases anyone waiting for space.</summary>
     public void Close()
     {

@@ -234,6 +234,9 @@ internal sealed partial class PeerConnection : IDisposable
     private void LoseSession(string reason)
     {
         _sender.SessionLost();
+
+        // Publishes stay (they are replayed on the next session); every other command belonged to this one.
+        _outbox.Clear();
         if (State == ConnectionState.Connected)
         {
             SetState(ConnectionState.Disconnected, reason);
