@@ -71,4 +71,69 @@ public sealed class FlowControlTests(ITestOutputHelper output)
             Assert.False(broker.HasExited, broker.Output);
         }
     }
+
+    [Fact]
+    public async Task Flow_control_starts_afresh_after_the_broker_is_killed_and_restarted()
+    {
+        (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();
+        await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
+        await using MqClient careful = await MqClient.ConnectAsync(
+            MqClientOptions.Default with { Endpoint = endpoint, Name = "careful", SubscriptionCapacity = 50 });
+        await using MqSubscription flow = await careful.SubscribeAsync("flow.>", new SubscribeOptions { FlowControl = true });
+
+        // A full window, unread, when the broker dies: those messages belong to the old session.
+        for (int i = 0; i < 50; i++)
+        {
+            await publisher.PublishAsync("flow.before", new byte[] { 1 });
+        }
+
+        await Waits.UntilAsync(() => Task.FromResult(flow.Received == 50), "the first window arriving");
+        Task publisherBack = Reconnected(publisher);
+        Task subscriberBack = Reconnected(careful);
+        await using (first)
+        {
+            first.Kill();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        (PeerProcess second, _) = await BrokerProcess.StartAsync(endpoint);
+        await using (second)
+        {
+            await Task.WhenAll(publisherBack, subscriberBack).WaitAsync(TimeSpan.FromSeconds(30));
+            await publisher.FlushAsync();
+
+            // Ten windows' worth after the restart: they only get through if the new session's ACKs work,
+            // and the old session's unread messages neither count against the new window nor overflow the buffer.
+            Task publishing = Task.Run(async () =>
+            {
+                for (int i = 0; i < 500; i++)
+                {
+                    await publisher.PublishAsync("flow.after", new byte[] { 2 });
+                }
+            });
+            List<MqMessage> received = await flow.TakeAsync(550, TimeSpan.FromSeconds(60));
+            await publishing.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(50, received.Count(m => m.Subject == "flow.before"));
+            Assert.Equal(500, received.Count(m => m.Subject == "flow.after"));
+            Assert.Equal(0, flow.Dropped);
+        }
+    }
+
+    /// <summary>
+    /// Completes when <paramref name="client"/>, connected now, reports being connected again: that can only be a
+    /// new session (the events run on the thread pool, so their order is not relied on).
+    /// </summary>
+    private static Task Reconnected(MqClient client)
+    {
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionStateChanged += (_, e) =>
+        {
+            if (e.State == ConnectionState.Connected)
+            {
+                back.TrySetResult();
+            }
+        };
+        return back.Task;
+    }
 }
