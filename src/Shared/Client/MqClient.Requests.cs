@@ -72,7 +72,7 @@ public sealed partial class MqClient
             throw new MqTimeoutException($"no reply from '{service}' in time");
         }
 
-        PendingRequestCall call = _tables.Pending.AddRequest(service);
+        PendingRequestCall call = _tables.Pending.AddRequest(service, timeout);
         try
         {
             await WriteAsync(
@@ -80,11 +80,8 @@ public sealed partial class MqClient
                     CommandWriter.WriteReq(ref w, s.Id, s.Service, s.TimeoutMs, s.Headers, s.Payload.Span),
                 (call.Id, service, (uint)Math.Clamp(timeout.TotalMilliseconds, 1, uint.MaxValue), options.Headers, payload),
                 cancellationToken).ConfigureAwait(false);
-            return await call.Completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new MqTimeoutException($"no reply from '{service}' within {timeout.TotalMilliseconds:0} ms");
+            // The deadline is kept by the broker's answer and, as a backstop, by PendingCalls.ExpireRequests.
+            return await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -63,6 +63,26 @@ public sealed class PeerFailureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_request_to_a_frozen_broker_times_out_on_time()
+    {
+        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync();
+        await using (broker)
+        {
+            await using MqClient requester = await MqClient.ConnectAsync(endpoint, "requester");
+            await using MqService service = await requester.ServeAsync("echo", (r, _) => ValueTask.FromResult(r.Data));
+
+            // SIGSTOP: the broker neither answers nor closes the connection, so only the client can keep the deadline.
+            broker.Signal(19);
+            var clock = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<MqTimeoutException>(async () =>
+                await requester.RequestAsync("echo", new byte[] { 1 }, new RequestOptions { Timeout = TimeSpan.FromMilliseconds(500) }));
+            output.WriteLine($"timed out after {clock.ElapsedMilliseconds} ms");
+            Assert.InRange(clock.ElapsedMilliseconds, 450, 2_500);
+            broker.Signal(18);
+        }
+    }
+
+    [Fact]
     public async Task Publishes_sent_into_a_dead_connection_reach_the_restarted_broker()
     {
         (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();

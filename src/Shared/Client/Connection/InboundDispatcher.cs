@@ -92,7 +92,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         }
         else
         {
-            call!.Completion.TrySetException(MqException.FromCode(status, Describe(status, call.Service, error)));
+            call!.Completion.TrySetException(MqException.FromCode(status, status == ErrorCode.Timeout ? call.TimedOut : Describe(status, call.Service, error)));
         }
     }
 

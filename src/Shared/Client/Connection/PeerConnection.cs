@@ -156,6 +156,7 @@ internal sealed partial class PeerConnection : IDisposable
                 }
             }
 
+            _tables.Pending.ExpireRequests(now);
             SendPending();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -44,9 +44,9 @@ internal sealed class PendingCalls
 
     public void Forget(ulong reference) => _confirmations.TryRemove(reference, out _);
 
-    public PendingRequestCall AddRequest(string service)
+    public PendingRequestCall AddRequest(string service, TimeSpan timeout)
     {
-        var call = new PendingRequestCall((ulong)Interlocked.Increment(ref _lastRequestId), service);
+        var call = new PendingRequestCall((ulong)Interlocked.Increment(ref _lastRequestId), service, timeout);
         _requests[call.Id] = call;
         return call;
     }
@@ -54,6 +54,21 @@ internal sealed class PendingCalls
     public bool TryTakeRequest(ulong id, out PendingRequestCall? call) => _requests.TryRemove(id, out call);
 
     public void ForgetRequest(ulong id) => _requests.TryRemove(id, out _);
+
+    /// <summary>
+    /// Times out the requests whose deadline has passed. The broker answers a request at its deadline itself;
+    /// this sweep, run by the socket thread's timer, covers a broker that cannot, without a timer per request.
+    /// </summary>
+    public void ExpireRequests(long now)
+    {
+        foreach (KeyValuePair<ulong, PendingRequestCall> entry in _requests)
+        {
+            if (entry.Value.Deadline <= now && _requests.TryRemove(entry.Key, out PendingRequestCall? call))
+            {
+                call.Completion.TrySetException(new MqTimeoutException(call.TimedOut));
+            }
+        }
+    }
 
     /// <summary>Fails every waiting caller at once: the connection they depended on is gone.</summary>
     public void FailAll(Func<string, MqException> error)
