@@ -73,7 +73,7 @@ public sealed class SecurityTests : IAsyncLifetime
         MqException error = await revoked.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.IsType<PermissionDeniedException>(error);
         Assert.Contains("public.news", error.Message);
-        Assert.True(await news.Reader.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(t => t.IsCompletedSuccessfully));
+        await news.Reader.Completion.WaitAsync(TimeSpan.FromSeconds(5));
         await using MqSubscription weather = await guest.SubscribeAsync("public.weather");
     }
 

@@ -97,10 +97,7 @@ internal sealed class Outbox(long capacityBytes, OutboxFullMode fullMode)
                 start = end;
             }
 
-            _frameEnds.Clear();
-            _frameStart = 0;
-            space = _space;
-            _space = null;
+            space = StartOverLocked();
         }
 
         space?.TrySetResult();
@@ -118,10 +115,7 @@ internal sealed class Outbox(long capacityBytes, OutboxFullMode fullMode)
         lock (_lock)
         {
             _buffer.ResetWrittenCount();
-            _frameEnds.Clear();
-            _frameStart = 0;
-            space = _space;
-            _space = null;
+            space = StartOverLocked();
         }
 
         space?.TrySetResult();
@@ -139,6 +133,16 @@ internal sealed class Outbox(long capacityBytes, OutboxFullMode fullMode)
         }
 
         space?.TrySetResult();
+    }
+
+    /// <summary>Under the lock, with the buffer empty: no frames are open, and whoever waited for room may go on.</summary>
+    private TaskCompletionSource? StartOverLocked()
+    {
+        _frameEnds.Clear();
+        _frameStart = 0;
+        TaskCompletionSource? space = _space;
+        _space = null;
+        return space;
     }
 
     private bool Append<TState>(CommandWrite<TState> write, in TState state)
