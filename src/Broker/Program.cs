@@ -1,5 +1,9 @@
 using System.CommandLine;
 using Mq.Broker.Hosting;
+using Mq.Hosting;
+
+// Before any socket exists: the runtime reads this once (see InlineSocketCompletions for why it pays).
+InlineSocketCompletions.Enable();
 
 // The options shown here are the common ones; any configuration key also works as --Broker:Key=value
 // (see README), so unknown tokens go to the host's configuration instead of being errors.

@@ -15,6 +15,9 @@ internal static class CliProgram
 
     public static Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        // Before any socket exists: the runtime reads this once (see InlineSocketCompletions for why it pays).
+        Hosting.InlineSocketCompletions.Enable();
+
         // No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
         ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Action is ParseErrorAction)
