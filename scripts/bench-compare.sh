@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs workloads W1-W5 against Mq, NATS and Redis in one go and prints one table with Mq's ratio to each.
+# Runs workloads W1-W5 against Mq, NATS and Redis in one go (and W3, W4 against bare NetMQ through a minimal
+# relay, the floor any NetMQ-based broker stands on) and prints one table with Mq's ratio to each.
 # Installs nats-server and redis-server from Debian if missing. Servers listen on 127.0.0.1, on free ports,
 # and are stopped by PID on exit. Bounded: each workload by WORKLOAD_TIMEOUT, the whole run by TOTAL_TIMEOUT.
 #
@@ -81,11 +82,16 @@ run() {
 run mq "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
 run nats "nats://127.0.0.1:$NATS_PORT"
 run redis "127.0.0.1:$REDIS_PORT"
+# The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
+echo "== netmq floor" >&2
+left=$((deadline - SECONDS))
+timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system netmq --workloads W3 W4 --scale "$SCALE" --timeout "$WORKLOAD_TIMEOUT" \
+  | tee "$RESULTS/netmq.txt" >&2 || echo "netmq: the run reported failures or ran out of time (see above)" >&2
 
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), scale $SCALE;" \
   "nats-server $(nats-server --version | awk '{print $2}'), redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
-cat "$RESULTS"/mq.txt "$RESULTS"/nats.txt "$RESULTS"/redis.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
+cat "$RESULTS"/mq.txt "$RESULTS"/nats.txt "$RESULTS"/redis.txt "$RESULTS"/netmq.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
   {
     delete f
     for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -107,15 +113,15 @@ cat "$RESULTS"/mq.txt "$RESULTS"/nats.txt "$RESULTS"/redis.txt 2>/dev/null | { g
     n = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
     split("1 pub -> 1 sub, 128 B, msgs/s|1 pub -> 4 subs, 128 B, deliveries/s|sequential req/rep, p50 us (lower is better)|sequential req/rep, p99 us (lower is better)|64 in flight, requests/s|64 KiB pub/sub, MB/s", names, "|")
     split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS|<= 1.2x NATS|>= 1.5x NATS|>= 1.0x NATS", targets, "|")
-    print "| workload | Mq | NATS | Redis | Mq/NATS | Mq/Redis | target |"
-    print "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    print "| workload | Mq | NATS | Redis | NetMQ floor | Mq/NATS | Mq/Redis | Mq/floor | target |"
+    print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for (i = 1; i <= n; i++) {
       k = rows[i]
-      printf "| %s %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), ratio(k, "nats"), ratio(k, "redis"), targets[i]
+      printf "| %s %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), cell("netmq", k), ratio(k, "nats"), ratio(k, "redis"), ratio(k, "netmq"), targets[i]
     }
-    printf "| broker idle RSS, MB | %s | | | | | <= 60 |\n", cell("mq", "idle/broker_rss_mb")
-    printf "| W1 broker peak RSS, MB | %s | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
-    printf "| W1 broker CPU s per million msgs | %s | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
+    printf "| broker idle RSS, MB | %s | | | | | | | <= 60 |\n", cell("mq", "idle/broker_rss_mb")
+    printf "| W1 broker peak RSS, MB | %s | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
+    printf "| W1 broker CPU s per million msgs | %s | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
   }'
 echo
 echo "raw results and server logs: $RESULTS"

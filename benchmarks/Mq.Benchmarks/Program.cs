@@ -7,7 +7,7 @@ var system = new Option<string>("--system") { Description = "The system under te
 system.AcceptOnlyFromAmong(Transports.Systems);
 var endpoint = new Option<string?>("--endpoint")
 {
-    Description = "Where it listens: tcp://host:port (mq), nats://host:port, host:port (redis). Omitted for mq: start a broker process here",
+    Description = "Where it listens: tcp://host:port (mq), nats://host:port, host:port (redis). Omitted for mq: start a broker process here; netmq always starts its own relay",
 };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
@@ -20,7 +20,7 @@ var role = new Option<string?>("--role") { Hidden = true };
 var subject = new Option<string?>("--subject") { Hidden = true };
 var count = new Option<long>("--count") { Hidden = true };
 
-var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis; one BENCH line per result.")
+var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis (and W3, W4 against bare NetMQ, the floor); one BENCH line per result.")
 {
     system, endpoint, brokerPid, brokerDll, workloads, scale, timeout, role, subject, count,
 };
@@ -41,6 +41,10 @@ root.SetAction(async (parse, _) =>
             return await SubscriberRole.RunAsync(chosen, where!, parse.GetValue(subject)!, parse.GetValue(count), limit);
         case "server":
             return await ServerRole.RunAsync(chosen, where!, parse.GetValue(subject)!, limit);
+        case "floor-relay":
+            return FloorRelayRole.Run(limit);
+        case "floor-echo":
+            return FloorEchoRole.Run(where!, limit);
         case not null:
             Console.Error.WriteLine("unknown role");
             return 1;
@@ -48,7 +52,12 @@ root.SetAction(async (parse, _) =>
 
     ChildProcess? broker = null;
     int? pid = parse.GetValue(brokerPid);
-    if (where is null)
+    if (where is null && chosen == "netmq")
+    {
+        // The floor starts its own relay for each workload.
+        where = "own relay";
+    }
+    else if (where is null)
     {
         if (chosen != "mq")
         {

@@ -44,14 +44,20 @@ internal static class RequestWorkload
             }
         });
 
+        return LatencyResults(settings.System, micros, count, failed, timedOut);
+    }
+
+    /// <summary>W3's two lines from the round trips that completed (in any order), for every system alike.</summary>
+    public static IReadOnlyList<BenchResult> LatencyResults(string system, List<double> micros, long count, long failed, bool timedOut)
+    {
         micros.Sort();
         long lost = count - micros.Count;
         string status = timedOut ? "timeout" : lost > 0 ? "loss" : "ok";
         (string, string)[] extra = [("completed", micros.Count.ToString(CultureInfo.InvariantCulture)), ("failed", failed.ToString(CultureInfo.InvariantCulture))];
         return
         [
-            new BenchResult(settings.System, "W3", "p50_us", Percentile(micros, 0.50), lost, status) { Extra = extra },
-            new BenchResult(settings.System, "W3", "p99_us", Percentile(micros, 0.99), lost, status) { Extra = extra },
+            new BenchResult(system, "W3", "p50_us", Percentile(micros, 0.50), lost, status) { Extra = extra },
+            new BenchResult(system, "W3", "p99_us", Percentile(micros, 0.99), lost, status) { Extra = extra },
         ];
     }
 
@@ -100,6 +106,12 @@ internal static class RequestWorkload
             seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         });
 
+        return ThroughputResults(settings, count, completed, failed, seconds, timedOut);
+    }
+
+    /// <summary>W4's line, for every system alike.</summary>
+    public static IReadOnlyList<BenchResult> ThroughputResults(BenchSettings settings, long count, long completed, long failed, double seconds, bool timedOut)
+    {
         long lost = count - completed;
         string status = timedOut ? "timeout" : lost > 0 ? "loss" : "ok";
         return

@@ -46,6 +46,16 @@ internal static class Runner
             return Task.FromResult(na);
         }
 
+        if (settings.System == "netmq")
+        {
+            return workload switch
+            {
+                "W3" => FloorWorkload.RunSequentialAsync(settings),
+                "W4" => FloorWorkload.RunConcurrentAsync(settings),
+                _ => Task.FromResult<IReadOnlyList<BenchResult>>([BenchResult.NotApplicable("netmq", workload, workload == "W5" ? "mb_per_s" : "msgs_per_s", "floor-measures-request-reply-only")]),
+            };
+        }
+
         return workload switch
         {
             "W1" => PubSubWorkload.RunAsync(settings, "W1", 1, settings.W1Messages, BenchSettings.SmallPayload, megabytes: false, monitorBroker: true),

@@ -3,7 +3,8 @@ namespace Mq.Benchmarks;
 /// <summary>Connects to the system named by <c>--system</c>.</summary>
 internal static class Transports
 {
-    public static readonly string[] Systems = ["mq", "nats", "redis"];
+    /// <summary>"netmq" is not a product: it is the floor, bare NetMQ through a minimal relay (see <see cref="FloorWorkload"/>).</summary>
+    public static readonly string[] Systems = ["mq", "nats", "redis", "netmq"];
 
     public static ValueTask<IBenchTransport> ConnectAsync(string system, string endpoint, string name, CancellationToken cancellationToken) => system switch
     {
