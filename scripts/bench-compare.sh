@@ -6,12 +6,14 @@
 #
 #   scripts/bench-compare.sh                # the issue's message counts
 #   SCALE=0.1 scripts/bench-compare.sh      # a quick run with a tenth of the messages
+#   REPEAT=1 scripts/bench-compare.sh       # one round instead of the median of three
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCALE=${SCALE:-1}
 WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-120}
-TOTAL_TIMEOUT=${TOTAL_TIMEOUT:-2400}
+TOTAL_TIMEOUT=${TOTAL_TIMEOUT:-3600}
+REPEAT=${REPEAT:-3}
 RESULTS=${RESULTS:-$(mktemp -d /tmp/mq-bench.XXXXXX)}
 mkdir -p "$RESULTS"
 
@@ -70,52 +72,72 @@ wait_for_line "$RESULTS/redis-server.log" "Ready to accept connections" 30
 wait_for_line "$RESULTS/mq-broker.log" "ready on tcp://" 30
 
 deadline=$((SECONDS + TOTAL_TIMEOUT))
+# run <system> <round> [tool arguments...]
 run() {
-  local system=$1 endpoint=$2 left=$((deadline - SECONDS))
+  local system=$1 round=$2 left=$((deadline - SECONDS))
   shift 2
-  echo "== $system at $endpoint" >&2
-  timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system "$system" --endpoint "$endpoint" --scale "$SCALE" \
-    --timeout "$WORKLOAD_TIMEOUT" "$@" | tee "$RESULTS/$system.txt" >&2 \
+  echo "== $system, round $round of $REPEAT" >&2
+  timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system "$system" --scale "$SCALE" --timeout "$WORKLOAD_TIMEOUT" "$@" \
+    | tee "$RESULTS/$system.$round.txt" >&2 \
     || echo "$system: the run reported failures or ran out of time (see above)" >&2
 }
 
-run mq "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
-run nats "nats://127.0.0.1:$NATS_PORT"
-run redis "127.0.0.1:$REDIS_PORT"
-# The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
-echo "== netmq floor" >&2
-left=$((deadline - SECONDS))
-timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system netmq --workloads W3 W4 --scale "$SCALE" --timeout "$WORKLOAD_TIMEOUT" \
-  | tee "$RESULTS/netmq.txt" >&2 || echo "netmq: the run reported failures or ran out of time (see above)" >&2
+# Rounds interleave the systems, so a slow minute on a shared machine hurts all of them, not one.
+for round in $(seq "$REPEAT"); do
+  run mq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
+  run nats "$round" --endpoint "nats://127.0.0.1:$NATS_PORT"
+  run redis "$round" --endpoint "127.0.0.1:$REDIS_PORT"
+  # The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
+  run netmq "$round" --workloads W3 W4
+done
 
 echo
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), scale $SCALE;" \
-  "nats-server $(nats-server --version | awk '{print $2}'), redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
-cat "$RESULTS"/mq.txt "$RESULTS"/nats.txt "$RESULTS"/redis.txt "$RESULTS"/netmq.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), scale $SCALE," \
+  "median of $REPEAT round(s) (range in brackets); nats-server $(nats-server --version | awk '{print $2}'), redis $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
+cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
   {
     delete f
     for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     key = f["workload"] "/" f["metric"]
-    value[f["system"], key] = f["value"]
-    lost[f["system"], key] = f["lost"]
+    sk = f["system"] SUBSEP key
+    if (f["value"] == "na") { value[sk] = "na"; next }
+    n[sk]++
+    runs[sk, n[sk]] = f["value"] + 0
+    if (f["lost"] != "na") lost[sk] += f["lost"]
   }
-  function cell(s, k) {
-    if (!((s, k) in value)) return "-"
-    v = value[s, k]
-    return (lost[s, k] != "na" && lost[s, k] != "0") ? v " (lost " lost[s, k] ")" : v
+  # The median of the rounds (insertion sort: plain awk has none); also notes the range.
+  function median(sk,    i, j, m, v, sorted) {
+    m = n[sk]
+    for (i = 1; i <= m; i++) {
+      v = runs[sk, i]
+      for (j = i - 1; j >= 1 && sorted[j] > v; j--) sorted[j + 1] = sorted[j]
+      sorted[j + 1] = v
+    }
+    low[sk] = sorted[1]; high[sk] = sorted[m]
+    return m % 2 ? sorted[(m + 1) / 2] : (sorted[m / 2] + sorted[m / 2 + 1]) / 2
   }
-  function ratio(k, other) {
-    a = value["mq", k]; b = value[other, k]
-    if (a == "" || b == "" || a == "na" || b == "na" || b + 0 == 0) return "n/a"
-    return sprintf("%.2f", a / b)
+  function number(v) { return v >= 100 ? sprintf("%.0f", v) : sprintf("%.3g", v) }
+  function cell(s, k,    sk, v, text) {
+    sk = s SUBSEP k
+    if (value[sk] == "na") return "na"
+    if (!(sk in n)) return "-"
+    v = median(sk)
+    text = number(v)
+    if (n[sk] > 1) text = text " [" number(low[sk]) "-" number(high[sk]) "]"
+    return lost[sk] > 0 ? text " (lost " lost[sk] " in all)" : text
+  }
+  function ratio(k, other,    a, b) {
+    if (!(("mq" SUBSEP k) in n) || !((other SUBSEP k) in n)) return "n/a"
+    a = median("mq" SUBSEP k); b = median(other SUBSEP k)
+    return b == 0 ? "n/a" : sprintf("%.2f", a / b)
   }
   END {
-    n = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
+    count = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
     split("1 pub -> 1 sub, 128 B, msgs/s|1 pub -> 4 subs, 128 B, deliveries/s|sequential req/rep, p50 us (lower is better)|sequential req/rep, p99 us (lower is better)|64 in flight, requests/s|64 KiB pub/sub, MB/s", names, "|")
     split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS|<= 1.2x NATS|>= 1.5x NATS|>= 1.0x NATS", targets, "|")
     print "| workload | Mq | NATS | Redis | NetMQ floor | Mq/NATS | Mq/Redis | Mq/floor | target |"
     print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    for (i = 1; i <= n; i++) {
+    for (i = 1; i <= count; i++) {
       k = rows[i]
       printf "| %s %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), cell("netmq", k), ratio(k, "nats"), ratio(k, "redis"), ratio(k, "netmq"), targets[i]
     }
