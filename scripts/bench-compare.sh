@@ -141,7 +141,9 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
       k = rows[i]
       printf "| %s %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), cell("netmq", k), ratio(k, "nats"), ratio(k, "redis"), ratio(k, "netmq"), targets[i]
     }
-    printf "| broker idle RSS, MB | %s | | | | | | | <= 60 |\n", cell("mq", "idle/broker_rss_mb")
+    # Idle means a fresh broker: only the first round has one.
+    idle = "mq" SUBSEP "idle/broker_rss_mb"
+    printf "| broker idle RSS, MB (fresh broker, round 1) | %s | | | | | | | <= 60 |\n", (idle in n) ? number(runs[idle, 1]) : "-"
     printf "| W1 broker peak RSS, MB | %s | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
     printf "| W1 broker CPU s per million msgs | %s | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
   }'
