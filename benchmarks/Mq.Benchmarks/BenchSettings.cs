@@ -15,6 +15,12 @@ internal sealed record BenchSettings
     /// <summary>Multiplies every message and request count: below 1 for quick runs.</summary>
     public double Scale { get; init; } = 1;
 
+    /// <summary>
+    /// How long each pub/sub workload first publishes unmeasured traffic, so the measured run starts with every
+    /// process (subscribers are new processes each time) past its JIT's first compilations. Zero: no warm-up.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Wall-clock bound of each workload; what has not arrived by then is reported as lost.</summary>
     public TimeSpan WorkloadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

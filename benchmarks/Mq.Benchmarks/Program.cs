@@ -13,6 +13,7 @@ var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker'
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
 var workloads = new Option<string[]>("--workloads") { Description = "Workloads to run", DefaultValueFactory = _ => ["W1", "W2", "W3", "W4", "W5"], AllowMultipleArgumentsPerToken = true };
 var scale = new Option<double>("--scale") { Description = "Multiplies every message and request count (0.1 for a quick run)", DefaultValueFactory = _ => 1 };
+var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before each pub/sub workload (0: none)", DefaultValueFactory = _ => 2 };
 var timeout = new Option<double>("--timeout") { Description = "Seconds each workload may take; what has not arrived then is lost", DefaultValueFactory = _ => 120 };
 
 // A role is this tool started by itself as a subscriber or server process; not for people to type.
@@ -22,7 +23,7 @@ var count = new Option<long>("--count") { Hidden = true };
 
 var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis (and W3, W4 against bare NetMQ, the floor); one BENCH line per result.")
 {
-    system, endpoint, brokerPid, brokerDll, workloads, scale, timeout, role, subject, count,
+    system, endpoint, brokerPid, brokerDll, workloads, scale, warmup, timeout, role, subject, count,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -78,6 +79,7 @@ root.SetAction(async (parse, _) =>
             BrokerPid = pid,
             Scale = parse.GetValue(scale),
             WorkloadTimeout = limit,
+            Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
             Workloads = new HashSet<string>(parse.GetValue(workloads)!.Select(w => w.ToUpperInvariant()), StringComparer.Ordinal),
         };
         return await Runner.RunAsync(settings);
@@ -109,6 +111,11 @@ string? Problem(ParseResult parse)
     if (parse.GetValue(scale) is <= 0 or > 100)
     {
         return "--scale must be above 0 and at most 100";
+    }
+
+    if (parse.GetValue(warmup) is < 0 or > 600)
+    {
+        return "--warmup must be between 0 and 600 seconds";
     }
 
     if (parse.GetValue(timeout) is <= 0 or > 3600)

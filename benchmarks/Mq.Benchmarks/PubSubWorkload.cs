@@ -36,6 +36,12 @@ internal static class PubSubWorkload
             }
 
             await using IBenchTransport publisher = await Transports.ConnectAsync(settings.System, settings.Endpoint, "bench-pub", deadline.Token);
+            byte[] payload = new byte[size];
+            if (settings.Warmup > TimeSpan.Zero)
+            {
+                await WarmUpAsync(publisher, subject, payload, settings.Warmup, children, deadline.Token);
+            }
+
             await using BrokerMonitor? monitor = monitorBroker && settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
             long published = 0;
             bool timedOut = false;
@@ -43,7 +49,6 @@ internal static class PubSubWorkload
             long start = Stopwatch.GetTimestamp();
             try
             {
-                byte[] payload = new byte[size];
                 for (; published < count; published++)
                 {
                     SequenceTracker.Stamp(payload, published);
@@ -106,6 +111,30 @@ internal static class PubSubWorkload
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The same traffic, unmeasured, for <paramref name="duration"/> (sequence numbers -2, -3, ... then -1 to end),
+    /// so the measured run starts with every process past its JIT's first compilations, whatever the system.
+    /// Returns once each subscriber says it is warm: the warm-up's last message arrived, or its traffic went quiet
+    /// (a system that drops may lose that message).
+    /// </summary>
+    private static async Task WarmUpAsync(IBenchTransport publisher, string subject, byte[] payload, TimeSpan duration, List<ChildProcess> subscribers, CancellationToken deadline)
+    {
+        long until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        for (long sequence = -2; Stopwatch.GetTimestamp() < until && sequence > long.MinValue + 1; sequence--)
+        {
+            SequenceTracker.Stamp(payload, sequence);
+            await publisher.PublishAsync(subject, payload, deadline);
+        }
+
+        SequenceTracker.Stamp(payload, -1);
+        await publisher.PublishAsync(subject, payload, deadline);
+        await publisher.FlushAsync(deadline);
+        foreach (ChildProcess subscriber in subscribers)
+        {
+            await subscriber.WaitForLineAsync(line => line == "warm", ReadyTimeout, deadline);
+        }
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace Mq.Benchmarks;
 
 /// <summary>
 /// Counts deliveries exactly: every payload starts with its sequence number (0 to count-1, little-endian), so
-/// duplicates and gaps are told apart, and what never arrived is lost.
+/// duplicates and gaps are told apart, and what never arrived is lost. Negative numbers are the warm-up before
+/// the measured run: counted apart, they touch neither the counts nor the timestamps.
 /// </summary>
 internal sealed class SequenceTracker(long count)
 {
@@ -26,6 +27,14 @@ internal sealed class SequenceTracker(long count)
 
     public bool Complete => Distinct == Expected;
 
+    /// <summary>Warm-up messages seen, and when the last of them came (0 before the first).</summary>
+    public long Warmups { get; private set; }
+
+    public long LastWarmupTimestamp { get; private set; }
+
+    /// <summary>True once the warm-up's last message (sequence -1) has arrived.</summary>
+    public bool WarmupComplete { get; private set; }
+
     public long Lost => Expected - Distinct;
 
     /// <summary>Writes sequence number <paramref name="sequence"/> at the start of <paramref name="payload"/>.</summary>
@@ -35,13 +44,21 @@ internal sealed class SequenceTracker(long count)
     public bool Record(ReadOnlySpan<byte> payload)
     {
         long now = Stopwatch.GetTimestamp();
+        long sequence = payload.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(payload) : long.MinValue;
+        if (sequence is < 0 and > long.MinValue)
+        {
+            Warmups++;
+            LastWarmupTimestamp = now;
+            WarmupComplete |= sequence == -1;
+            return true;
+        }
+
         if (Distinct == 0 && Duplicates == 0 && Invalid == 0)
         {
             FirstTimestamp = now;
         }
 
         LastTimestamp = now;
-        long sequence = payload.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(payload) : -1;
         if (sequence < 0 || sequence >= Expected)
         {
             Invalid++;

@@ -11,10 +11,14 @@ internal static class SubscriberRole
     /// <summary>Quiet this long after traffic began means the rest is lost, not late: the loss is then reported.</summary>
     public static readonly TimeSpan IdleEnd = TimeSpan.FromSeconds(3);
 
+    /// <summary>Quiet this long after warm-up traffic means its last message was lost (a lossy system): warm anyway.</summary>
+    private static readonly TimeSpan WarmupIdleEnd = TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(string system, string endpoint, string subject, long count, TimeSpan deadline)
     {
         using var signals = new RoleSignals(deadline);
         var tracker = new SequenceTracker(count);
+        var warm = new OnceLine("warm");
         string outcome = "complete";
         double allocatedPerMessage = 0;
         await using (IBenchTransport transport = await Transports.ConnectAsync(system, endpoint, $"bench-sub-{Environment.ProcessId}", signals.Token))
@@ -23,10 +27,21 @@ internal static class SubscriberRole
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
             Console.WriteLine("ready");
             long allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
-            Task watchdog = WatchIdleAsync(tracker, idle);
+            Task watchdog = WatchIdleAsync(tracker, idle, warm);
             try
             {
-                await inbox.RunAsync(tracker.Record, idle.Token);
+                await inbox.RunAsync(
+                    payload =>
+                    {
+                        bool more = tracker.Record(payload);
+                        if (tracker.WarmupComplete)
+                        {
+                            warm.Announce();
+                        }
+
+                        return more;
+                    },
+                    idle.Token);
             }
             catch (OperationCanceledException)
             {
@@ -43,7 +58,7 @@ internal static class SubscriberRole
         return 0;
     }
 
-    private static async Task WatchIdleAsync(SequenceTracker tracker, CancellationTokenSource idle)
+    private static async Task WatchIdleAsync(SequenceTracker tracker, CancellationTokenSource idle, OnceLine warm)
     {
         // A periodic check, not a wait for a state: the tracker is single-threaded and raises no events.
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
@@ -51,6 +66,12 @@ internal static class SubscriberRole
         {
             while (await timer.WaitForNextTickAsync(idle.Token))
             {
+                long lastWarmup = tracker.LastWarmupTimestamp;
+                if (lastWarmup != 0 && Stopwatch.GetElapsedTime(lastWarmup) > WarmupIdleEnd)
+                {
+                    warm.Announce();
+                }
+
                 long last = tracker.LastTimestamp;
                 if (last != 0 && Stopwatch.GetElapsedTime(last) > IdleEnd)
                 {

@@ -15,7 +15,7 @@ public sealed partial class BenchmarkToolCliTests
     public async Task Every_Mq_workload_completes_without_loss()
     {
         string broker = Path.Combine(AppContext.BaseDirectory, "Mq.Broker.dll");
-        await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--system", "mq", "--broker-dll", broker, "--scale", "0.001", "--timeout", "60"]);
+        await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--system", "mq", "--broker-dll", broker, "--scale", "0.001", "--warmup", "0.2", "--timeout", "60"]);
 
         Assert.True(await bench.WaitForExitAsync(Bound) == 0, bench.Output);
         IReadOnlyList<Match> results = Results(bench);
