@@ -85,6 +85,8 @@ run() {
 # Rounds interleave the systems, so a slow minute on a shared machine hurts all of them, not one.
 for round in $(seq "$REPEAT"); do
   run mq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
+  # The same client without flow control: what the zero-loss guarantee costs.
+  run mq-plain "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W1 W2 W5
   run nats "$round" --endpoint "nats://127.0.0.1:$NATS_PORT"
   run redis "$round" --endpoint "127.0.0.1:$REDIS_PORT"
   # The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
@@ -135,17 +137,17 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     count = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
     split("1 pub -> 1 sub, 128 B, msgs/s|1 pub -> 4 subs, 128 B, deliveries/s|sequential req/rep, p50 us (lower is better)|sequential req/rep, p99 us (lower is better)|64 in flight, requests/s|64 KiB pub/sub, MB/s", names, "|")
     split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS|<= 1.2x NATS|>= 1.5x NATS|>= 1.0x NATS", targets, "|")
-    print "| workload | Mq | NATS | Redis | NetMQ floor | Mq/NATS | Mq/Redis | Mq/floor | target |"
-    print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    print "| workload | Mq | Mq, plain subscriptions | NATS | Redis | NetMQ floor | Mq/NATS | Mq/Redis | Mq/floor | target |"
+    print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for (i = 1; i <= count; i++) {
       k = rows[i]
-      printf "| %s %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("nats", k), cell("redis", k), cell("netmq", k), ratio(k, "nats"), ratio(k, "redis"), ratio(k, "netmq"), targets[i]
+      printf "| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq", k), cell("mq-plain", k), cell("nats", k), cell("redis", k), cell("netmq", k), ratio(k, "nats"), ratio(k, "redis"), ratio(k, "netmq"), targets[i]
     }
     # Idle means a fresh broker: only the first round has one.
     idle = "mq" SUBSEP "idle/broker_rss_mb"
-    printf "| broker idle RSS, MB (fresh broker, round 1) | %s | | | | | | | <= 60 |\n", (idle in n) ? number(runs[idle, 1]) : "-"
-    printf "| W1 broker peak RSS, MB | %s | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
-    printf "| W1 broker CPU s per million msgs | %s | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
+    printf "| broker idle RSS, MB (fresh broker, round 1) | %s | | | | | | | | <= 60 |\n", (idle in n) ? number(runs[idle, 1]) : "-"
+    printf "| W1 broker peak RSS, MB | %s | | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
+    printf "| W1 broker CPU s per million msgs | %s | | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
   }'
 echo
 echo "raw results and server logs: $RESULTS"

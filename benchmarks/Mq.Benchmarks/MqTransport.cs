@@ -2,16 +2,19 @@ using Mq.Client;
 
 namespace Mq.Benchmarks;
 
-/// <summary>Mq through <see cref="MqClient"/>'s raw-bytes overloads (no MessagePack serialization of payloads), flow-controlled subscriptions.</summary>
-internal sealed class MqTransport(MqClient client) : IBenchTransport
+/// <summary>
+/// Mq through <see cref="MqClient"/>'s raw-bytes overloads (no MessagePack serialization of payloads). "mq"
+/// subscribes with flow control, "mq-plain" without: the same client, with and without the zero-loss guarantee.
+/// </summary>
+internal sealed class MqTransport(MqClient client, bool flowControl) : IBenchTransport
 {
     public bool SupportsRequestReply => true;
 
-    public static async ValueTask<IBenchTransport> ConnectAsync(string endpoint, string name, CancellationToken cancellationToken)
+    public static async ValueTask<IBenchTransport> ConnectAsync(string endpoint, string name, bool flowControl, CancellationToken cancellationToken)
     {
         // The client's defaults are what users get; only the name and endpoint are ours.
         var options = new MqClientOptions { Endpoint = endpoint, Name = name };
-        return new MqTransport(await MqClient.ConnectAsync(options, cancellationToken: cancellationToken));
+        return new MqTransport(await MqClient.ConnectAsync(options, cancellationToken: cancellationToken), flowControl);
     }
 
     public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
@@ -22,7 +25,7 @@ internal sealed class MqTransport(MqClient client) : IBenchTransport
     // Flow control is Mq's answer to "lose nothing": the broker holds messages back and slows the publisher
     // instead of dropping when a subscriber falls behind, which is what the workloads' zero-loss targets ask for.
     public async ValueTask<IBenchInbox> SubscribeAsync(string subject, CancellationToken cancellationToken) =>
-        new Inbox(await client.SubscribeAsync(subject, new SubscribeOptions { FlowControl = true }, cancellationToken));
+        new Inbox(await client.SubscribeAsync(subject, new SubscribeOptions { FlowControl = flowControl }, cancellationToken));
 
     public async ValueTask<IAsyncDisposable> ServeEchoAsync(string service, CancellationToken cancellationToken) =>
         await client.ServeAsync(service, static (request, _) => ValueTask.FromResult(request.Data), cancellationToken: cancellationToken);

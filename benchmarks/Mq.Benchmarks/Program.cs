@@ -7,7 +7,7 @@ var system = new Option<string>("--system") { Description = "The system under te
 system.AcceptOnlyFromAmong(Transports.Systems);
 var endpoint = new Option<string?>("--endpoint")
 {
-    Description = "Where it listens: tcp://host:port (mq), nats://host:port, host:port (redis). Omitted for mq: start a broker process here; netmq always starts its own relay",
+    Description = "Where it listens: tcp://host:port (mq, mq-plain), nats://host:port, host:port (redis). Omitted for mq and mq-plain: start a broker process here; netmq always starts its own relay",
 };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
@@ -60,7 +60,7 @@ root.SetAction(async (parse, _) =>
     }
     else if (where is null)
     {
-        if (chosen != "mq")
+        if (chosen is not ("mq" or "mq-plain"))
         {
             Console.Error.WriteLine($"--endpoint is required for {chosen}");
             return 1;

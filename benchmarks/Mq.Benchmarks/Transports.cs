@@ -4,11 +4,12 @@ namespace Mq.Benchmarks;
 internal static class Transports
 {
     /// <summary>"netmq" is not a product: it is the floor, bare NetMQ through a minimal relay (see <see cref="FloorWorkload"/>).</summary>
-    public static readonly string[] Systems = ["mq", "nats", "redis", "netmq"];
+    public static readonly string[] Systems = ["mq", "mq-plain", "nats", "redis", "netmq"];
 
     public static ValueTask<IBenchTransport> ConnectAsync(string system, string endpoint, string name, CancellationToken cancellationToken) => system switch
     {
-        "mq" => MqTransport.ConnectAsync(endpoint, name, cancellationToken),
+        "mq" => MqTransport.ConnectAsync(endpoint, name, flowControl: true, cancellationToken),
+        "mq-plain" => MqTransport.ConnectAsync(endpoint, name, flowControl: false, cancellationToken),
         "nats" => NatsTransport.ConnectAsync(endpoint, name, cancellationToken),
         "redis" => RedisTransport.ConnectAsync(endpoint, name, cancellationToken),
         _ => throw new ArgumentException($"unknown system '{system}'", nameof(system)),

@@ -11,11 +11,13 @@ public sealed partial class BenchmarkToolCliTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
 
-    [Fact]
-    public async Task Every_Mq_workload_completes_without_loss()
+    [Theory]
+    [InlineData("mq")]
+    [InlineData("mq-plain")]
+    public async Task Every_Mq_workload_completes_without_loss(string system)
     {
         string broker = Path.Combine(AppContext.BaseDirectory, "Mq.Broker.dll");
-        await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--system", "mq", "--broker-dll", broker, "--scale", "0.001", "--warmup", "0.2", "--timeout", "60"]);
+        await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--system", system, "--broker-dll", broker, "--scale", "0.001", "--warmup", "0.2", "--timeout", "60"]);
 
         Assert.True(await bench.WaitForExitAsync(Bound) == 0, bench.Output);
         IReadOnlyList<Match> results = Results(bench);
