@@ -12,9 +12,7 @@ namespace Mq.Benchmarks;
 /// </summary>
 internal static class FloorWorkload
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-    private const int Warmup = 1_000;
 
     public static Task<IReadOnlyList<BenchResult>> RunSequentialAsync(BenchSettings settings) =>
         WithRelayAsync(settings, (requester, deadline) =>
@@ -22,7 +20,7 @@ internal static class FloorWorkload
             long count = settings.W3RoundTrips;
             var micros = new List<double>((int)count);
             byte[] payload = new byte[BenchSettings.SmallPayload];
-            for (long i = -Warmup; i < count && !deadline.IsCancellationRequested; i++)
+            for (long i = -RequestWorkload.Warmup; i < count && !deadline.IsCancellationRequested; i++)
             {
                 SequenceTracker.Stamp(payload, i);
                 long start = Stopwatch.GetTimestamp();
@@ -89,9 +87,9 @@ internal static class FloorWorkload
         using var deadline = new CancellationTokenSource(settings.WorkloadTimeout);
         string roleDeadline = (settings.WorkloadTimeout + TimeSpan.FromSeconds(30)).TotalSeconds.ToString(CultureInfo.InvariantCulture);
         await using ChildProcess relay = ChildProcess.StartSelf(["--role", "floor-relay", "--system", "netmq", "--timeout", roleDeadline]);
-        string endpoint = (await relay.WaitForLineAsync(line => line.StartsWith("ready ", StringComparison.Ordinal), ReadyTimeout))["ready ".Length..];
+        string endpoint = (await relay.WaitForLineAsync(line => line.StartsWith("ready ", StringComparison.Ordinal), RequestWorkload.ReadyTimeout))["ready ".Length..];
         await using ChildProcess server = ChildProcess.StartSelf(["--role", "floor-echo", "--system", "netmq", "--endpoint", endpoint, "--timeout", roleDeadline]);
-        await server.WaitForLineAsync(line => line == "ready", ReadyTimeout);
+        await server.WaitForLineAsync(line => line == "ready", RequestWorkload.ReadyTimeout);
         // Blocking calls belong on a thread of their own, not on a thread-pool thread; the socket lives and dies there.
         IReadOnlyList<BenchResult> results = await Task.Factory.StartNew(
             () =>

@@ -9,9 +9,13 @@ namespace Mq.Benchmarks;
 /// </summary>
 internal static class RequestWorkload
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long a started role process may take to say it is ready.</summary>
+    internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Round trips before W3's measured ones, for every system alike (the floor included).</summary>
+    internal const int Warmup = 1_000;
+
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
-    private const int Warmup = 1_000;
 
     public static async Task<IReadOnlyList<BenchResult>> RunSequentialAsync(BenchSettings settings)
     {
