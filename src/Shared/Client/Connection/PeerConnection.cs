@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Mq.Errors;
@@ -16,6 +17,9 @@ internal sealed partial class PeerConnection : IDisposable
 {
     private const int MaxFramesPerWakeup = 1024;
 
+    /// <summary>Wake-ups closer together than this find the connection busy (see OnWork).</summary>
+    private static readonly TimeSpan BusyWithin = TimeSpan.FromMicroseconds(200);
+
     private readonly MqClientOptions _options;
     private readonly ClientTables _tables;
     private readonly Outbox _outbox;
@@ -30,6 +34,7 @@ internal sealed partial class PeerConnection : IDisposable
     private readonly FrameSender _sender;
     private readonly TaskCompletionSource<SessionInfo> _firstSession = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state = (int)ConnectionState.Connecting;
+    private long _lastWakeSend; // Stopwatch timestamp of OnWork's last send
     private long _lastReceived = Environment.TickCount64;
     private SessionInfo? _session;
     private bool _hadSession;
@@ -130,7 +135,16 @@ internal sealed partial class PeerConnection : IDisposable
                 action?.Invoke();
             }
 
+            // Woken again soon after the last wake-up's send: the connection is busy, and the threads that woke it
+            // (request continuations, service handlers) may still be writing on this core. Letting them run first
+            // puts their commands in this frame instead of a frame and a wake-up each; an idle peer sends at once.
+            if (Stopwatch.GetElapsedTime(_lastWakeSend) < BusyWithin)
+            {
+                Thread.Yield();
+            }
+
             SendPending();
+            _lastWakeSend = Stopwatch.GetTimestamp();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
