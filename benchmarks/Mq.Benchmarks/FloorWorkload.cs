@@ -20,7 +20,7 @@ internal static class FloorWorkload
             long count = settings.W3RoundTrips;
             var micros = new List<double>((int)count);
             byte[] payload = new byte[BenchSettings.SmallPayload];
-            for (long i = -RequestWorkload.Warmup; i < count && !deadline.IsCancellationRequested; i++)
+            for (long i = -RequestWorkload.WarmupRoundTrips; i < count && !deadline.IsCancellationRequested; i++)
             {
                 SequenceTracker.Stamp(payload, i);
                 long start = Stopwatch.GetTimestamp();

@@ -13,7 +13,7 @@ internal static class RequestWorkload
     internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Round trips before W3's measured ones, for every system alike (the floor included).</summary>
-    internal const int Warmup = 1_000;
+    internal const int WarmupRoundTrips = 1_000;
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
@@ -25,7 +25,7 @@ internal static class RequestWorkload
         bool timedOut = await WithServerAsync(settings, "w3", async (requester, service, deadline) =>
         {
             byte[] payload = new byte[BenchSettings.SmallPayload];
-            for (long i = -Warmup; i < count && !deadline.IsCancellationRequested; i++)
+            for (long i = -WarmupRoundTrips; i < count && !deadline.IsCancellationRequested; i++)
             {
                 SequenceTracker.Stamp(payload, i);
                 long start = Stopwatch.GetTimestamp();

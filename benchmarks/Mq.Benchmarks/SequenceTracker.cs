@@ -27,9 +27,7 @@ internal sealed class SequenceTracker(long count)
 
     public bool Complete => Distinct == Expected;
 
-    /// <summary>Warm-up messages seen, and when the last of them came (0 before the first).</summary>
-    public long Warmups { get; private set; }
-
+    /// <summary>When the last warm-up message came (0 before the first).</summary>
     public long LastWarmupTimestamp { get; private set; }
 
     /// <summary>True once the warm-up's last message (sequence -1) has arrived.</summary>
@@ -47,7 +45,6 @@ internal sealed class SequenceTracker(long count)
         long sequence = payload.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(payload) : long.MinValue;
         if (sequence is < 0 and > long.MinValue)
         {
-            Warmups++;
             LastWarmupTimestamp = now;
             WarmupComplete |= sequence == -1;
             return true;
