@@ -15,6 +15,9 @@ internal sealed class BrokerSubscription(PeerSession session, ulong sid, string 
 
     public ulong Sequence { get; set; }
 
+    /// <summary>Set once it left the index: a route set built before (being fanned out now) must skip it.</summary>
+    public bool Removed { get; set; }
+
     /// <summary>Set when the subscriber asked for flow control: its deliveries wait instead of being dropped.</summary>
     public SubscriptionFlow? Flow { get; } = flow;
 }

@@ -17,6 +17,14 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
 {
     private readonly SubscriptionIndex _index = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly long _maxStallMs = (long)options.MaxFlowStall.TotalMilliseconds;
+
+    // Flow-controlled subscriptions that hold a publisher back (entries whose publishers all left go on the next
+    // tick), and those with deliveries waiting: the candidates for a cut-off by time and by bytes.
+    private readonly HashSet<BrokerSubscription> _holding = [];
+    private readonly HashSet<BrokerSubscription> _waiting = [];
+    private readonly List<BrokerSubscription> _cutOff = [];
+    private long _waitBytes;
 
     public int Count => _index.Count;
 
@@ -103,6 +111,12 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
             return;
         }
 
+        if (window > 0 && peer.Permissions is { } flowPermissions && !flowPermissions.CanFlowControl(pattern))
+        {
+            writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"flow control on '{pattern}' is not allowed for identity '{peer.Identity!.Name}'; subscribe without a window", now);
+            return;
+        }
+
         if (peer.Subscriptions.ContainsKey(sid))
         {
             writer.Refuse(peer, reference, ErrorCode.Conflict, $"subscription id {sid} is already in use", now);
@@ -119,7 +133,16 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
         var subscription = new BrokerSubscription(peer, sid, pattern, group, flow);
         peer.Subscriptions.Add(sid, subscription);
         _index.Add(subscription);
-        writer.Ok(peer, reference, now);
+        if (flow is null)
+        {
+            writer.Ok(peer, reference, now);
+            return;
+        }
+
+        // The window in force, which may be smaller than asked: the peer acknowledges by it.
+        MessagePackWriter w = writer.Begin(peer);
+        CommandWriter.WriteOk(ref w, reference, flow.Window);
+        writer.End(peer, ref w, now);
     }
 
     public void Unsubscribe(PeerSession peer, ref CommandReader reader, long now)
@@ -159,7 +182,7 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
 
         // Capped, so a confused or hostile peer cannot widen its window past what it asked for.
         flow.Credit = (long)Math.Min((ulong)flow.Credit + Math.Min(count, flow.Window), flow.Window);
-        SendWaiting(peer, flow, now);
+        SendWaiting(peer, subscription, now);
     }
 
     /// <summary>The peer's backed-up queue has drained: deliveries that waited only for that go out now.</summary>
@@ -167,9 +190,9 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
     {
         foreach (BrokerSubscription subscription in peer.Subscriptions.Values)
         {
-            if (subscription.Flow is { Waiting.Count: > 0 } flow)
+            if (subscription.Flow is { Waiting.Count: > 0 })
             {
-                SendWaiting(peer, flow, now);
+                SendWaiting(peer, subscription, now);
             }
         }
     }
@@ -179,12 +202,16 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
     {
         foreach (BrokerSubscription subscription in peer.Subscriptions.Values.ToArray())
         {
-            if (peer.Permissions?.CanSubscribe(subscription.Pattern) == false)
+            string? withdrawn = peer.Permissions is not { } permissions ? null
+                : !permissions.CanSubscribe(subscription.Pattern) ? "subscribe to"
+                : subscription.Flow is not null && !permissions.CanFlowControl(subscription.Pattern) ? "flow control on"
+                : null;
+            if (withdrawn is not null)
             {
                 peer.Subscriptions.Remove(subscription.Sid);
                 Remove(subscription, now);
                 MessagePackWriter w = writer.Begin(peer);
-                CommandWriter.WriteRevoked(ref w, subscription.Sid, null, $"subscribe to '{subscription.Pattern}' is no longer allowed for identity '{peer.Identity!.Name}'");
+                CommandWriter.WriteRevoked(ref w, subscription.Sid, null, $"{withdrawn} '{subscription.Pattern}' is no longer allowed for identity '{peer.Identity!.Name}'");
                 writer.End(peer, ref w, now);
             }
         }
@@ -202,36 +229,141 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
 
     private void Remove(BrokerSubscription subscription, long now)
     {
+        subscription.Removed = true;
         _index.Remove(subscription);
         if (subscription.Flow is { } flow)
         {
             // Deliveries still waiting were for a subscriber that no longer wants them.
             flow.Waiting.Clear();
-            credit.Release(flow, now);
+            Unwait(subscription, flow.WaitingBytes);
+            Release(subscription, now);
+        }
+    }
+
+    /// <summary>
+    /// Tick: cuts off every flow-controlled subscription that has held a publisher back for longer than
+    /// <see cref="BrokerOptions.MaxFlowStall"/>, so no subscriber can freeze its publishers (and through them
+    /// everyone else they feed) for longer than that.
+    /// </summary>
+    public void CutOffStalled(long now)
+    {
+        foreach (BrokerSubscription subscription in _holding)
+        {
+            SubscriptionFlow flow = subscription.Flow!;
+            if (flow.Stalled.Count == 0 || now - flow.HoldingSince > _maxStallMs)
+            {
+                _cutOff.Add(subscription);
+            }
+        }
+
+        foreach (BrokerSubscription subscription in _cutOff)
+        {
+            if (subscription.Flow!.Stalled.Count == 0)
+            {
+                // Its publishers left: it holds nobody back any more.
+                _holding.Remove(subscription);
+            }
+            else
+            {
+                CutOff(subscription, $"it held its publishers back for more than MaxFlowStall ({_maxStallMs} ms)", now);
+            }
+        }
+
+        _cutOff.Clear();
+    }
+
+    /// <summary>
+    /// Ends a flow-controlled subscription as a slow consumer: what waited for it is dropped and reported
+    /// (DROPPED), the subscription is removed and its peer told (REVOKED, LimitExceeded), its publishers go on.
+    /// </summary>
+    private void CutOff(BrokerSubscription subscription, string reason, long now)
+    {
+        PeerSession peer = subscription.Session;
+        int dropped = subscription.Flow!.Waiting.Count;
+        peer.Subscriptions.Remove(subscription.Sid);
+        Remove(subscription, now);
+        counters.SlowConsumers++;
+        counters.DroppedMessages += dropped;
+        writer.ReportSlowConsumer(peer, subscription.Sid, dropped, reason, now);
+
+        MessagePackWriter w = writer.Begin(peer);
+        if (dropped > 0)
+        {
+            // Waiting deliveries had their sequence numbers already, the last of them the subscription's last.
+            CommandWriter.WriteDropped(ref w, subscription.Sid, (ulong)dropped, subscription.Sequence);
+        }
+
+        CommandWriter.WriteRevoked(ref w, subscription.Sid, null, $"subscription to '{subscription.Pattern}' was cut off as a slow consumer: {reason}", ErrorCode.LimitExceeded);
+        writer.End(peer, ref w, now);
+    }
+
+    private void Release(BrokerSubscription subscription, long now)
+    {
+        credit.Release(subscription.Flow!, now);
+        _holding.Remove(subscription);
+    }
+
+    /// <summary>Counts a delivery that must wait; cuts a subscription off if a byte budget is now exceeded.</summary>
+    private void Wait(BrokerSubscription subscription, byte[] msg, long now)
+    {
+        SubscriptionFlow flow = subscription.Flow!;
+        flow.Waiting.Enqueue(msg);
+        flow.WaitingBytes += msg.Length;
+        subscription.Session.FlowWaitBytes += msg.Length;
+        _waitBytes += msg.Length;
+        _waiting.Add(subscription);
+        if (flow.WaitingBytes > options.MaxFlowWaitBytes)
+        {
+            CutOff(subscription, $"more than MaxFlowWaitBytes ({options.MaxFlowWaitBytes}) waited for it", now);
+        }
+        else if (subscription.Session.FlowWaitBytes > options.MaxFlowWaitBytesPerPeer)
+        {
+            CutOff(subscription, $"more than MaxFlowWaitBytesPerPeer ({options.MaxFlowWaitBytesPerPeer}) waited for its connection", now);
+        }
+
+        // Bounded: each turn removes the subscription with the most waiting, and the total only counts waiting ones.
+        while (_waitBytes > options.MaxFlowWaitBytesTotal && _waiting.Count > 0)
+        {
+            BrokerSubscription largest = _waiting.MaxBy(s => s.Flow!.WaitingBytes)!;
+            CutOff(largest, $"the broker's flow-control waits passed MaxFlowWaitBytesTotal ({options.MaxFlowWaitBytesTotal}) and it had the most waiting", now);
+        }
+    }
+
+    private void Unwait(BrokerSubscription subscription, long bytes)
+    {
+        subscription.Flow!.WaitingBytes -= bytes;
+        subscription.Session.FlowWaitBytes -= bytes;
+        _waitBytes -= bytes;
+        if (subscription.Flow.Waiting.Count == 0)
+        {
+            _waiting.Remove(subscription);
         }
     }
 
     /// <summary>Sends waiting deliveries while there is room; once none wait, the publishers held back may go on.</summary>
-    private void SendWaiting(PeerSession peer, SubscriptionFlow flow, long now)
+    private void SendWaiting(PeerSession peer, BrokerSubscription subscription, long now)
     {
+        SubscriptionFlow flow = subscription.Flow!;
+
         // Checked on each turn: a write can flush, find the queue full and back it up again.
         while (flow.Credit > 0 && peer.Backlog.WrittenCount == 0 && flow.Waiting.TryDequeue(out byte[]? msg))
         {
             flow.Credit--;
+            Unwait(subscription, msg.Length);
             counters.MessagesDelivered++;
             writer.WriteRaw(peer, msg, now);
         }
 
         if (flow.Waiting.Count == 0 && flow.Stalled.Count > 0)
         {
-            credit.Release(flow, now);
+            Release(subscription, now);
         }
     }
 
     private void Deliver(PeerSession publisher, BrokerSubscription subscription, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now)
     {
         PeerSession target = subscription.Session;
-        if (target.IsClosed)
+        if (target.IsClosed || subscription.Removed)
         {
             return;
         }
@@ -242,9 +374,10 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
             var scratch = new MessagePackWriter(_scratch);
             CommandWriter.WriteMsg(ref scratch, subscription.Sid, ++subscription.Sequence, subject, headers, payload);
             scratch.Flush();
-            flow.Waiting.Enqueue(_scratch.WrittenSpan.ToArray());
             counters.FlowWaits++;
-            credit.Stall(publisher, flow);
+            credit.Stall(publisher, flow, now);
+            _holding.Add(subscription);
+            Wait(subscription, _scratch.WrittenSpan.ToArray(), now);
             return;
         }
 

@@ -34,8 +34,13 @@ internal sealed class PublisherCredit(BrokerOptions options, PeerWriter writer, 
     }
 
     /// <summary>Holds <paramref name="publisher"/> back until <paramref name="flow"/> has caught up.</summary>
-    public void Stall(PeerSession publisher, SubscriptionFlow flow)
+    public void Stall(PeerSession publisher, SubscriptionFlow flow, long now)
     {
+        if (flow.Stalled.Count == 0)
+        {
+            flow.HoldingSince = now;
+        }
+
         if (flow.Stalled.Add(publisher))
         {
             publisher.StalledBy.Add(flow);

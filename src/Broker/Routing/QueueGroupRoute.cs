@@ -21,7 +21,7 @@ internal sealed class QueueGroupRoute(string name, BrokerSubscription[] members,
         for (int tried = 0; tried < Members.Length; tried++)
         {
             BrokerSubscription candidate = Members[(int)(rotation.Next() % (uint)Members.Length)];
-            if (candidate.Session.IsClosed)
+            if (candidate.Session.IsClosed || candidate.Removed)
             {
                 continue;
             }

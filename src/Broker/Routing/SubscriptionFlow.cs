@@ -17,8 +17,14 @@ internal sealed class SubscriptionFlow(uint window)
     /// <summary>Encoded MSG commands waiting for credit; their sequence numbers were assigned in order.</summary>
     public Queue<byte[]> Waiting { get; } = new();
 
+    /// <summary>Bytes of the commands in <see cref="Waiting"/>: what the byte budgets measure.</summary>
+    public long WaitingBytes { get; set; }
+
     /// <summary>Publishers held back by this subscription's wait.</summary>
     public HashSet<PeerSession> Stalled { get; } = [];
+
+    /// <summary>When the first publisher now in <see cref="Stalled"/> was held back: what <c>MaxFlowStall</c> is measured from.</summary>
+    public long HoldingSince { get; set; }
 
     /// <summary>True if a delivery may go out now: credit left, nothing waiting ahead, and the peer's queue not backed up.</summary>
     public bool HasRoom(PeerSession subscriber) => Credit > 0 && Waiting.Count == 0 && subscriber.Backlog.WrittenCount == 0;

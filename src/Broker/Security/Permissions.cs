@@ -9,7 +9,7 @@ namespace Mq.Broker.Security;
 /// </summary>
 internal sealed class Permissions
 {
-    private readonly string[] _publishAllow, _publishDeny, _subscribeAllow, _subscribeDeny, _serveAllow, _serveDeny, _requestAllow, _requestDeny;
+    private readonly string[] _publishAllow, _publishDeny, _subscribeAllow, _subscribeDeny, _serveAllow, _serveDeny, _requestAllow, _requestDeny, _flowAllow, _flowDeny;
 
     public Permissions(IEnumerable<PolicyRole> roles)
     {
@@ -22,6 +22,8 @@ internal sealed class Permissions
         _serveDeny = [.. all.SelectMany(r => r.Serve.Deny)];
         _requestAllow = [.. all.SelectMany(r => r.Request.Allow)];
         _requestDeny = [.. all.SelectMany(r => r.Request.Deny)];
+        _flowAllow = [.. all.SelectMany(r => r.FlowControl.Allow)];
+        _flowDeny = [.. all.SelectMany(r => r.FlowControl.Deny)];
     }
 
     public bool CanPublish(ReadOnlySpan<char> subject) => Literal(subject, _publishAllow, _publishDeny);
@@ -30,19 +32,24 @@ internal sealed class Permissions
 
     public bool CanRequest(ReadOnlySpan<char> service) => Literal(service, _requestAllow, _requestDeny);
 
-    public bool CanSubscribe(string pattern)
+    public bool CanSubscribe(string pattern) => Covered(pattern, _subscribeAllow, _subscribeDeny);
+
+    /// <summary>Whether a subscription to <paramref name="pattern"/> may ask for flow control (on top of <see cref="CanSubscribe"/>).</summary>
+    public bool CanFlowControl(string pattern) => Covered(pattern, _flowAllow, _flowDeny);
+
+    private static bool Covered(string pattern, string[] allow, string[] deny)
     {
-        foreach (string deny in _subscribeDeny)
+        foreach (string denied in deny)
         {
-            if (PatternRelation.Overlaps(deny, pattern))
+            if (PatternRelation.Overlaps(denied, pattern))
             {
                 return false;
             }
         }
 
-        foreach (string allow in _subscribeAllow)
+        foreach (string allowed in allow)
         {
-            if (PatternRelation.Covers(allow, pattern))
+            if (PatternRelation.Covers(allowed, pattern))
             {
                 return true;
             }

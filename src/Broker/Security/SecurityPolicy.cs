@@ -54,6 +54,7 @@ internal sealed class SecurityPolicy
             CheckRule(path, roleName, "subscribe", role.Subscribe, SubjectKind.Pattern);
             CheckRule(path, roleName, "serve", role.Serve, SubjectKind.Pattern);
             CheckRule(path, roleName, "request", role.Request, SubjectKind.Pattern);
+            CheckRule(path, roleName, "flowControl", role.FlowControl, SubjectKind.Pattern);
         }
 
         var identities = new Dictionary<string, PolicyIdentity>(StringComparer.Ordinal);

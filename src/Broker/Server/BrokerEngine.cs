@@ -138,6 +138,7 @@ internal sealed partial class BrokerEngine
 
         _expired.Clear();
         _requests.ExpireDeadlines(now);
+        _pubSub.CutOffStalled(now);
         if (_policyWatcher?.Changed(now) == true)
         {
             ReloadPolicy(now);
@@ -209,6 +210,7 @@ internal sealed partial class BrokerEngine
         PeersTimedOut = _counters.PeersTimedOut,
         FlowWaits = _counters.FlowWaits,
         PublisherStalls = _counters.PublisherStalls,
+        SlowConsumers = _counters.SlowConsumers,
     };
 
     private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)

@@ -70,6 +70,29 @@ public sealed class BrokerOptions
     public int MaxFlowWindow { get; set; } = 65_536;
 
     /// <summary>
+    /// How long a flow-controlled subscription may hold its publishers back (deliveries waiting for it while a
+    /// publisher's credit is withheld) before it is cut off as a slow consumer: what waited is dropped and
+    /// reported, the subscription is revoked, and the publishers go on.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan MaxFlowStall { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bytes of deliveries that may wait for one flow-controlled subscription; past it the subscription is cut off.</summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public int MaxFlowWaitBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes of deliveries that may wait for all the flow-controlled subscriptions of one connection.</summary>
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public int MaxFlowWaitBytesPerPeer { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of deliveries that may wait for flow-controlled subscriptions in the whole broker; past it the
+    /// subscription with the most waiting is cut off as a slow consumer.
+    /// </summary>
+    [Range(64 * 1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxFlowWaitBytesTotal { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
     /// The security policy file (identities, their public keys and roles; see docs/security.md). When set, every
     /// peer must prove an identity in the handshake and may do only what its roles allow. Edits apply to live
     /// peers within about a second.
@@ -119,6 +142,16 @@ public sealed class BrokerOptions
         if (PeerTimeout < HeartbeatInterval * 2)
         {
             yield return $"PeerTimeout ({PeerTimeout}) must be at least twice HeartbeatInterval ({HeartbeatInterval})";
+        }
+
+        if (MaxFlowWaitBytesPerPeer < MaxFlowWaitBytes)
+        {
+            yield return $"MaxFlowWaitBytesPerPeer ({MaxFlowWaitBytesPerPeer}) must be at least MaxFlowWaitBytes ({MaxFlowWaitBytes})";
+        }
+
+        if (MaxFlowWaitBytesTotal < MaxFlowWaitBytesPerPeer)
+        {
+            yield return $"MaxFlowWaitBytesTotal ({MaxFlowWaitBytesTotal}) must be at least MaxFlowWaitBytesPerPeer ({MaxFlowWaitBytesPerPeer})";
         }
 
         if (Curve?.Problem() is { } curveProblem)

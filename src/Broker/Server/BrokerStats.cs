@@ -40,4 +40,10 @@ public sealed record BrokerStats
 
     /// <summary>Times a publisher was held back (credit withheld) by a flow-controlled subscriber that had fallen behind.</summary>
     public long PublisherStalls { get; init; }
+
+    /// <summary>
+    /// Flow-controlled subscriptions cut off as slow consumers: they held publishers back longer than
+    /// <c>MaxFlowStall</c>, or what waited for them passed a byte budget. Each lost what waited (DROPPED) and was revoked.
+    /// </summary>
+    public long SlowConsumers { get; init; }
 }

@@ -77,29 +77,23 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     public void CountRefusal(object peer, ErrorCode code, string message, long now)
     {
         counters.Refused++;
-        if (now - _logWindowStart >= 1000)
-        {
-            if (_suppressed > 0)
-            {
-                LogSuppressed(_suppressed);
-            }
-
-            _logWindowStart = now;
-            _logged = 0;
-            _suppressed = 0;
-        }
-
-        if (_logged++ < LogLinesPerSecond)
+        if (MayLog(now))
         {
             LogRefused(peer, code, message);
         }
-        else
+    }
+
+    /// <summary>Logs a subscription cut off as a slow consumer, within the same rate limit as refusals.</summary>
+    public void ReportSlowConsumer(PeerSession peer, ulong sid, long dropped, string reason, long now)
+    {
+        if (MayLog(now))
         {
-            _suppressed++;
+            LogSlowConsumer(peer, sid, dropped, reason);
         }
     }
 
     public void FlushAll(long now)
+
     {
         // Flush may not add to the list, so a plain loop over it is safe.
         foreach (PeerSession session in _dirty)
@@ -172,6 +166,29 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         session.LastSent = now;
     }
 
+    private bool MayLog(long now)
+    {
+        if (now - _logWindowStart >= 1000)
+        {
+            if (_suppressed > 0)
+            {
+                LogSuppressed(_suppressed);
+            }
+
+            _logWindowStart = now;
+            _logged = 0;
+            _suppressed = 0;
+        }
+
+        if (_logged++ < LogLinesPerSecond)
+        {
+            return true;
+        }
+
+        _suppressed++;
+        return false;
+    }
+
     private void Salvage(PeerSession session, ReadOnlySpan<byte> frame)
     {
         if (frame.IsEmpty)
@@ -237,7 +254,10 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a command from {Peer}: {Code}: {Reason}")]
     private partial void LogRefused(object peer, ErrorCode code, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals in the last second were not logged")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cut off subscription {Sid} of {Peer} as a slow consumer, dropping {Dropped} waiting messages: {Reason}")]
+    private partial void LogSlowConsumer(PeerSession peer, ulong sid, long dropped, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals and cut-offs in the last second were not logged")]
     private partial void LogSuppressed(long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} is not keeping up: dropped {Messages} messages now, {Frames} full frames so far")]

@@ -84,6 +84,9 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
 
     public long DroppedFrames { get; set; }
 
+    /// <summary>Bytes of deliveries waiting in the broker for this connection's flow-controlled subscriptions.</summary>
+    public long FlowWaitBytes { get; set; }
+
     public override string ToString() => State != PeerState.Ready ? $"connection {Key:x8}"
         : Identity is null ? $"{Name} ({PeerId})" : $"{Name} ({PeerId}, identity {Identity.Name})";
 }

@@ -63,7 +63,7 @@ public sealed partial class MqClient
                 subscription,
                 $"subscribe to '{pattern}'",
                 cancellationToken,
-                () => subscription.Confirmed = true).ConfigureAwait(false);
+                subscription.OnConfirmed).ConfigureAwait(false);
         }
         catch
         {

@@ -126,7 +126,7 @@ public sealed partial class MqClient
                 service,
                 $"serve '{service}'",
                 cancellationToken,
-                () => registration.Confirmed = true).ConfigureAwait(false);
+                _ => registration.Confirmed = true).ConfigureAwait(false);
         }
         catch
         {

@@ -231,10 +231,10 @@ public sealed partial class MqClient : IAsyncDisposable
         ConfirmAsync(_publishes, static (ref MessagePackWriter w, in (ulong Reference, int _) s) => CommandWriter.WritePing(ref w, s.Reference), 0, what, cancellationToken);
 
     /// <summary>Sends a command that the broker answers with OK or ERROR under a fresh reference, and waits for it.</summary>
-    private ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null) =>
+    private ValueTask ConfirmAsync<TArg>(CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action<ulong>? onConfirmed = null) =>
         ConfirmAsync(_outbox, write, arg, what, cancellationToken, onConfirmed);
 
-    private async ValueTask ConfirmAsync<TArg>(Outbox outbox, CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action? onConfirmed = null)
+    private async ValueTask ConfirmAsync<TArg>(Outbox outbox, CommandWrite<(ulong Reference, TArg Arg)> write, TArg arg, string what, CancellationToken cancellationToken, Action<ulong>? onConfirmed = null)
     {
         (ulong reference, Task confirmed) = _tables.Pending.AddConfirmation(onConfirmed);
         try

@@ -14,7 +14,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private readonly MqClient _owner;
     private readonly Channel<MqMessage> _channel;
     private readonly ChannelReader<MqMessage> _reader;
-    private readonly int _ackEvery;
+    private int _ackEvery;
     private int _epoch;
     private int _unacknowledged;
     private long _dropped;
@@ -127,6 +127,20 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
 
     internal void Complete() => _channel.Writer.TryComplete();
 
+    /// <summary>
+    /// Socket thread: the broker's OK. For flow control it carries the window in force, which may be smaller
+    /// than asked (the broker's <c>MaxFlowWindow</c>); acknowledging by a quarter of a larger one would stall.
+    /// </summary>
+    internal void OnConfirmed(ulong window)
+    {
+        if (FlowControl && window > 0)
+        {
+            Volatile.Write(ref _ackEvery, (int)Math.Max(1, Math.Min(window, Window) / 4));
+        }
+
+        Confirmed = true;
+    }
+
     /// <summary>Socket thread: restored on a new session, whose sequence numbers and window start afresh.</summary>
     internal void NewSession()
     {
@@ -144,7 +158,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         }
 
         int count = Interlocked.Increment(ref _unacknowledged);
-        if (count >= _ackEvery && Interlocked.CompareExchange(ref _unacknowledged, 0, count) == count)
+        if (count >= Volatile.Read(ref _ackEvery) && Interlocked.CompareExchange(ref _unacknowledged, 0, count) == count)
         {
             _owner.Acknowledge(Sid, (uint)count);
         }

@@ -66,6 +66,15 @@ public static class CommandWriter
         w.Write(reference);
     }
 
+    /// <summary>The OK of a flow-controlled SUB: its trailing field is the window in force (the asked window, cut to the broker's maximum).</summary>
+    public static void WriteOk(ref MessagePackWriter w, ulong reference, ulong window)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.Ok);
+        w.Write(reference);
+        w.Write(window);
+    }
+
     public static void WriteError(ref MessagePackWriter w, ulong reference, ErrorCode code, string message)
     {
         w.WriteArrayHeader(4);
@@ -115,13 +124,15 @@ public static class CommandWriter
     }
 
     /// <summary>A subscription (<paramref name="sid"/> &gt; 0) or a service (<paramref name="service"/>) the broker removed.</summary>
-    public static void WriteRevoked(ref MessagePackWriter w, ulong sid, string? service, string reason)
+    /// <summary>REVOKED; <paramref name="code"/> says why: <c>PermissionDenied</c> (policy) or <c>LimitExceeded</c> (slow consumer).</summary>
+    public static void WriteRevoked(ref MessagePackWriter w, ulong sid, string? service, string reason, ErrorCode code = ErrorCode.PermissionDenied)
     {
-        w.WriteArrayHeader(4);
+        w.WriteArrayHeader(5);
         w.Write((byte)CommandCode.Revoked);
         w.Write(sid);
         WriteStringOrNil(ref w, service);
         w.Write(reason);
+        w.Write((ushort)code);
     }
 
     public static void WriteCredit(ref MessagePackWriter w, ulong granted)

@@ -11,6 +11,8 @@ namespace Mq.UnitTests.Security;
 /// </summary>
 public sealed class SecurityEngineTests : IDisposable
 {
+    private static readonly string[] Public = ["public.>"];
+    private static readonly string[] PublicFast = ["public.fast.>"];
     private readonly PolicyFile _policy = new();
     private readonly EngineHarness _broker;
 
@@ -191,6 +193,39 @@ public sealed class SecurityEngineTests : IDisposable
         _broker.SkipHeartbeats(1);
         Assert.Contains("revoked", _broker.Expect(1, CommandCode.Bye).ReadString(1024));
         Assert.Equal(1, _broker.Engine.PeerCount);
+    }
+
+    [Fact]
+    public void Flow_control_needs_a_flow_control_rule_and_losing_it_revokes_the_subscription()
+    {
+        Authenticate(1, "guest");
+        _broker.From(1, Frames.Sub(9, 1, "public.news", window: 10));
+        EngineHarness.Refusal refused = _broker.ExpectError(1);
+        Assert.Equal((9UL, ErrorCode.PermissionDenied), (refused.Ref, refused.Code));
+        Assert.Contains("flow control", refused.Message);
+        _broker.Subscribe(1, 1, "public.news");
+
+        _policy.Write(new
+        {
+            subscribe = new { allow = Public },
+            flowControl = new { allow = Public, deny = PublicFast },
+        });
+        _broker.Tick(1000);
+        _broker.From(1, Frames.Sub(10, 2, "public.slow", window: 10));
+        _broker.SkipHeartbeats(1);
+        Assert.Equal(10UL, _broker.Expect(1, CommandCode.Ok).ReadUInt());
+        _broker.From(1, Frames.Sub(11, 3, "public.fast.ticks", window: 10));
+        Assert.Equal(ErrorCode.PermissionDenied, _broker.ExpectError(1).Code);
+
+        _policy.Write(PolicyFile.GuestRole());
+        _broker.Tick(1000);
+        _broker.SkipHeartbeats(1);
+        CommandReader revoked = _broker.Expect(1, CommandCode.Revoked);
+        Assert.Equal(2UL, revoked.ReadUInt());
+        revoked.ReadStringOrNil(64);
+        Assert.Contains("flow control on 'public.slow'", revoked.ReadString(1024));
+        Assert.Equal(ErrorCode.PermissionDenied, (ErrorCode)revoked.ReadUInt());
+        Assert.True(_broker.Idle(1), "the plain subscription stays");
     }
 
     [Fact]

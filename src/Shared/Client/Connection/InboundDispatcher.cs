@@ -99,10 +99,11 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
     public void Ok(ref CommandReader reader)
     {
         ulong reference = reader.ReadUInt();
+        ulong window = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
         if (!ledger.TryAcknowledge(reference))
         {
-            tables.Pending.Confirm(reference);
+            tables.Pending.Confirm(reference, window);
         }
     }
 
@@ -116,14 +117,16 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
     }
 
     /// <summary>
-    /// REVOKED: the broker removed a subscription or service because this peer's permissions changed. It ends
-    /// here too (a subscription's enumeration completes) and the application hears of it as an error.
+    /// REVOKED: the broker removed a subscription or service because this peer's permissions changed, or cut a
+    /// flow-controlled subscription off as a slow consumer (after a DROPPED for what it lost). It ends here too
+    /// (a subscription's enumeration completes) and the application hears of it as an error with the broker's code.
     /// </summary>
     public void Revoked(ref CommandReader reader)
     {
         ulong sid = reader.ReadUInt();
         string? service = reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes);
         string reason = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+        var code = reader.HasMoreFields ? (ErrorCode)reader.ReadUInt() : ErrorCode.PermissionDenied;
         reader.EndCommand();
 
         if (sid != 0 && tables.Subscriptions.TryRemove(sid, out MqSubscription? subscription))
@@ -135,7 +138,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
             served.Revoke();
         }
 
-        asyncError(new PermissionDeniedException(reason));
+        asyncError(MqException.FromCode(code, reason));
     }
 
     /// <summary>Sequence numbers restart with a new session; cached subject strings stay valid.</summary>

@@ -137,9 +137,12 @@ internal sealed partial class PeerConnection
         {
             subscription.NewSession();
             _inbound.Forget(subscription.Sid);
+            // A flow-controlled one needs its OK: the new broker may grant another window.
+            ulong reference = subscription.FlowControl ? _tables.Pending.AddCallback(subscription.OnConfirmed) : 0;
             _sender.SendDirect(
-                static (ref MessagePackWriter w, in MqSubscription s) => CommandWriter.WriteSub(ref w, 0, s.Sid, s.Pattern, s.QueueGroup, s.Window),
-                subscription);
+                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
+                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup, s.Sub.Window),
+                (reference, subscription));
         }
 
         foreach (MqService service in _tables.Services.Values.Where(s => s.Confirmed))

@@ -9,7 +9,7 @@ namespace Mq.Client.Connection;
 /// </summary>
 internal sealed class PendingCalls
 {
-    private readonly ConcurrentDictionary<ulong, (TaskCompletionSource Completion, Action? OnConfirmed)> _confirmations = new();
+    private readonly ConcurrentDictionary<ulong, (TaskCompletionSource? Completion, Action<ulong>? OnConfirmed)> _confirmations = new();
     private readonly ConcurrentDictionary<ulong, PendingRequestCall> _requests = new();
     private long _lastReference;
     private long _lastRequestId;
@@ -18,9 +18,10 @@ internal sealed class PendingCalls
 
     /// <summary>
     /// Registers a confirmation to wait for. <paramref name="onConfirmed"/> runs on the socket thread as the OK is
-    /// read, so state it sets is visible to whatever that thread does next (such as restoring after a reconnect).
+    /// read, with the OK's trailing field (the window in force for a flow-controlled SUB, else 0), so state it
+    /// sets is visible to whatever that thread does next (such as restoring after a reconnect).
     /// </summary>
-    public (ulong Reference, Task Confirmed) AddConfirmation(Action? onConfirmed = null)
+    public (ulong Reference, Task Confirmed) AddConfirmation(Action<ulong>? onConfirmed = null)
     {
         ulong reference = (ulong)Interlocked.Increment(ref _lastReference);
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,19 +29,30 @@ internal sealed class PendingCalls
         return (reference, completion.Task);
     }
 
-    public bool Confirm(ulong reference)
+    /// <summary>
+    /// A confirmation nobody awaits (a restore on a new session): only <paramref name="onConfirmed"/> runs, and a
+    /// refusal goes to the client's error event as an unreferenced ERROR would.
+    /// </summary>
+    public ulong AddCallback(Action<ulong> onConfirmed)
+    {
+        ulong reference = (ulong)Interlocked.Increment(ref _lastReference);
+        _confirmations[reference] = (null, onConfirmed);
+        return reference;
+    }
+
+    public bool Confirm(ulong reference, ulong detail = 0)
     {
         if (!_confirmations.TryRemove(reference, out var pending))
         {
             return false;
         }
 
-        pending.OnConfirmed?.Invoke();
-        return pending.Completion.TrySetResult();
+        pending.OnConfirmed?.Invoke(detail);
+        return pending.Completion?.TrySetResult() ?? true;
     }
 
     public bool Reject(ulong reference, MqException error) =>
-        _confirmations.TryRemove(reference, out var pending) && pending.Completion.TrySetException(error);
+        _confirmations.TryRemove(reference, out var pending) && pending.Completion is { } completion && completion.TrySetException(error);
 
     public void Forget(ulong reference) => _confirmations.TryRemove(reference, out _);
 
