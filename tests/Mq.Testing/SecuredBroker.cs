@@ -50,9 +50,23 @@ public sealed class SecuredBroker : IAsyncDisposable
     /// <summary>The private key file of <paramref name="identity"/> (its public key is beside it, with .pub).</summary>
     public string KeyFile(string identity) => Path.Combine(Directory, $"{identity}.key");
 
-    /// <summary>(Re)writes the policy; a running broker applies it to live peers within about a second.</summary>
-    public async Task WritePolicyAsync(string guestSubscribes)
+    /// <summary>
+    /// (Re)writes the policy; a running broker applies it to live peers within about a second. The guest may ask
+    /// for flow control only on patterns inside <paramref name="guestFlowControl"/>, if given.
+    /// </summary>
+    public async Task WritePolicyAsync(string guestSubscribes, string? guestFlowControl = null)
     {
+        var guest = new Dictionary<string, object>
+        {
+            ["publish"] = new { allow = new[] { "public.>" } },
+            ["subscribe"] = new { allow = new[] { guestSubscribes } },
+            ["request"] = new { allow = new[] { "billing.quote" } },
+        };
+        if (guestFlowControl is not null)
+        {
+            guest["flowControl"] = new { allow = new[] { guestFlowControl } };
+        }
+
         var policy = new
         {
             users = new Dictionary<string, object>
@@ -68,13 +82,9 @@ public sealed class SecuredBroker : IAsyncDisposable
                     subscribe = new { allow = new[] { ">" } },
                     serve = new { allow = new[] { "billing.*" } },
                     request = new { allow = new[] { ">" } },
+                    flowControl = new { allow = new[] { ">" } },
                 },
-                ["guest"] = new
-                {
-                    publish = new { allow = new[] { "public.>" } },
-                    subscribe = new { allow = new[] { guestSubscribes } },
-                    request = new { allow = new[] { "billing.quote" } },
-                },
+                ["guest"] = guest,
             },
         };
         await File.WriteAllTextAsync(PolicyPath, JsonSerializer.Serialize(policy));

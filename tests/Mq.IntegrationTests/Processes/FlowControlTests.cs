@@ -73,6 +73,28 @@ public sealed class FlowControlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_window_cut_by_the_broker_is_honoured_by_the_client()
+    {
+        // The client asks for a window of 1000 and would acknowledge every 250; the broker grants 8.
+        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", "--Broker:MaxFlowWindow=8");
+        await using (broker)
+        {
+            await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
+            await using MqClient careful = await MqClient.ConnectAsync(
+                MqClientOptions.Default with { Endpoint = endpoint, Name = "careful", SubscriptionCapacity = 1000 });
+            await using MqSubscription flow = await careful.SubscribeAsync("flow.>", new SubscribeOptions { FlowControl = true });
+            for (int i = 0; i < 200; i++)
+            {
+                await publisher.PublishAsync("flow.small", new byte[] { 1 });
+            }
+
+            List<MqMessage> received = await flow.TakeAsync(200, TimeSpan.FromSeconds(30));
+            Assert.Equal(Enumerable.Range(1, 200).Select(i => (ulong)i), received.Select(m => m.Sequence));
+            Assert.Equal(0, flow.Dropped);
+        }
+    }
+
+    [Fact]
     public async Task Flow_control_starts_afresh_after_the_broker_is_killed_and_restarted()
     {
         (PeerProcess first, string endpoint) = await BrokerProcess.StartAsync();
