@@ -41,6 +41,10 @@ public sealed class DocumentedBytesTests
         AssertBytes("92 06 01", (ref MessagePackWriter w) => CommandWriter.WriteOk(ref w, 1));
 
     [Fact]
+    public void Ok_with_the_window_in_force() =>
+        AssertBytes("93 06 02 64", (ref MessagePackWriter w) => CommandWriter.WriteOk(ref w, 2, 100));
+
+    [Fact]
     public void Msg() =>
         AssertBytes("96 0d 01 01 a9 6f 72 64 65 72 73 2e 65 75 c0 c4 04 a3 61 62 63", (ref MessagePackWriter w) => CommandWriter.WriteMsg(ref w, 1, 1, "orders.eu"u8, default, AbcPayload));
 
