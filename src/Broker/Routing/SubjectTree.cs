@@ -3,37 +3,65 @@ using Mq.Subjects;
 namespace Mq.Broker.Routing;
 
 /// <summary>
-/// A token trie of subscription patterns (the NATS "sublist" shape): literal tokens are children by name,
-/// <c>*</c> and <c>&gt;</c> are dedicated children, so a match walks at most three branches per token.
+/// A token trie of subscription patterns (the NATS "sublist" shape) with its chains compressed: each node holds a
+/// run of tokens (<see cref="Node.Label"/>, literal or <c>*</c>) up to where patterns diverge, so a pattern costs
+/// one node and its own characters whatever its number of tokens, and a node has a dictionary of children only
+/// when it has several. A match compares a subject's tokens with the runs and follows at most a literal and a
+/// <c>*</c> child per branch point, plus the <c>&gt;</c> items found on the way.
 /// Owned by the broker's routing thread; not thread-safe.
 /// </summary>
 internal sealed class SubjectTree<T> where T : class
 {
-    private readonly Node _root = new();
+    private readonly Node _root = new("");
 
     public int Count { get; private set; }
 
     public void Add(string pattern, T item)
     {
+        ReadOnlySpan<char> body = Split(pattern, out bool tail);
         Node node = _root;
-        foreach (Range range in pattern.AsSpan().Split(Subject.Separator))
+        while (!body.IsEmpty)
         {
-            string token = pattern[range];
-            node = token switch
+            Node? child = node.Find(FirstToken(body));
+            if (child is null)
             {
-                Subject.SingleWildcard => node.Star ??= new Node(),
-                Subject.TailWildcard => node.Tail ??= new Node(),
-                _ => GetOrAddChild(node, token),
-            };
+                child = new Node(body.ToString());
+                node.Attach(child);
+                node = child;
+                break;
+            }
+
+            int common = CommonPrefix(child.Label, body);
+            if (common < child.Label.Length)
+            {
+                // The new pattern leaves this run part way: the shared tokens become a node of their own.
+                var shared = new Node(child.Label[..common]);
+                child.Label = child.Label[(common + 1)..];
+                node.Replace(shared);
+                shared.Attach(child);
+                child = shared;
+            }
+
+            node = child;
+            body = common < body.Length ? body[(common + 1)..] : [];
         }
 
-        node.Items.Add(item);
+        if (tail)
+        {
+            (node.TailItems ??= []).Add(item);
+        }
+        else
+        {
+            (node.Items ??= []).Add(item);
+        }
+
         Count++;
     }
 
     public bool Remove(string pattern, T item)
     {
-        if (!Remove(_root, pattern.AsSpan(), item))
+        ReadOnlySpan<char> body = Split(pattern, out bool tail);
+        if (!Remove(_root, body, tail, item))
         {
             return false;
         }
@@ -45,109 +73,234 @@ internal sealed class SubjectTree<T> where T : class
     /// <summary>Adds every item whose pattern matches the literal <paramref name="subject"/> to <paramref name="results"/>.</summary>
     public void Match(ReadOnlySpan<char> subject, List<T> results) => Match(_root, subject, results);
 
-    private static Node GetOrAddChild(Node node, string token)
+    /// <summary>A pattern without its trailing <c>&gt;</c>, and whether it had one.</summary>
+    private static ReadOnlySpan<char> Split(string pattern, out bool tail)
     {
-        node.Children ??= new Dictionary<string, Node>(StringComparer.Ordinal);
-        if (!node.Children.TryGetValue(token, out Node? child))
-        {
-            child = new Node();
-            node.Children.Add(token, child);
-        }
+        tail = pattern == Subject.TailWildcard || pattern.EndsWith(".>", StringComparison.Ordinal);
+        return !tail ? pattern : pattern.AsSpan(0, Math.Max(0, pattern.Length - 2));
+    }
 
-        return child;
+    private static ReadOnlySpan<char> FirstToken(ReadOnlySpan<char> tokens)
+    {
+        int dot = tokens.IndexOf(Subject.Separator);
+        return dot < 0 ? tokens : tokens[..dot];
+    }
+
+    /// <summary>Characters of <paramref name="label"/> taken by the whole tokens it shares with <paramref name="body"/> from the start.</summary>
+    private static int CommonPrefix(ReadOnlySpan<char> label, ReadOnlySpan<char> body)
+    {
+        int common = 0;
+        int start = 0;
+        while (true)
+        {
+            int end = start;
+            while (end < label.Length && end < body.Length && label[end] == body[end] && label[end] != Subject.Separator)
+            {
+                end++;
+            }
+
+            bool labelTokenEnds = end == label.Length || label[end] == Subject.Separator;
+            bool bodyTokenEnds = end == body.Length || body[end] == Subject.Separator;
+            if (!labelTokenEnds || !bodyTokenEnds)
+            {
+                return common;
+            }
+
+            common = end;
+            if (end == label.Length || end == body.Length)
+            {
+                return common;
+            }
+
+            start = end + 1;
+        }
     }
 
     private static void Match(Node node, ReadOnlySpan<char> rest, List<T> results)
     {
-        int dot = rest.IndexOf(Subject.Separator);
-        ReadOnlySpan<char> token = dot < 0 ? rest : rest[..dot];
-        ReadOnlySpan<char> after = dot < 0 ? [] : rest[(dot + 1)..];
-        bool last = dot < 0;
-
-        // '>' needs at least one token, which 'token' is.
-        if (node.Tail is not null)
+        // Walk the node's run of tokens; rest is never empty here, subjects having at least one token.
+        ReadOnlySpan<char> label = node.Label;
+        while (!label.IsEmpty)
         {
-            results.AddRange(node.Tail.Items);
+            if (rest.IsEmpty)
+            {
+                return;
+            }
+
+            int labelDot = label.IndexOf(Subject.Separator);
+            int restDot = rest.IndexOf(Subject.Separator);
+            ReadOnlySpan<char> wanted = labelDot < 0 ? label : label[..labelDot];
+            ReadOnlySpan<char> token = restDot < 0 ? rest : rest[..restDot];
+            if (!wanted.SequenceEqual(Subject.SingleWildcard) && !wanted.SequenceEqual(token))
+            {
+                return;
+            }
+
+            label = labelDot < 0 ? [] : label[(labelDot + 1)..];
+            rest = restDot < 0 ? [] : rest[(restDot + 1)..];
         }
 
-        if (node.Star is not null)
-        {
-            Descend(node.Star, after, last, results);
-        }
-
-        if (node.Children is not null &&
-            node.Children.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out Node? child))
-        {
-            Descend(child, after, last, results);
-        }
-    }
-
-    private static void Descend(Node child, ReadOnlySpan<char> after, bool last, List<T> results)
-    {
-        if (last)
-        {
-            results.AddRange(child.Items);
-        }
-        else
-        {
-            Match(child, after, results);
-        }
-    }
-
-    private static bool Remove(Node node, ReadOnlySpan<char> rest, T item)
-    {
         if (rest.IsEmpty)
         {
-            return node.Items.Remove(item);
-        }
-
-        int dot = rest.IndexOf(Subject.Separator);
-        ReadOnlySpan<char> token = dot < 0 ? rest : rest[..dot];
-        ReadOnlySpan<char> after = dot < 0 ? [] : rest[(dot + 1)..];
-
-        if (token.SequenceEqual(Subject.SingleWildcard))
-        {
-            bool removed = node.Star is not null && Remove(node.Star, after, item);
-            if (removed && node.Star!.IsEmpty)
+            if (node.Items is not null)
             {
-                node.Star = null;
+                results.AddRange(node.Items);
             }
 
-            return removed;
+            return;
         }
 
-        if (token.SequenceEqual(Subject.TailWildcard))
+        // '>' needs at least one more token, which rest has.
+        if (node.TailItems is not null)
         {
-            bool removed = node.Tail is not null && Remove(node.Tail, after, item);
-            if (removed && node.Tail!.IsEmpty)
+            results.AddRange(node.TailItems);
+        }
+
+        if (node.Find(FirstToken(rest)) is { } literal)
+        {
+            Match(literal, rest, results);
+        }
+
+        if (node.Find(Subject.SingleWildcard) is { } star)
+        {
+            Match(star, rest, results);
+        }
+    }
+
+    private static bool Remove(Node node, ReadOnlySpan<char> body, bool tail, T item)
+    {
+        if (body.IsEmpty)
+        {
+            List<T>? items = tail ? node.TailItems : node.Items;
+            if (items?.Remove(item) != true)
             {
-                node.Tail = null;
+                return false;
             }
 
-            return removed;
+            if (items.Count == 0)
+            {
+                // An emptied list would otherwise stay allocated for as long as the node lives.
+                if (tail)
+                {
+                    node.TailItems = null;
+                }
+                else
+                {
+                    node.Items = null;
+                }
+            }
+
+            return true;
         }
 
-        var lookup = node.Children?.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup is null || !lookup.Value.TryGetValue(token, out Node? child) || !Remove(child, after, item))
+        if (node.Find(FirstToken(body)) is not { } child)
+        {
+            return false;
+        }
+
+        int common = CommonPrefix(child.Label, body);
+        if (common < child.Label.Length || !Remove(child, common < body.Length ? body[(common + 1)..] : [], tail, item))
         {
             return false;
         }
 
         if (child.IsEmpty)
         {
-            lookup.Value.Remove(token);
+            node.Detach(child);
+        }
+        else
+        {
+            child.MergeWithOnlyChild();
         }
 
         return true;
     }
 
-    private sealed class Node
+    private sealed class Node(string label)
     {
-        public Dictionary<string, Node>? Children;
-        public Node? Star;
-        public Node? Tail;
-        public readonly List<T> Items = [];
+        /// <summary>The tokens from the parent to here, dot-separated; empty only at the root.</summary>
+        public string Label = label;
 
-        public bool IsEmpty => Items.Count == 0 && Star is null && Tail is null && (Children is null || Children.Count == 0);
+        /// <summary>Items of the patterns that end here, and of those that end here followed by <c>&gt;</c>.</summary>
+        public List<T>? Items, TailItems;
+
+        // One child inline; a dictionary by first token from the second on.
+        private Node? _only;
+        private Dictionary<string, Node>? _children;
+
+        public bool IsEmpty => Items is null && TailItems is null && _only is null && _children is null;
+
+        private ReadOnlySpan<char> Key => FirstToken(Label);
+
+        public Node? Find(ReadOnlySpan<char> token)
+        {
+            if (_only is not null)
+            {
+                return _only.Key.SequenceEqual(token) ? _only : null;
+            }
+
+            return _children is not null && _children.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out Node? child) ? child : null;
+        }
+
+        public void Attach(Node child)
+        {
+            if (_only is null && _children is null)
+            {
+                _only = child;
+                return;
+            }
+
+            if (_only is not null)
+            {
+                _children = new Dictionary<string, Node>(StringComparer.Ordinal) { [_only.Key.ToString()] = _only };
+                _only = null;
+            }
+
+            _children!.Add(child.Key.ToString(), child);
+        }
+
+        /// <summary>Puts <paramref name="child"/> where the child with the same first token was.</summary>
+        public void Replace(Node child)
+        {
+            if (_only is not null)
+            {
+                _only = child;
+            }
+            else
+            {
+                _children!.GetAlternateLookup<ReadOnlySpan<char>>()[child.Key] = child;
+            }
+        }
+
+        public void Detach(Node child)
+        {
+            if (_only == child)
+            {
+                _only = null;
+                return;
+            }
+
+            _children!.GetAlternateLookup<ReadOnlySpan<char>>().Remove(child.Key);
+            if (_children.Count == 1)
+            {
+                _only = _children.Values.First();
+                _children = null;
+            }
+        }
+
+        /// <summary>A node left with no items and one child takes the child's place, so chains stay compressed.</summary>
+        public void MergeWithOnlyChild()
+        {
+            if (Items is not null || TailItems is not null || _only is not { } child)
+            {
+                return;
+            }
+
+            Label = $"{Label}{Subject.Separator}{child.Label}";
+            Items = child.Items;
+            TailItems = child.TailItems;
+            _only = child._only;
+            _children = child._children;
+        }
     }
 }

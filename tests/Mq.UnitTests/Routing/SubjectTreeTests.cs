@@ -165,6 +165,64 @@ public sealed class SubjectTreeTests
         AssertAgrees(tree, patterns, subjects);
     }
 
+    [Fact]
+    public void Compressed_runs_split_and_merge_on_whole_tokens_only()
+    {
+        // Multi-character tokens that are prefixes of each other, in long patterns: runs are split where
+        // patterns diverge and merged again as they go, never inside a token.
+        var random = new Random(20261202);
+        string[] tokens = ["a", "ab", "abc", "b", "*"];
+        var patterns = new List<string>();
+        var tree = new SubjectTree<string>();
+        for (int i = 0; i < 1500; i++)
+        {
+            string[] parts = [.. Enumerable.Range(0, random.Next(1, 10)).Select(_ => tokens[random.Next(tokens.Length)])];
+            if (random.Next(5) == 0)
+            {
+                parts[^1] = ">";
+            }
+
+            string pattern = string.Join('.', parts);
+            patterns.Add(pattern);
+            tree.Add(pattern, pattern);
+        }
+
+        string[] literals = ["a", "ab", "abc", "b"];
+        string[] subjects = [.. Enumerable.Range(0, 1500).Select(_ => string.Join('.', Enumerable.Range(0, random.Next(1, 11)).Select(_ => literals[random.Next(literals.Length)])))];
+        AssertAgrees(tree, patterns, subjects);
+
+        foreach (string pattern in patterns.Where((_, i) => i % 3 != 0).ToArray())
+        {
+            patterns.Remove(pattern);
+            Assert.True(tree.Remove(pattern, pattern));
+        }
+
+        Assert.False(tree.Remove("ab.a", "absent"));
+        AssertAgrees(tree, patterns, subjects);
+    }
+
+    [Fact]
+    public void A_pattern_costs_memory_in_proportion_to_its_characters_not_its_tokens()
+    {
+        // 256-byte patterns of about 125 tokens that share long prefixes: a node and a dictionary per token
+        // cost about 42 KB each; compressed runs cost about the pattern's own characters.
+        const int Patterns = 2_000;
+        string prefix = string.Join('.', Enumerable.Repeat("x", 120));
+        string[] patterns = [.. Enumerable.Range(0, Patterns).Select(i => $"{prefix}.{i % 7}.{i:D6}".PadRight(256, 'y'))];
+        Assert.All(patterns, p => Assert.Null(Subject.Validate(p, SubjectKind.Pattern)));
+        var tree = new SubjectTree<string>();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (string pattern in patterns)
+        {
+            tree.Add(pattern, pattern);
+        }
+
+        long perPattern = (GC.GetAllocatedBytesForCurrentThread() - before) / Patterns;
+        Assert.InRange(perPattern, 1, 3 * 1024);
+        Assert.Equal([patterns[1234]], Match(tree, patterns[1234]));
+    }
+
     private static void AssertAgrees(SubjectTree<string> tree, List<string> patterns, string[] subjects)
     {
         foreach (string subject in subjects)
