@@ -3,8 +3,11 @@ using Mq.Broker.Sessions;
 namespace Mq.Broker.Routing;
 
 /// <summary>One SUB of one peer. <see cref="Sequence"/> numbers its deliveries so the peer can detect gaps.</summary>
-internal sealed class BrokerSubscription(PeerSession session, ulong sid, string pattern, string? group, SubscriptionFlow? flow = null)
+internal sealed class BrokerSubscription(PeerSession session, ulong sid, string pattern, string? group, SubscriptionFlow? flow = null, long cost = 0)
 {
+    /// <summary>What it was charged against its peer's, identity's and the broker's budgets, returned on removal.</summary>
+    public long Cost { get; } = cost;
+
     public PeerSession Session { get; } = session;
 
     public ulong Sid { get; } = sid;

@@ -13,7 +13,7 @@ namespace Mq.Broker.Routing;
 /// PUB, SUB, UNSUB and ACK: keeps the subscription index and fans each publish out to its routes; deliveries to
 /// flow-controlled subscriptions past their window wait (<see cref="SubscriptionFlow"/>) and hold the publisher back.
 /// </summary>
-internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, PublisherCredit credit)
+internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, PublisherCredit credit, Budgets budgets)
 {
     private readonly SubscriptionIndex _index = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
@@ -129,10 +129,18 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
             return;
         }
 
+        long cost = Budgets.SubscriptionCost(patternUtf8.Length, groupUtf8?.Length ?? 0);
+        if (budgets.RefuseSubscription(peer, cost) is { } overBudget)
+        {
+            writer.Refuse(peer, reference, ErrorCode.LimitExceeded, overBudget, now);
+            return;
+        }
+
         SubscriptionFlow? flow = window == 0 ? null : new SubscriptionFlow((uint)Math.Min(window, (ulong)options.MaxFlowWindow));
-        var subscription = new BrokerSubscription(peer, sid, pattern, group, flow);
+        var subscription = new BrokerSubscription(peer, sid, pattern, group, flow, cost);
         peer.Subscriptions.Add(sid, subscription);
         _index.Add(subscription);
+        budgets.Subscribed(peer, cost);
         if (flow is null)
         {
             writer.Ok(peer, reference, now);
@@ -231,6 +239,7 @@ internal sealed class PubSubRouter(BrokerOptions options, PeerWriter writer, Bro
     {
         subscription.Removed = true;
         _index.Remove(subscription);
+        budgets.Unsubscribed(subscription.Session, subscription.Cost);
         if (subscription.Flow is { } flow)
         {
             // Deliveries still waiting were for a subscriber that no longer wants them.

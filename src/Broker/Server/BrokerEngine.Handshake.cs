@@ -85,6 +85,12 @@ internal sealed partial class BrokerEngine
             return;
         }
 
+        if (_budgets.RefuseConnection(proven.Name) is { } tooMany)
+        {
+            _writer.Refuse(session, 0, ErrorCode.LimitExceeded, tooMany, now);
+            return;
+        }
+
         session.Identity = proven;
         Welcome(session, now);
     }
@@ -93,6 +99,7 @@ internal sealed partial class BrokerEngine
     {
         session.PeerId = $"peer-{++_lastPeerNumber}";
         session.State = PeerState.Ready;
+        _budgets.Join(session);
         PublisherCredit.Reset(session, _options.PublisherCreditBytes);
         Dictionary<string, object?> settings = _welcomeSettings;
         if (session.Identity is not null)

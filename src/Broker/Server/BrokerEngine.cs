@@ -23,6 +23,7 @@ internal sealed partial class BrokerEngine
     private readonly PubSubRouter _pubSub;
     private readonly RequestRouter _requests;
     private readonly PublisherCredit _credit;
+    private readonly Budgets _budgets;
     private readonly Authenticator? _auth;
     private readonly PolicyWatcher? _policyWatcher;
     private readonly Dictionary<string, object?> _welcomeSettings;
@@ -34,7 +35,8 @@ internal sealed partial class BrokerEngine
         _logger = logger;
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
         _credit = new PublisherCredit(options, _writer, _counters);
-        _pubSub = new PubSubRouter(options, _writer, _counters, _credit);
+        _budgets = new Budgets(options);
+        _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets);
         _requests = new RequestRouter(options, _writer, _counters);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -196,6 +198,7 @@ internal sealed partial class BrokerEngine
     {
         Peers = _sessions.Count,
         Subscriptions = _pubSub.Count,
+        SubscriptionBytes = _budgets.SubscriptionBytes,
         Services = _requests.ServiceCount,
         PendingRequests = _requests.PendingCount,
         FramesReceived = _counters.FramesReceived,
@@ -287,6 +290,7 @@ internal sealed partial class BrokerEngine
     {
         _pubSub.RemoveAll(session, now);
         _requests.PeerClosed(session, now);
+        _budgets.Leave(session);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]

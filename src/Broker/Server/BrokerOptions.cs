@@ -40,6 +40,29 @@ public sealed class BrokerOptions
     [Range(1, 1_000_000)]
     public int MaxSubscriptionsPerPeer { get; set; } = 10_000;
 
+    /// <summary>
+    /// What one connection's subscriptions may cost in the broker, in bytes: each counts
+    /// <see cref="Budgets.SubscriptionOverheadBytes"/> plus four times its pattern's and queue group's UTF-8 bytes.
+    /// </summary>
+    [Range(4 * 1024, 1024L * 1024 * 1024)]
+    public int MaxSubscriptionBytesPerPeer { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Sessions one identity may have at once (security on; without a policy each connection is its own identity).</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerIdentity { get; set; } = 64;
+
+    /// <summary>Subscriptions one identity may hold across all its connections.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxSubscriptionsPerIdentity { get; set; } = 50_000;
+
+    /// <summary>What one identity's subscriptions may cost across all its connections, counted as for <see cref="MaxSubscriptionBytesPerPeer"/>.</summary>
+    [Range(4 * 1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxSubscriptionBytesPerIdentity { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>What all subscriptions in the broker may cost, counted as for <see cref="MaxSubscriptionBytesPerPeer"/>.</summary>
+    [Range(4 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxSubscriptionBytesTotal { get; set; } = 128L * 1024 * 1024;
+
     [Range(1, 100_000)]
     public int MaxServicesPerPeer { get; set; } = 1_000;
 
@@ -147,6 +170,11 @@ public sealed class BrokerOptions
         if (MaxFlowWaitBytesPerPeer < MaxFlowWaitBytes)
         {
             yield return $"MaxFlowWaitBytesPerPeer ({MaxFlowWaitBytesPerPeer}) must be at least MaxFlowWaitBytes ({MaxFlowWaitBytes})";
+        }
+
+        if (MaxSubscriptionBytesPerIdentity < MaxSubscriptionBytesPerPeer || MaxSubscriptionBytesTotal < MaxSubscriptionBytesPerIdentity)
+        {
+            yield return $"subscription budgets must grow from connection to identity to broker: MaxSubscriptionBytesPerPeer ({MaxSubscriptionBytesPerPeer}) <= MaxSubscriptionBytesPerIdentity ({MaxSubscriptionBytesPerIdentity}) <= MaxSubscriptionBytesTotal ({MaxSubscriptionBytesTotal})";
         }
 
         if (MaxFlowWaitBytesTotal < MaxFlowWaitBytesPerPeer)

@@ -7,6 +7,9 @@ public sealed record BrokerStats
 
     public int Subscriptions { get; init; }
 
+    /// <summary>What all subscriptions cost, as the subscription budgets count it (bounded by <c>MaxSubscriptionBytesTotal</c>).</summary>
+    public long SubscriptionBytes { get; init; }
+
     public int Services { get; init; }
 
     public int PendingRequests { get; init; }

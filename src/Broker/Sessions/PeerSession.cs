@@ -84,6 +84,12 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
 
     public long DroppedFrames { get; set; }
 
+    /// <summary>The budget this session shares with the other sessions of its identity; set from WELCOME to the session's end.</summary>
+    public IdentityBudget? Budget { get; set; }
+
+    /// <summary>What this connection's subscriptions cost, in bytes (<see cref="Server.Budgets.SubscriptionCost"/>).</summary>
+    public long SubscriptionBytes { get; set; }
+
     /// <summary>Bytes of deliveries waiting in the broker for this connection's flow-controlled subscriptions.</summary>
     public long FlowWaitBytes { get; set; }
 

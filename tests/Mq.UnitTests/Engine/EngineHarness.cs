@@ -83,6 +83,15 @@ internal sealed class EngineHarness : IFrameSink
         return welcome.ReadString(ProtocolLimits.MaxNameBytes);
     }
 
+    /// <summary>A connection that has proven <paramref name="identity"/> with <paramref name="key"/> (security on), with its WELCOME consumed.</summary>
+    public void Authenticate(uint key, string identity, System.Security.Cryptography.ECDsa identityKey)
+    {
+        From(key, Frames.Hello($"peer-{key}"));
+        byte[] nonce = Expect(key, CommandCode.Challenge).ReadBinary().ToArray();
+        From(key, Frames.Auth(identity, Mq.Security.IdentityProof.Sign(identityKey, nonce, identity)));
+        Expect(key, CommandCode.Welcome);
+    }
+
     /// <summary>Sends SUB with ref <c>100 + sid</c> and checks the OK echoes it.</summary>
     public void Subscribe(uint key, ulong sid, string pattern, string? group = null)
     {
