@@ -4,34 +4,35 @@ namespace Mq.Broker.Routing;
 
 /// <summary>
 /// A token trie of subscription patterns (the NATS "sublist" shape) with its chains compressed: each node holds a
-/// run of tokens (<see cref="Node.Label"/>, literal or <c>*</c>) up to where patterns diverge, so a pattern costs
-/// one node and its own characters whatever its number of tokens, and a node has a dictionary of children only
-/// when it has several. A match compares a subject's tokens with the runs and follows at most a literal and a
+/// run of tokens (<see cref="Node.Label"/>, literal or <c>*</c>) up to where patterns diverge, so a pattern adds at
+/// most two nodes whatever its number of tokens, labels are slices of the subscriptions' own pattern strings, and
+/// a node has a dictionary of children only when it has several. A match compares a subject's tokens with the runs and follows at most a literal and a
 /// <c>*</c> child per branch point, plus the <c>&gt;</c> items found on the way.
 /// Owned by the broker's routing thread; not thread-safe.
 /// </summary>
 internal sealed class SubjectTree<T> where T : class
 {
-    private readonly Node _root = new("");
+    private readonly Node _root = new(ReadOnlyMemory<char>.Empty);
 
     public int Count { get; private set; }
 
     public void Add(string pattern, T item)
     {
-        ReadOnlySpan<char> body = Split(pattern, out bool tail);
+        // Labels are slices of the pattern strings the subscriptions hold anyway, so the index adds no copies.
+        ReadOnlyMemory<char> body = pattern.AsMemory(0, Split(pattern, out bool tail).Length);
         Node node = _root;
         while (!body.IsEmpty)
         {
-            Node? child = node.Find(FirstToken(body));
+            Node? child = node.Find(FirstToken(body.Span));
             if (child is null)
             {
-                child = new Node(body.ToString());
+                child = new Node(body);
                 node.Attach(child);
                 node = child;
                 break;
             }
 
-            int common = CommonPrefix(child.Label, body);
+            int common = CommonPrefix(child.Label.Span, body.Span);
             if (common < child.Label.Length)
             {
                 // The new pattern leaves this run part way: the shared tokens become a node of their own.
@@ -43,7 +44,7 @@ internal sealed class SubjectTree<T> where T : class
             }
 
             node = child;
-            body = common < body.Length ? body[(common + 1)..] : [];
+            body = common < body.Length ? body[(common + 1)..] : ReadOnlyMemory<char>.Empty;
         }
 
         if (tail)
@@ -119,7 +120,7 @@ internal sealed class SubjectTree<T> where T : class
     private static void Match(Node node, ReadOnlySpan<char> rest, List<T> results)
     {
         // Walk the node's run of tokens; rest is never empty here, subjects having at least one token.
-        ReadOnlySpan<char> label = node.Label;
+        ReadOnlySpan<char> label = node.Label.Span;
         while (!label.IsEmpty)
         {
             if (rest.IsEmpty)
@@ -198,7 +199,7 @@ internal sealed class SubjectTree<T> where T : class
             return false;
         }
 
-        int common = CommonPrefix(child.Label, body);
+        int common = CommonPrefix(child.Label.Span, body);
         if (common < child.Label.Length || !Remove(child, common < body.Length ? body[(common + 1)..] : [], tail, item))
         {
             return false;
@@ -216,10 +217,10 @@ internal sealed class SubjectTree<T> where T : class
         return true;
     }
 
-    private sealed class Node(string label)
+    private sealed class Node(ReadOnlyMemory<char> label)
     {
         /// <summary>The tokens from the parent to here, dot-separated; empty only at the root.</summary>
-        public string Label = label;
+        public ReadOnlyMemory<char> Label = label;
 
         /// <summary>Items of the patterns that end here, and of those that end here followed by <c>&gt;</c>.</summary>
         public List<T>? Items, TailItems;
@@ -230,7 +231,7 @@ internal sealed class SubjectTree<T> where T : class
 
         public bool IsEmpty => Items is null && TailItems is null && _only is null && _children is null;
 
-        private ReadOnlySpan<char> Key => FirstToken(Label);
+        private ReadOnlySpan<char> Key => FirstToken(Label.Span);
 
         public Node? Find(ReadOnlySpan<char> token)
         {
@@ -296,7 +297,7 @@ internal sealed class SubjectTree<T> where T : class
                 return;
             }
 
-            Label = $"{Label}{Subject.Separator}{child.Label}";
+            Label = string.Concat(Label.Span, [Subject.Separator], child.Label.Span).AsMemory();
             Items = child.Items;
             TailItems = child.TailItems;
             _only = child._only;

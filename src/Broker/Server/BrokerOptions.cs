@@ -113,7 +113,7 @@ public sealed class BrokerOptions
     /// subscription with the most waiting is cut off as a slow consumer.
     /// </summary>
     [Range(64 * 1024, 16L * 1024 * 1024 * 1024)]
-    public long MaxFlowWaitBytesTotal { get; set; } = 128L * 1024 * 1024;
+    public long MaxFlowWaitBytesTotal { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
     /// The security policy file (identities, their public keys and roles; see docs/security.md). When set, every

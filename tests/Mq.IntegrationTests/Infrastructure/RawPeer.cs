@@ -53,6 +53,10 @@ public sealed class RawPeer : IDisposable
         throw new TimeoutException($"no {code} arrived in time; saw [{string.Join(", ", seen)}]");
     }
 
+    /// <summary>The next command, whatever it is, or fails after <paramref name="timeout"/>.</summary>
+    public ReceivedCommand Next(TimeSpan? timeout = null) =>
+        NextCommand(DateTime.UtcNow + (timeout ?? Waits.Default)) ?? throw new TimeoutException("no command arrived in time");
+
     /// <summary>True if nothing but <paramref name="allowed"/> arrives within <paramref name="window"/>.</summary>
     public bool ReceivesNothingBut(CommandCode allowed, TimeSpan window)
     {
