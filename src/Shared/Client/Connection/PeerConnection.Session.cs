@@ -113,7 +113,8 @@ internal sealed partial class PeerConnection
             return;
         }
 
-        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated && State != ConnectionState.Connected)
+        // Refusals of the handshake itself (LimitExceeded: the identity has all the sessions it may have).
+        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated or ErrorCode.LimitExceeded && State != ConnectionState.Connected)
         {
             MqException error = MqException.FromCode(code, message);
             _firstSession.TrySetException(error);
