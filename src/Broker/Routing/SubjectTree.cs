@@ -23,7 +23,7 @@ internal sealed class SubjectTree<T> where T : class
         Node node = _root;
         while (!body.IsEmpty)
         {
-            Node? child = node.Find(FirstToken(body.Span));
+            Node? child = node.Child(FirstToken(body.Span));
             if (child is null)
             {
                 child = new Node(body);
@@ -117,54 +117,64 @@ internal sealed class SubjectTree<T> where T : class
         }
     }
 
+    /// <summary>The subject's tokens in <paramref name="rest"/> (at least one) follow <paramref name="node"/>'s run, which matched.</summary>
     private static void Match(Node node, ReadOnlySpan<char> rest, List<T> results)
     {
-        // Walk the node's run of tokens; rest is never empty here, subjects having at least one token.
-        ReadOnlySpan<char> label = node.Label.Span;
-        while (!label.IsEmpty)
-        {
-            if (rest.IsEmpty)
-            {
-                return;
-            }
-
-            int labelDot = label.IndexOf(Subject.Separator);
-            int restDot = rest.IndexOf(Subject.Separator);
-            ReadOnlySpan<char> wanted = labelDot < 0 ? label : label[..labelDot];
-            ReadOnlySpan<char> token = restDot < 0 ? rest : rest[..restDot];
-            if (!wanted.SequenceEqual(Subject.SingleWildcard) && !wanted.SequenceEqual(token))
-            {
-                return;
-            }
-
-            label = labelDot < 0 ? [] : label[(labelDot + 1)..];
-            rest = restDot < 0 ? [] : rest[(restDot + 1)..];
-        }
-
-        if (rest.IsEmpty)
-        {
-            if (node.Items is not null)
-            {
-                results.AddRange(node.Items);
-            }
-
-            return;
-        }
-
         // '>' needs at least one more token, which rest has.
         if (node.TailItems is not null)
         {
             results.AddRange(node.TailItems);
         }
 
-        if (node.Find(FirstToken(rest)) is { } literal)
+        int dot = rest.IndexOf(Subject.Separator);
+        ReadOnlySpan<char> after = dot < 0 ? [] : rest[(dot + 1)..];
+        if (node.Literal(dot < 0 ? rest : rest[..dot]) is { } literal)
         {
-            Match(literal, rest, results);
+            MatchRun(literal, after, dot < 0, results);
         }
 
-        if (node.Find(Subject.SingleWildcard) is { } star)
+        if (node.Star is { } star)
         {
-            Match(star, rest, results);
+            MatchRun(star, after, dot < 0, results);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="node"/>'s first token matched the subject's (it was found by it, or is <c>*</c>); walks the
+    /// rest of its run against <paramref name="rest"/>, then goes on below it or collects its items.
+    /// </summary>
+    private static void MatchRun(Node node, ReadOnlySpan<char> rest, bool ended, List<T> results)
+    {
+        ReadOnlySpan<char> label = node.Label.Span[node.KeyLength..];
+        while (!label.IsEmpty)
+        {
+            // label starts with the separator before its next token.
+            if (ended)
+            {
+                return;
+            }
+
+            label = label[1..];
+            int labelDot = label.IndexOf(Subject.Separator);
+            int restDot = rest.IndexOf(Subject.Separator);
+            ReadOnlySpan<char> wanted = labelDot < 0 ? label : label[..labelDot];
+            if (!(wanted.Length == 1 && wanted[0] == '*') && !wanted.SequenceEqual(restDot < 0 ? rest : rest[..restDot]))
+            {
+                return;
+            }
+
+            label = labelDot < 0 ? [] : label[labelDot..];
+            ended = restDot < 0;
+            rest = ended ? [] : rest[(restDot + 1)..];
+        }
+
+        if (!ended)
+        {
+            Match(node, rest, results);
+        }
+        else if (node.Items is not null)
+        {
+            results.AddRange(node.Items);
         }
     }
 
@@ -194,7 +204,7 @@ internal sealed class SubjectTree<T> where T : class
             return true;
         }
 
-        if (node.Find(FirstToken(body)) is not { } child)
+        if (node.Child(FirstToken(body)) is not { } child)
         {
             return false;
         }
@@ -217,23 +227,45 @@ internal sealed class SubjectTree<T> where T : class
         return true;
     }
 
-    private sealed class Node(ReadOnlyMemory<char> label)
+    private sealed class Node
     {
+        private ReadOnlyMemory<char> _label;
+
+        public Node(ReadOnlyMemory<char> label) => Label = label;
+
         /// <summary>The tokens from the parent to here, dot-separated; empty only at the root.</summary>
-        public ReadOnlyMemory<char> Label = label;
+        public ReadOnlyMemory<char> Label
+        {
+            get => _label;
+            set
+            {
+                _label = value;
+                KeyLength = FirstToken(value.Span).Length;
+            }
+        }
+
+        /// <summary>The length of the run's first token, by which the parent finds this node.</summary>
+        public int KeyLength { get; private set; }
 
         /// <summary>Items of the patterns that end here, and of those that end here followed by <c>&gt;</c>.</summary>
         public List<T>? Items, TailItems;
 
-        // One child inline; a dictionary by first token from the second on.
+        /// <summary>The child whose run starts with <c>*</c>: every match tries it, so it is kept apart.</summary>
+        public Node? Star;
+
+        // Children whose run starts with a literal token: one inline; a dictionary by that token from the second on.
         private Node? _only;
         private Dictionary<string, Node>? _children;
 
-        public bool IsEmpty => Items is null && TailItems is null && _only is null && _children is null;
+        public bool IsEmpty => Items is null && TailItems is null && Star is null && _only is null && _children is null;
 
-        private ReadOnlySpan<char> Key => FirstToken(Label.Span);
+        private ReadOnlySpan<char> Key => _label.Span[..KeyLength];
 
-        public Node? Find(ReadOnlySpan<char> token)
+        private bool IsStar => Key.SequenceEqual(Subject.SingleWildcard);
+
+        public Node? Child(ReadOnlySpan<char> token) => token.SequenceEqual(Subject.SingleWildcard) ? Star : Literal(token);
+
+        public Node? Literal(ReadOnlySpan<char> token)
         {
             if (_only is not null)
             {
@@ -245,6 +277,12 @@ internal sealed class SubjectTree<T> where T : class
 
         public void Attach(Node child)
         {
+            if (child.IsStar)
+            {
+                Star = child;
+                return;
+            }
+
             if (_only is null && _children is null)
             {
                 _only = child;
@@ -263,7 +301,11 @@ internal sealed class SubjectTree<T> where T : class
         /// <summary>Puts <paramref name="child"/> where the child with the same first token was.</summary>
         public void Replace(Node child)
         {
-            if (_only is not null)
+            if (child.IsStar)
+            {
+                Star = child;
+            }
+            else if (_only is not null)
             {
                 _only = child;
             }
@@ -275,6 +317,12 @@ internal sealed class SubjectTree<T> where T : class
 
         public void Detach(Node child)
         {
+            if (Star == child)
+            {
+                Star = null;
+                return;
+            }
+
             if (_only == child)
             {
                 _only = null;
@@ -292,14 +340,16 @@ internal sealed class SubjectTree<T> where T : class
         /// <summary>A node left with no items and one child takes the child's place, so chains stay compressed.</summary>
         public void MergeWithOnlyChild()
         {
-            if (Items is not null || TailItems is not null || _only is not { } child)
+            if (Items is not null || TailItems is not null || _children is not null || (Star is null) == (_only is null))
             {
                 return;
             }
 
+            Node child = Star ?? _only!;
             Label = string.Concat(Label.Span, [Subject.Separator], child.Label.Span).AsMemory();
             Items = child.Items;
             TailItems = child.TailItems;
+            Star = child.Star;
             _only = child._only;
             _children = child._children;
         }

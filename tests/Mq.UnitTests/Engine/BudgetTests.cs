@@ -92,6 +92,19 @@ public sealed class BudgetTests
         Assert.Equal(1UL, broker.ExpectMsg(2).Sid);
     }
 
+    [Fact]
+    public void Budgets_are_validated_at_start_and_must_grow_from_connection_to_broker()
+    {
+        Assert.Empty(new BrokerOptions().Validate());
+        Assert.Contains(new BrokerOptions { MaxSubscriptionBytesPerPeer = 1 << 20, MaxSubscriptionBytesPerIdentity = 1 << 19 }.Validate(),
+            e => e.Contains("MaxSubscriptionBytesPerIdentity", StringComparison.Ordinal));
+        Assert.Contains(new BrokerOptions { MaxSubscriptionBytesTotal = 1 << 20 }.Validate(), e => e.Contains("MaxSubscriptionBytesTotal", StringComparison.Ordinal));
+        Assert.Contains(new BrokerOptions { MaxFlowWaitBytes = 32 << 20 }.Validate(), e => e.Contains("MaxFlowWaitBytesPerPeer", StringComparison.Ordinal));
+        Assert.Contains(new BrokerOptions { MaxFlowWaitBytesTotal = 1 << 20 }.Validate(), e => e.Contains("MaxFlowWaitBytesTotal", StringComparison.Ordinal));
+        Assert.Contains(new BrokerOptions { MaxFlowStall = TimeSpan.Zero }.Validate(), e => e.Contains("MaxFlowStall", StringComparison.Ordinal));
+        Assert.Contains(new BrokerOptions { MaxConnectionsPerIdentity = 0 }.Validate(), e => e.Contains("MaxConnectionsPerIdentity", StringComparison.Ordinal));
+    }
+
     /// <summary>A distinct 256-byte pattern: a subscription to it costs 512 + 4 × 256 = 1536 budget bytes.</summary>
     private static string Pattern(int i) => $"{LongToken}.{i:D3}.>";
 }
