@@ -76,6 +76,32 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task An_identity_gets_no_more_sessions_than_its_budget_and_others_are_not_affected()
+    {
+        await using SecuredBroker broker = await SecuredBroker.StartAsync("--Broker:MaxConnectionsPerIdentity=2");
+        MqClientOptions guest = MqClientOptions.Default with
+        {
+            Endpoint = broker.Endpoint,
+            Identity = "guest",
+            IdentityKeyFile = broker.KeyFile("guest"),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        await using MqClient first = await MqClient.ConnectAsync(guest with { Name = "guest-1" });
+        await using (MqClient second = await MqClient.ConnectAsync(guest with { Name = "guest-2" }))
+        {
+            Mq.Errors.MqException refused = await Assert.ThrowsAnyAsync<Mq.Errors.MqException>(async () => await MqClient.ConnectAsync(guest with { Name = "guest-3" }));
+            Assert.Equal(ErrorCode.LimitExceeded, refused.Code);
+            Assert.Contains("MaxConnectionsPerIdentity", refused.Message);
+            await using MqClient trusted = await MqClient.ConnectAsync(guest with { Name = "trusted", Identity = "trusted", IdentityKeyFile = broker.KeyFile("trusted") });
+            Assert.NotNull(trusted.PeerId);
+        }
+
+        // The second session's end gave its place back.
+        await using MqClient third = await MqClient.ConnectAsync(guest with { Name = "guest-3" });
+        Assert.NotNull(third.PeerId);
+    }
+
     /// <summary>256 bytes, 122 tokens, different from every other pattern from its second token on.</summary>
     private static string Pattern(int connection, int index) => $"public.c{connection}n{index:D5}{Filler}a";
 
