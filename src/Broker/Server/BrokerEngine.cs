@@ -85,6 +85,10 @@ internal sealed partial class BrokerEngine
         }
     }
 
+    /// <summary>A new connection from <paramref name="source"/> (its remote address); its session exists before its first frame.</summary>
+    public void OnConnected(uint key, ReadOnlySpan<byte> routingId, string source, long now) =>
+        GetOrAddSession(key, routingId, now).Source = source;
+
     /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
     public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
     {

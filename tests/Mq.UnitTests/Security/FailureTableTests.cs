@@ -1,0 +1,44 @@
+using Mq.Broker.Security;
+
+namespace Mq.UnitTests.Security;
+
+/// <summary>The bookkeeping of failed proofs: backoff that doubles to a cap, forgotten after a quiet minute, fixed in size.</summary>
+public sealed class FailureTableTests
+{
+    [Fact]
+    public void The_backoff_doubles_with_each_failure_up_to_its_cap()
+    {
+        var table = new FailureTable(capacity: 8);
+        long[] expected = [250, 500, 1000, 2000, 4000, 8000, 8000];
+        foreach (long backoff in expected)
+        {
+            table.Fail("a", 0);
+            Assert.Equal(backoff, table.Dirty("a", 0)!.NextVerification);
+        }
+    }
+
+    [Fact]
+    public void A_key_quiet_for_a_minute_is_clean_again()
+    {
+        var table = new FailureTable(capacity: 8);
+        table.Fail("a", 1_000);
+        Assert.NotNull(table.Dirty("a", 1_000 + FailureTable.QuietMs - 1));
+        Assert.Null(table.Dirty("a", 1_000 + FailureTable.QuietMs));
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public void Past_its_capacity_the_key_with_the_oldest_failure_is_forgotten()
+    {
+        var table = new FailureTable(capacity: 3);
+        table.Fail("a", 1);
+        table.Fail("b", 2);
+        table.Fail("c", 3);
+        table.Fail("a", 4);
+        table.Fail("d", 5);
+
+        Assert.Equal(3, table.Count);
+        Assert.Null(table.Dirty("b", 5));
+        Assert.Equal(2, table.Dirty("a", 5)!.Failures);
+    }
+}
