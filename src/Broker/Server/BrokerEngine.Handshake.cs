@@ -33,11 +33,10 @@ internal sealed partial class BrokerEngine
             return;
         }
 
-        if (session.State == PeerState.Ready)
+        if (session.State is PeerState.Ready or PeerState.Authenticating)
         {
             // A second HELLO starts the session over, as a reconnect would.
-            ReleaseState(session, now);
-            session.Identity = null;
+            EndSession(session, now);
         }
 
         session.Name = name;

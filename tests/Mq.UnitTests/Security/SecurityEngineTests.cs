@@ -91,6 +91,20 @@ public sealed class SecurityEngineTests : IDisposable
         Assert.Equal(ErrorCode.PermissionDenied, _broker.ExpectError(1).Code);
     }
 
+    [Fact]
+    public void A_reply_to_the_old_session_does_not_reach_the_connection_while_it_authenticates_again()
+    {
+        Authenticate(1, "guest");
+        Authenticate(2, "trusted");
+        _broker.Serve(2, "billing.quote");
+        _broker.From(1, Frames.Req(5, "billing.quote"));
+        ulong bid = _broker.ExpectRequest(2).Bid;
+
+        Challenge(1);
+        _broker.From(2, Frames.Rep(bid, [7]));
+        Assert.True(_broker.Idle(1));
+    }
+
     [Theory]
     [InlineData("orders.new")]
     [InlineData("orders.*")]
