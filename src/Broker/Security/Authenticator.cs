@@ -6,10 +6,11 @@ namespace Mq.Broker.Security;
 /// <summary>
 /// Checks identity proofs against the policy and throttles guessing without locking anyone out. A source
 /// (remote address) with no failed proof in the last minute is clean: its proofs are always verified at once,
-/// whatever happens elsewhere. A source that failed recently is dirty: it gets one verification per backoff
-/// delay (doubling with each failure), none while the identity it claims is itself backing off after failures,
-/// and all dirty sources together at most <c>maxDirtyVerificationsPerSecond</c>. So an attacker's work is
-/// bounded, and the real holder of an identity, from any clean source, always gets in.
+/// whatever happens elsewhere. A source that failed recently is dirty: it gets a bucket of a few verifications,
+/// refilled at one per backoff delay (doubling with each failure); none while the identity it claims has
+/// emptied its own bucket the same way; and all dirty sources together at most
+/// <c>maxDirtyVerificationsPerSecond</c>. So an attacker's work is bounded, and the real holder of an identity,
+/// from any clean source, always gets in.
 /// </summary>
 internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificationsPerSecond)
 {
@@ -27,7 +28,7 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificat
 
     /// <summary>
     /// Why a proof from <paramref name="source"/> claiming <paramref name="identity"/> is refused unverified, or
-    /// null when it may be verified now (which, for a dirty source, uses up its turn).
+    /// null when it may be verified now (which, for a dirty source, takes a verification from its bucket).
     /// </summary>
     public string? Throttled(string source, string identity, long now)
     {
@@ -36,14 +37,15 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificat
             return null;
         }
 
-        if (now < dirty.NextVerification)
+        if (!dirty.HasToken(now))
         {
-            return $"too many failed authentications from {source}; retry in {Seconds(dirty.NextVerification - now)} s";
+            return $"too many failed authentications from {source}; retry in {Seconds(dirty.MsToNextToken)} s";
         }
 
-        if (_identities.Dirty(identity, now) is { } target && now < target.NextVerification)
+        FailureRecord? target = _identities.Dirty(identity, now);
+        if (target is not null && !target.HasToken(now))
         {
-            return $"too many failed authentications as '{identity}' from sources that failed before; retry in {Seconds(target.NextVerification - now)} s";
+            return $"too many failed authentications as '{identity}' from sources that failed before; retry in {Seconds(target.MsToNextToken)} s";
         }
 
         if (now - _windowStart >= 1000)
@@ -58,6 +60,8 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificat
         }
 
         _dirtyVerifications++;
+        dirty.Take();
+        target?.Take();
         return null;
     }
 

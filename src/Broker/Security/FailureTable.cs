@@ -1,16 +1,19 @@
 namespace Mq.Broker.Security;
 
 /// <summary>
-/// Keys (sources or identities) with failed proofs in the last <see cref="QuietMs"/>, each with a backoff that
-/// doubles with every failure. Its size is fixed: past <c>capacity</c> keys, the one whose last failure is
-/// oldest is forgotten, so no number of sources can grow the broker's memory through it.
+/// Keys (sources or identities) with failed proofs in the last <see cref="QuietMs"/>, each with a bucket of
+/// verifications (<see cref="FailureRecord"/>). Its size is fixed: past <c>capacity</c> keys, the one whose last
+/// failure is oldest is forgotten, so no number of sources can grow the broker's memory through it.
 /// </summary>
 internal sealed class FailureTable(int capacity)
 {
     /// <summary>A key with no failure for this long is clean again.</summary>
     public const long QuietMs = 60_000;
 
-    /// <summary>The backoff after the first failure; each further failure doubles it, up to <see cref="MaxBackoffMs"/>.</summary>
+    /// <summary>Verifications a dirty key may have in a row, before it must wait for its bucket to refill.</summary>
+    public const int Burst = 3;
+
+    /// <summary>The refill delay after the first failure; each further failure doubles it, up to <see cref="MaxBackoffMs"/>.</summary>
     public const long FirstBackoffMs = 250;
 
     public const long MaxBackoffMs = 8_000;
@@ -44,19 +47,13 @@ internal sealed class FailureTable(int capacity)
                 _byLastFailure.RemoveFirst();
             }
 
-            node = new LinkedListNode<FailureRecord>(new FailureRecord(key));
+            node = new LinkedListNode<FailureRecord>(new FailureRecord(key, now));
         }
 
-        FailureRecord record = node.Value;
-        record.Failures++;
-        record.LastFailure = now;
-        record.NextVerification = now + Backoff(record.Failures);
+        node.Value.Fail(now);
         _byLastFailure.AddLast(node);
         _index[key] = node;
     }
-
-    private static long Backoff(int failures) =>
-        failures > 16 ? MaxBackoffMs : Math.Min(FirstBackoffMs << (failures - 1), MaxBackoffMs);
 
     private void Expire(long now)
     {

@@ -1,3 +1,4 @@
+using Mq.Broker.Security;
 using Mq.Broker.Server;
 using Mq.Protocol;
 using Mq.Security;
@@ -46,19 +47,19 @@ public sealed class AuthThrottleTests : IDisposable
     }
 
     [Fact]
-    public void Two_hundred_challenges_answered_together_from_one_source_cost_one_verification()
+    public void Two_hundred_challenges_answered_together_from_one_source_cost_three_verifications()
     {
         uint[] connections = Enumerable.Range(0, 200).Select(_ => Open(Attacker)).ToArray();
         byte[][] nonces = connections.Select(Challenge).ToArray();
 
         for (int i = 0; i < connections.Length; i++)
         {
-            // Even valid proofs: only the first answer is verified, so what the others hold cannot matter.
-            bool valid = i > 0;
-            _broker.From(connections[i], Frames.Auth("guest", valid ? IdentityProof.Sign(_policy.Key("guest"), nonces[i], "guest") : new byte[64]));
+            // The first three answers are verified (the source's burst); the rest are refused unverified, valid or not.
+            bool verified = i < FailureTable.Burst;
+            _broker.From(connections[i], Frames.Auth("guest", verified ? new byte[64] : IdentityProof.Sign(_policy.Key("guest"), nonces[i], "guest")));
             EngineHarness.Refusal refused = _broker.ExpectError(connections[i]);
             Assert.Equal(ErrorCode.Unauthenticated, refused.Code);
-            Assert.Contains(i == 0 ? "authentication as 'guest' failed" : $"too many failed authentications from {Attacker}; retry in 1 s", refused.Message);
+            Assert.Contains(verified ? "authentication as 'guest' failed" : $"too many failed authentications from {Attacker}; retry in 1 s", refused.Message);
         }
 
         Assert.True(TryAuthenticate("10.0.0.2", "guest", valid: true, out _));
@@ -77,7 +78,8 @@ public sealed class AuthThrottleTests : IDisposable
             }
             else
             {
-                Assert.Contains($"from {Attacker}; retry in", message);
+                // Its own bucket is empty, or that of the identity it keeps guessing.
+                Assert.Matches($"too many failed authentications (from {Attacker}|as 'trusted' from sources that failed before); retry in [1-8] s", message);
             }
 
             if (round % 10 == 0)
@@ -88,7 +90,8 @@ public sealed class AuthThrottleTests : IDisposable
             _broker.Tick(100);
         }
 
-        // Verified at 0, 0.3, 0.8, 1.8, 3.8 and 7.8 s: the backoff doubles from 250 ms up to 8 s.
+        // Verified at 0 (clean), 0.1 and 0.2 s (the burst), then one per backoff, which doubles with each failure:
+        // 1.2 s (1 s after the third), 3.2 s (2 s after the fourth) and 7.2 s (4 s after the fifth); the next is 8 s later.
         Assert.Equal(6, verified);
 
         // A valid proof from the dirty source waits its turn like the guesses; after a quiet minute it is clean.
@@ -107,13 +110,16 @@ public sealed class AuthThrottleTests : IDisposable
         Assert.All(Wave(connections, "trusted"), message => Assert.Contains("authentication as 'trusted' failed", message));
         Assert.True(TryAuthenticate("10.3.0.1", "trusted", valid: true, out _));
 
-        // Second wave, past each source's own backoff: the identity is backing off, for dirty sources only.
+        // Second wave: each source has verifications left, but the identity's own bucket (for dirty sources only)
+        // has the two of its burst, and then none.
         _broker.Tick(300);
-        Assert.All(Wave(connections, "trusted"), message => Assert.Contains("as 'trusted' from sources that failed before", message));
+        string[] second = Wave(connections, "trusted");
+        Assert.Equal(FailureTable.Burst - 1, second.Count(message => message.Contains("authentication as 'trusted' failed")));
+        Assert.Equal(connections.Length - FailureTable.Burst + 1, second.Count(message => message.Contains("as 'trusted' from sources that failed before")));
         Assert.True(TryAuthenticate("10.3.0.2", "trusted", valid: true, out _));
 
-        // Third wave, on names the policy does not know: the broker-wide ceiling bounds the dirty sources' work.
-        _broker.Tick(300);
+        // Third wave, a second later, on names the policy does not know: the broker-wide ceiling bounds the dirty sources' work.
+        _broker.Tick(1000);
         string[] third = Wave(connections, "nobody");
         Assert.Equal(Ceiling, third.Count(message => message.Contains("authentication as 'nobody' failed")));
         Assert.Equal(connections.Length - Ceiling, third.Count(message => message.Contains("on this broker; retry in 1 s")));

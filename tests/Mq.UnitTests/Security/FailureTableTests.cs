@@ -6,6 +6,26 @@ namespace Mq.UnitTests.Security;
 public sealed class FailureTableTests
 {
     [Fact]
+    public void A_dirty_key_has_a_burst_of_verifications_then_one_per_backoff()
+    {
+        var table = new FailureTable(capacity: 8);
+        table.Fail("a", 0);
+        FailureRecord record = table.Dirty("a", 0)!;
+
+        // The failure that made the record was verified while clean: Burst in all, then the bucket is empty.
+        for (int i = 1; i < FailureTable.Burst; i++)
+        {
+            Assert.True(record.HasToken(0));
+            record.Take();
+        }
+
+        Assert.False(record.HasToken(0));
+        Assert.Equal(250, record.MsToNextToken);
+        Assert.False(record.HasToken(249));
+        Assert.True(record.HasToken(250));
+    }
+
+    [Fact]
     public void The_backoff_doubles_with_each_failure_up_to_its_cap()
     {
         var table = new FailureTable(capacity: 8);
@@ -13,7 +33,7 @@ public sealed class FailureTableTests
         foreach (long backoff in expected)
         {
             table.Fail("a", 0);
-            Assert.Equal(backoff, table.Dirty("a", 0)!.NextVerification);
+            Assert.Equal(backoff, table.Dirty("a", 0)!.BackoffMs);
         }
     }
 

@@ -65,8 +65,6 @@ public sealed class SecurityEngineTests : IDisposable
         byte[] nonce = Challenge(1);
         byte[] proof = IdentityProof.Sign(_policy.Key("trusted"), nonce, "trusted");
 
-        // From another address: a failure makes its source wait, and this test is about the proof, not the throttle.
-        _broker.Open(2, "10.0.0.2");
         Challenge(2);
         _broker.From(2, Frames.Auth("trusted", proof));
         Assert.Equal(ErrorCode.Unauthenticated, _broker.ExpectError(2).Code);
