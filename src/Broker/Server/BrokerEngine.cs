@@ -85,6 +85,10 @@ internal sealed partial class BrokerEngine
         }
     }
 
+    /// <summary>A new connection from <paramref name="source"/> (its remote address); its session exists before its first frame.</summary>
+    public void OnConnected(uint key, ReadOnlySpan<byte> routingId, string source, long now) =>
+        GetOrAddSession(key, routingId, now).Source = source;
+
     /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
     public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
     {
@@ -272,22 +276,36 @@ internal sealed partial class BrokerEngine
 
     private void Close(PeerSession session, string reason, long now)
     {
-        bool wasReady = session.State == PeerState.Ready;
-        session.State = PeerState.Closed;
-        _sessions.Remove(session.Key);
-        ReleaseState(session, now);
-        PublisherCredit.Forget(session);
-        PeerWriter.Discard(session);
-        if (wasReady)
+        if (session.State == PeerState.Ready)
         {
             LogPeerGone(session.Name, session.PeerId, reason);
         }
+
+        session.State = PeerState.Closed;
+        _sessions.Remove(session.Key);
+        EndSession(session, now);
     }
 
-    private void ReleaseState(PeerSession session, long now)
+    /// <summary>
+    /// Forgets everything a session held or had coming, so that nothing of it reaches a later session on the same
+    /// connection (a second HELLO) or outlives a closed one: its subscriptions (with their sequences and
+    /// deliveries waiting for flow-control credit), services and requests, the publishers' waits on it and its
+    /// own, drop counts not yet reported, and every command not yet sent to it. What the connection itself did
+    /// (failed authentications) stays.
+    /// </summary>
+    private void EndSession(PeerSession session, long now)
     {
         _pubSub.RemoveAll(session, now);
         _requests.PeerClosed(session, now);
+        PublisherCredit.Forget(session);
+        PublisherCredit.Reset(session, 0);
+        PeerWriter.Discard(session);
+        session.DroppedFrames = 0;
+        session.Identity = null;
+        session.Nonce = null;
+
+        // Replies to the old session's requests check the peer id, so they must not match until WELCOME sets a new one.
+        session.PeerId = "";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]

@@ -53,6 +53,9 @@ internal sealed class EngineHarness : IFrameSink
         return SendOutcome.Sent;
     }
 
+    /// <summary>Opens connection <paramref name="key"/> from the remote address <paramref name="source"/>.</summary>
+    public void Open(uint key, string source) => Engine.OnConnected(key, RoutingId(key), source, Now);
+
     /// <summary>Feeds one frame from connection <paramref name="key"/>, then flushes what the engine wrote.</summary>
     public void From(uint key, byte[] frame)
     {
