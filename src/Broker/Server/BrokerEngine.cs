@@ -32,7 +32,7 @@ internal sealed partial class BrokerEngine
     {
         _options = options;
         _logger = logger;
-        _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
+        _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes), logger);
         _credit = new PublisherCredit(options, _writer, _counters);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit);
         _requests = new RequestRouter(options, _writer, _counters);
@@ -94,6 +94,7 @@ internal sealed partial class BrokerEngine
     {
         PeerSession session = GetOrAddSession(key, routingId, now);
         session.LastReceived = now;
+        _writer.Command = 0;
         _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
     }
 
@@ -230,7 +231,9 @@ internal sealed partial class BrokerEngine
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
     {
         int start = reader.Position;
+        _writer.Command = 0;
         CommandCode code = reader.ReadCommand();
+        _writer.Command = code;
         if (session.State != PeerState.Ready && code != CommandCode.Hello && !(code == CommandCode.Auth && session.State == PeerState.Authenticating))
         {
             _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
