@@ -34,5 +34,21 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
         Assert.Contains(anonymous.StandardError, line => line.Contains("authenticated identity"));
     }
 
+    [Fact]
+    public async Task A_refused_publish_exits_with_the_permission_code_and_one_line_naming_the_subject()
+    {
+        string topic = Cli.Unique("orders");
+        await using PeerProcess listener = await Cli.SubscribedAsync(_broker.Endpoint, [.. As("trusted"), "--topic", $"{topic}.>"]);
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, [.. As("guest"), "--topic", $"{topic}.fake", "--message", "x", "--count", "3"]);
+
+        Assert.Equal(8, (await Cli.RunAsync(publisher)).ExitCode);
+        Assert.Empty(publisher.StandardOutput);
+        string line = Assert.Single(publisher.StandardError);
+        Assert.Equal($"error: publish to '{topic}.fake' is not allowed for identity 'guest' (and 2 more refusals since the last flush)", line);
+
+        // And nothing reached the trusted subscriber of that subject.
+        Assert.DoesNotContain(listener.StandardOutput, output => output.Contains(topic));
+    }
+
     private string[] As(string identity) => ["--identity", identity, "--identity-key", _broker.KeyFile(identity)];
 }

@@ -33,11 +33,10 @@ internal sealed partial class BrokerEngine
             return;
         }
 
-        if (session.State == PeerState.Ready)
+        if (session.State is PeerState.Ready or PeerState.Authenticating)
         {
             // A second HELLO starts the session over, as a reconnect would.
-            ReleaseState(session, now);
-            session.Identity = null;
+            EndSession(session, now);
         }
 
         session.Name = name;
@@ -48,10 +47,12 @@ internal sealed partial class BrokerEngine
             return;
         }
 
-        if (_auth.Throttled(now))
+        if (session.AuthFailures >= _options.MaxAuthFailuresPerConnection)
         {
+            // No more challenges: the connection's guesses are used up, whatever its source.
             session.State = PeerState.Handshaking;
-            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, "too many failed authentications on this broker; try again later", now);
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated,
+                $"too many failed authentications on this connection ({session.AuthFailures}); connect again", now);
             return;
         }
 
@@ -78,9 +79,17 @@ internal sealed partial class BrokerEngine
         // One answer per challenge: a failed proof needs a new HELLO, and so a new nonce.
         session.Nonce = null;
         session.State = PeerState.Handshaking;
-        PolicyIdentity? proven = _auth!.Verify(identity, nonce, signature.Span, now);
+        if (_auth!.Throttled(session.Source, identity, now) is { } throttled)
+        {
+            session.AuthFailures++;
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, throttled, now);
+            return;
+        }
+
+        PolicyIdentity? proven = _auth.Verify(session.Source, identity, nonce, signature.Span, now);
         if (proven is null)
         {
+            session.AuthFailures++;
             _writer.Refuse(session, 0, ErrorCode.Unauthenticated, $"authentication as '{identity}' failed: unknown identity or wrong key", now);
             return;
         }

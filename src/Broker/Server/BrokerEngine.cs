@@ -33,7 +33,7 @@ internal sealed partial class BrokerEngine
     {
         _options = options;
         _logger = logger;
-        _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
+        _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes), logger);
         _credit = new PublisherCredit(options, _writer, _counters);
         _budgets = new Budgets(options);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets);
@@ -87,11 +87,16 @@ internal sealed partial class BrokerEngine
         }
     }
 
+    /// <summary>A new connection from <paramref name="source"/> (its remote address); its session exists before its first frame.</summary>
+    public void OnConnected(uint key, ReadOnlySpan<byte> routingId, string source, long now) =>
+        GetOrAddSession(key, routingId, now).Source = source;
+
     /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
     public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
     {
         PeerSession session = GetOrAddSession(key, routingId, now);
         session.LastReceived = now;
+        _writer.Command = 0;
         _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
     }
 
@@ -231,7 +236,9 @@ internal sealed partial class BrokerEngine
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
     {
         int start = reader.Position;
+        _writer.Command = 0;
         CommandCode code = reader.ReadCommand();
+        _writer.Command = code;
         if (session.State != PeerState.Ready && code != CommandCode.Hello && !(code == CommandCode.Auth && session.State == PeerState.Authenticating))
         {
             _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
@@ -274,23 +281,37 @@ internal sealed partial class BrokerEngine
 
     private void Close(PeerSession session, string reason, long now)
     {
-        bool wasReady = session.State == PeerState.Ready;
-        session.State = PeerState.Closed;
-        _sessions.Remove(session.Key);
-        ReleaseState(session, now);
-        PublisherCredit.Forget(session);
-        PeerWriter.Discard(session);
-        if (wasReady)
+        if (session.State == PeerState.Ready)
         {
             LogPeerGone(session.Name, session.PeerId, reason);
         }
+
+        session.State = PeerState.Closed;
+        _sessions.Remove(session.Key);
+        EndSession(session, now);
     }
 
-    private void ReleaseState(PeerSession session, long now)
+    /// <summary>
+    /// Forgets everything a session held or had coming, so that nothing of it reaches a later session on the same
+    /// connection (a second HELLO) or outlives a closed one: its subscriptions (with their sequences and
+    /// deliveries waiting for flow-control credit), services and requests, the publishers' waits on it and its
+    /// own, drop counts not yet reported, and every command not yet sent to it. What the connection itself did
+    /// (failed authentications) stays.
+    /// </summary>
+    private void EndSession(PeerSession session, long now)
     {
         _pubSub.RemoveAll(session, now);
         _requests.PeerClosed(session, now);
         _budgets.Leave(session);
+        PublisherCredit.Forget(session);
+        PublisherCredit.Reset(session, 0);
+        PeerWriter.Discard(session);
+        session.DroppedFrames = 0;
+        session.Identity = null;
+        session.Nonce = null;
+
+        // Replies to the old session's requests check the peer id, so they must not match until WELCOME sets a new one.
+        session.PeerId = "";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]

@@ -122,9 +122,16 @@ public sealed class BrokerOptions
     /// </summary>
     public string? PolicyFile { get; set; }
 
-    /// <summary>Failed authentications per second, broker-wide, before handshakes are refused outright for the rest of that second.</summary>
+    /// <summary>
+    /// Proofs verified per second, broker-wide, from sources that failed in the last minute; beyond it their AUTHs
+    /// are refused unverified. Never applies to sources without recent failures (see docs/security.md).
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxAuthFailuresPerSecond { get; set; } = 20;
+
+    /// <summary>Failed or refused AUTHs one connection may make; after that its HELLOs are refused.</summary>
+    [Range(1, 1_000)]
+    public int MaxAuthFailuresPerConnection { get; set; } = 3;
 
     /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
     [Range(1, 1_000_000)]

@@ -241,7 +241,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _engine.CountRefusedConnection("it set its own routing identity", now);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
         var w = new MessagePackWriter(buffer);
-        CommandWriter.WriteError(ref w, 0, ErrorCode.Malformed, "peers must not set their own ZeroMQ routing identity; the broker assigns it");
+        CommandWriter.WriteError(ref w, 0, ErrorCode.Malformed, "peers must not set their own ZeroMQ routing identity; the broker assigns it", 0);
         w.Flush();
         SendFrame(routingId, buffer.WrittenSpan);
     }

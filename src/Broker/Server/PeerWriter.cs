@@ -10,17 +10,23 @@ namespace Mq.Broker.Server;
 /// Appends commands to each peer's pending batch and flushes batches as frames: when a batch reaches
 /// <see cref="ProtocolLimits.BatchBytes"/>, and for every peer at the end of each poll cycle.
 /// </summary>
-internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counters, int maxBacklogBytes, ILogger logger)
+internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counters, int maxBacklogBytes, long maxFrameBytes, ILogger logger)
 {
     private const int LogLinesPerSecond = 20;
     private readonly List<PeerSession> _dirty = [];
+    private int _commandStart;
     private long _logWindowStart;
     private int _logged;
     private long _suppressed;
 
+    /// <summary>The command being processed, named in every ERROR it causes; 0 outside a command.</summary>
+    public CommandCode Command { get; set; }
+
+    /// <summary>Starts one command for <paramref name="session"/>; every Begin is closed by its End before the next Begin.</summary>
     public MessagePackWriter Begin(PeerSession session)
     {
         MarkDirty(session);
+        _commandStart = session.Output.WrittenCount;
         return new MessagePackWriter(session.Output);
     }
 
@@ -37,7 +43,18 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     public void End(PeerSession session, ref MessagePackWriter writer, long now)
     {
         writer.Flush();
-        if (session.Output.WrittenCount >= ProtocolLimits.BatchBytes)
+        int written = session.Output.WrittenCount;
+        if (written > maxFrameBytes && _commandStart > 0)
+        {
+            // A large command on top of a batch would make a frame bigger than peers accept: the batch goes first.
+            byte[] batch = session.Output.WrittenSpan.ToArray();
+            session.Output.ResetWrittenCount();
+            session.Output.Write(batch.AsSpan(0, _commandStart));
+            Flush(session, now);
+            session.Output.Write(batch.AsSpan(_commandStart));
+            Flush(session, now);
+        }
+        else if (written >= ProtocolLimits.BatchBytes)
         {
             Flush(session, now);
         }
@@ -69,7 +86,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         }
 
         MessagePackWriter w = Begin(session);
-        CommandWriter.WriteError(ref w, reference, code, message);
+        CommandWriter.WriteError(ref w, reference, code, message, Command);
         End(session, ref w, now);
     }
 
@@ -134,14 +151,13 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
         if (session.Backlog.WrittenCount > 0)
         {
-            if (sink.Send(session, session.Backlog.WrittenSpan) != SendOutcome.Sent)
+            if (!SendBacklog(session))
             {
                 Salvage(session, session.Output.WrittenSpan);
                 session.Output.ResetWrittenCount();
                 return;
             }
 
-            session.Backlog.ResetWrittenCount();
             session.LastSent = now;
             Drained.Add(session);
         }
@@ -187,6 +203,51 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
         _suppressed++;
         return false;
+    }
+
+    /// <summary>
+    /// Sends the backlog in frames no larger than peers accept, cut between commands; whatever the queue refuses
+    /// stays, in order. True when all of it went.
+    /// </summary>
+    private bool SendBacklog(PeerSession session)
+    {
+        ReadOnlyMemory<byte> rest = session.Backlog.WrittenMemory;
+        while (!rest.IsEmpty)
+        {
+            int length = FrameLength(rest);
+            if (sink.Send(session, rest.Span[..length]) != SendOutcome.Sent)
+            {
+                byte[] unsent = rest.ToArray();
+                session.Backlog.ResetWrittenCount();
+                session.Backlog.Write(unsent);
+                return false;
+            }
+
+            rest = rest[length..];
+        }
+
+        session.Backlog.ResetWrittenCount();
+        return true;
+    }
+
+    /// <summary>How many bytes of the commands at the start of <paramref name="commands"/> fit in one frame (one command at least).</summary>
+    private int FrameLength(ReadOnlyMemory<byte> commands)
+    {
+        var reader = new CommandReader(commands);
+        int length = 0;
+        while (!reader.End)
+        {
+            reader.ReadCommand();
+            reader.SkipCommand();
+            if (reader.Position > maxFrameBytes && length > 0)
+            {
+                break;
+            }
+
+            length = reader.Position;
+        }
+
+        return length;
     }
 
     private void Salvage(PeerSession session, ReadOnlySpan<byte> frame)

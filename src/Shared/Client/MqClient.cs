@@ -108,13 +108,20 @@ public sealed partial class MqClient : IAsyncDisposable
 
     /// <summary>
     /// Completes once the broker has processed every command this client sent before the call: after it, every
-    /// earlier publish has been routed to the subscribers the broker knew of.
+    /// earlier publish has been routed to the subscribers the broker knew of. If the broker refused any publish
+    /// (or ACK) since the previous flush, the flush throws the first refusal, as the exception of its code
+    /// (<see cref="PermissionDeniedException"/> for a subject the identity may not publish to, say), saying how
+    /// many more there were; each refusal is also raised as <see cref="Error"/>.
     /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         EnsureUsable();
         EnsureConnected();
         await PingAsync("flush", cancellationToken).ConfigureAwait(false);
+        if (_tables.Refusals.Take() is { } refused)
+        {
+            throw refused;
+        }
     }
 
     /// <summary>

@@ -78,23 +78,15 @@ public sealed record MqClientOptions
             return null;
         }
 
-        string pem;
         try
         {
-            pem = IdentityKey ?? File.ReadAllText(IdentityKeyFile!);
+            return IdentityKey is not null
+                ? Security.IdentityProof.LoadPrivateKey(IdentityKey, "the identity key")
+                : Security.IdentityProof.LoadPrivateKeyFile(IdentityKeyFile!);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (KeyFileException ex)
         {
-            throw new ArgumentException($"cannot read the identity key file {IdentityKeyFile}: {ex.Message}", nameof(IdentityKeyFile), ex);
-        }
-
-        try
-        {
-            return Security.IdentityProof.LoadPrivateKey(pem);
-        }
-        catch (Exception ex) when (ex is ArgumentException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new ArgumentException($"the identity key{(IdentityKeyFile is null ? "" : $" in {IdentityKeyFile}")} is not a PEM ECDSA private key", nameof(IdentityKey));
+            throw new ArgumentException(ex.Message, IdentityKey is not null ? nameof(IdentityKey) : nameof(IdentityKeyFile), ex);
         }
     }
 

@@ -69,6 +69,21 @@ internal sealed partial class CommonOptions
                 result.AddError(ex.Message);
             }
         });
+        IdentityKey.Validators.Add(result =>
+        {
+            // Read here, so a damaged file is one usage line, not an exception from deep in the connect.
+            try
+            {
+                if (result.GetValueOrDefault<string?>() is { } path)
+                {
+                    IdentityProof.LoadPrivateKeyFile(path).Dispose();
+                }
+            }
+            catch (KeyFileException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
     }
 
     public Option<string?> Identity { get; } = new("--identity")
@@ -99,7 +114,8 @@ internal sealed partial class CommonOptions
         command.Options.Add(IdentityKey);
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(Identity) is null) != (result.GetValue(IdentityKey) is null))
+            // By presence, not value: the value of an option given without one (--identity-key=) cannot be read.
+            if ((result.GetResult(Identity) is null) != (result.GetResult(IdentityKey) is null))
             {
                 result.AddError("--identity and --identity-key go together");
             }

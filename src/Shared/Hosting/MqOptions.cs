@@ -66,22 +66,34 @@ public sealed class MqOptions : IValidatableObject
         IdentityKeyFile = IdentityKeyFile,
     };
 
-    /// <summary>Key files are read at start, so a missing or unsafe one fails the host's start, not its first connect.</summary>
+    /// <summary>Key files are read at start, so a missing, damaged or unsafe one fails the host's start, not its first connect.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        string? problem = null;
+        if (KeyProblem(() => ToClientOptions().CurveCertificate()) is { } curveProblem)
+        {
+            yield return new ValidationResult(curveProblem, [nameof(BrokerPublicKey)]);
+        }
+
+        if ((Identity is null) != (IdentityKeyFile is null))
+        {
+            yield return new ValidationResult("Identity and IdentityKeyFile go together", [nameof(Identity), nameof(IdentityKeyFile)]);
+        }
+        else if (IdentityKeyFile is not null && KeyProblem(() => Mq.Security.IdentityProof.LoadPrivateKeyFile(IdentityKeyFile).Dispose()) is { } identityProblem)
+        {
+            yield return new ValidationResult(identityProblem, [nameof(IdentityKeyFile)]);
+        }
+    }
+
+    private static string? KeyProblem(Action load)
+    {
         try
         {
-            ToClientOptions().CurveCertificate();
+            load();
+            return null;
         }
         catch (Mq.Security.KeyFileException ex)
         {
-            problem = ex.Message;
-        }
-
-        if (problem is not null)
-        {
-            yield return new ValidationResult(problem, [nameof(BrokerPublicKey)]);
+            return ex.Message;
         }
     }
 }

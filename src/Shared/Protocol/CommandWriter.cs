@@ -75,13 +75,18 @@ public static class CommandWriter
         w.Write(window);
     }
 
-    public static void WriteError(ref MessagePackWriter w, ulong reference, ErrorCode code, string message)
+    /// <summary>
+    /// ERROR names the refused <paramref name="command"/> (0 when the refusal is about a frame, not a command) so a
+    /// peer can tell what <paramref name="reference"/> is: its own ref, or, for a refused REP, the broker's bid.
+    /// </summary>
+    public static void WriteError(ref MessagePackWriter w, ulong reference, ErrorCode code, string message, CommandCode command)
     {
-        w.WriteArrayHeader(4);
+        w.WriteArrayHeader(5);
         w.Write((byte)CommandCode.Error);
         w.Write(reference);
         w.Write((ushort)code);
         w.Write(message);
+        w.Write((byte)command);
     }
 
     public static void WritePub(ref MessagePackWriter w, string subject, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)

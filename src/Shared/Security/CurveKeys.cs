@@ -142,6 +142,11 @@ public static class CurveKeys
         string[] lines;
         try
         {
+            if (Directory.Exists(path))
+            {
+                throw new KeyFileException($"cannot read key file '{path}': it is a directory");
+            }
+
             if (requirePrivate && !OperatingSystem.IsWindows())
             {
                 UnixFileMode mode = File.GetUnixFileMode(path);
@@ -154,7 +159,7 @@ public static class CurveKeys
 
             lines = File.ReadAllLines(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new KeyFileException($"cannot read key file '{path}': {ex.Message}", ex);
         }

@@ -36,6 +36,52 @@ public static class IdentityProof
         }
     }
 
+    /// <summary>
+    /// Reads an identity's private key file. A missing or unreadable file, a directory, or content that is not a
+    /// PEM ECDSA P-256 private key gives a <see cref="KeyFileException"/> naming the file and the problem, never the key.
+    /// </summary>
+    public static ECDsa LoadPrivateKeyFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new KeyFileException($"cannot read identity key file '{path}': it is a directory");
+        }
+
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new KeyFileException($"cannot read identity key file '{path}': {ex.Message}", ex);
+        }
+
+        return LoadPrivateKey(pem, $"identity key file '{path}'");
+    }
+
+    /// <summary>As <see cref="LoadPrivateKey(string)"/>, with a <see cref="KeyFileException"/> naming <paramref name="what"/> for damaged text.</summary>
+    public static ECDsa LoadPrivateKey(string pem, string what)
+    {
+        ECDsa key;
+        try
+        {
+            key = LoadPrivateKey(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            throw new KeyFileException($"{what} does not hold a PEM ECDSA private key (as `Mq.Broker identity` writes it)", ex);
+        }
+
+        if (key.KeySize != 256)
+        {
+            key.Dispose();
+            throw new KeyFileException($"{what} holds a {key.KeySize}-bit key; identities are ECDSA P-256 keys");
+        }
+
+        return key;
+    }
+
     private static byte[] Message(ReadOnlySpan<byte> nonce, string identity)
     {
         byte[] name = Encoding.UTF8.GetBytes(identity);

@@ -82,6 +82,23 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.Contains("cannot read key file '/nonexistent/peer.key'", error.Message);
     }
 
+    [Fact]
+    public async Task A_damaged_identity_key_file_fails_the_start_with_the_file_and_the_problem()
+    {
+        string damaged = Path.Combine(Path.GetTempPath(), $"mq-identity-{Guid.NewGuid():N}.key");
+        await File.WriteAllTextAsync(damaged, "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n");
+        try
+        {
+            using IHost host = BuildHost(new Received(), ("Mq:Endpoint", _broker.Endpoint), ("Mq:Identity", "billing"), ("Mq:IdentityKeyFile", damaged));
+            OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+            Assert.Contains($"identity key file '{damaged}' does not hold a PEM ECDSA private key", error.Message);
+        }
+        finally
+        {
+            File.Delete(damaged);
+        }
+    }
+
     private static IHost BuildHost(Received log, params (string Key, string Value)[] settings)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

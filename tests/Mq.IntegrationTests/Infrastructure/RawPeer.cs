@@ -57,6 +57,23 @@ public sealed class RawPeer : IDisposable
     public ReceivedCommand Next(TimeSpan? timeout = null) =>
         NextCommand(DateTime.UtcNow + (timeout ?? Waits.Default)) ?? throw new TimeoutException("no command arrived in time");
 
+    /// <summary>Receives up to and including the next command whose code is <paramref name="code"/>; returns the codes of all of them, in order.</summary>
+    public List<CommandCode> ReadUntil(CommandCode code, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? Waits.Default);
+        var seen = new List<CommandCode>();
+        while (NextCommand(deadline) is { } command)
+        {
+            seen.Add(command.Code);
+            if (command.Code == code)
+            {
+                return seen;
+            }
+        }
+
+        throw new TimeoutException($"no {code} arrived in time; saw [{string.Join(", ", seen)}]");
+    }
+
     /// <summary>True if nothing but <paramref name="allowed"/> arrives within <paramref name="window"/>.</summary>
     public bool ReceivesNothingBut(CommandCode allowed, TimeSpan window)
     {

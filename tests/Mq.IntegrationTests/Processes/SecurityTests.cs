@@ -39,6 +39,11 @@ public sealed class SecurityTests : IAsyncLifetime
         await guest.PublishAsync("orders.fake", new byte[] { 6, 6, 6 });
         Assert.IsType<PermissionDeniedException>(await refused.Task.WaitAsync(TimeSpan.FromSeconds(10)));
 
+        // The next flush reports the refusal too, once; the one after has nothing to report.
+        PermissionDeniedException flushed = await Assert.ThrowsAsync<PermissionDeniedException>(async () => await guest.FlushAsync());
+        Assert.Contains("'orders.fake' is not allowed", flushed.Message);
+        await guest.FlushAsync();
+
         // The trusted traffic went on, and saw none of the guest's attempts.
         await trusted.PublishAsync("orders.real", new byte[] { 1 });
         MqMessage only = (await orders.TakeAsync(1)).Single();

@@ -53,6 +53,9 @@ internal sealed class EngineHarness : IFrameSink
         return SendOutcome.Sent;
     }
 
+    /// <summary>Opens connection <paramref name="key"/> from the remote address <paramref name="source"/>.</summary>
+    public void Open(uint key, string source) => Engine.OnConnected(key, RoutingId(key), source, Now);
+
     /// <summary>Feeds one frame from connection <paramref name="key"/>, then flushes what the engine wrote.</summary>
     public void From(uint key, byte[] frame)
     {
@@ -121,12 +124,16 @@ internal sealed class EngineHarness : IFrameSink
         return reader;
     }
 
-    public Refusal ExpectError(uint key)
+    public Refusal ExpectError(uint key) => ExpectErrorNaming(key).Refusal;
+
+    /// <summary>An ERROR and the command it names (its fifth field).</summary>
+    public (Refusal Refusal, CommandCode Command) ExpectErrorNaming(uint key)
     {
         CommandReader reader = Expect(key, CommandCode.Error);
         var refusal = new Refusal(reader.ReadUInt(), (ErrorCode)reader.ReadUInt(), reader.ReadString(4096));
+        var command = (CommandCode)reader.ReadUInt();
         reader.EndCommand();
-        return refusal;
+        return (refusal, command);
     }
 
     public Delivery ExpectMsg(uint key)

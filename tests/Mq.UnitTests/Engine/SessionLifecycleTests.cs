@@ -215,6 +215,60 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public void A_second_hello_gets_nothing_the_old_session_had_coming_drops_confirmations_or_sequences()
+    {
+        _broker.Connect(1, "subscriber");
+        _broker.Connect(2, "publisher");
+        _broker.Subscribe(1, 1, "a");
+
+        // The subscriber's queue is full: deliveries are dropped (a DROPPED is owed), and the OK of its PING waits in its backlog.
+        _broker.Outcome = SendOutcome.QueueFull;
+        for (int i = 0; i < 5; i++)
+        {
+            _broker.From(2, Frames.Pub("a", [(byte)i]));
+        }
+
+        _broker.From(1, Frames.Ping(9));
+        _broker.Outcome = SendOutcome.Sent;
+
+        _broker.From(1, Frames.Hello("again"));
+        _broker.Expect(1, CommandCode.Welcome);
+        _broker.Tick(10);
+        Assert.True(_broker.Idle(1), $"the new session was sent {string.Join(", ", _broker.Pending(1))}");
+
+        _broker.Subscribe(1, 1, "a");
+        _broker.From(2, Frames.Pub("a", [7]));
+        EngineHarness.Delivery delivery = _broker.ExpectMsg(1);
+        Assert.Equal(1UL, delivery.Seq);
+        Assert.Equal([7], delivery.Payload);
+        Assert.True(_broker.Idle(1));
+    }
+
+    [Fact]
+    public void A_second_hello_drops_the_old_sessions_flow_control_waits_and_releases_its_publishers()
+    {
+        _broker.Connect(1, "subscriber");
+        _broker.Connect(2, "publisher");
+        _broker.From(1, Frames.Sub(10, 1, "a", window: 1));
+        _broker.Expect(1, CommandCode.Ok);
+        for (int i = 0; i < 3; i++)
+        {
+            _broker.From(2, Frames.Pub("a", [(byte)i]));
+        }
+
+        Assert.Equal(1UL, _broker.ExpectMsg(1).Seq);
+        _broker.Connect(1, "again");
+        _broker.From(1, Frames.Sub(11, 1, "a", window: 1));
+        _broker.Expect(1, CommandCode.Ok);
+        Assert.True(_broker.Idle(1));
+
+        _broker.From(2, Frames.Pub("a", [9]));
+        EngineHarness.Delivery delivery = _broker.ExpectMsg(1);
+        Assert.Equal(1UL, delivery.Seq);
+        Assert.Equal([9], delivery.Payload);
+    }
+
+    [Fact]
     public void Disconnecting_an_unknown_connection_changes_nothing()
     {
         _broker.Connect(1);

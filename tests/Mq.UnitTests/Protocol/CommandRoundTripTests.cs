@@ -44,7 +44,7 @@ public sealed class CommandRoundTripTests
             Frames.Bye("peer closing"),
             Frames.Ping(ulong.MaxValue),
             Frames.Build((ref MessagePackWriter w) => CommandWriter.WriteOk(ref w, 17)),
-            Frames.Build((ref MessagePackWriter w) => CommandWriter.WriteError(ref w, 18, ErrorCode.Conflict, "sid 3 in use"))));
+            Frames.Build((ref MessagePackWriter w) => CommandWriter.WriteError(ref w, 18, ErrorCode.Conflict, "sid 3 in use", CommandCode.Sub))));
 
         Assert.Equal(CommandCode.Heartbeat, reader.ReadCommand());
         reader.EndCommand();
@@ -61,6 +61,7 @@ public sealed class CommandRoundTripTests
         Assert.Equal(18UL, reader.ReadUInt());
         Assert.Equal((ulong)ErrorCode.Conflict, reader.ReadUInt());
         Assert.Equal("sid 3 in use", reader.ReadString(128));
+        Assert.Equal((ulong)CommandCode.Sub, reader.ReadUInt());
         reader.EndCommand();
         Assert.True(reader.End);
     }

@@ -92,23 +92,17 @@ public sealed class SecurityEngineTests : IDisposable
     }
 
     [Fact]
-    public void Repeated_failures_are_throttled()
+    public void A_reply_to_the_old_session_does_not_reach_the_connection_while_it_authenticates_again()
     {
-        for (int i = 0; i < 5; i++)
-        {
-            Challenge(1);
-            _broker.From(1, Frames.Auth("trusted", new byte[64]));
-            Assert.Equal(ErrorCode.Unauthenticated, _broker.ExpectError(1).Code);
-        }
-
-        // Even the rightful owner waits out the rest of the second: the broker gives out no more challenges.
-        _broker.From(2, Frames.Hello("trusted-peer"));
-        EngineHarness.Refusal refused = _broker.ExpectError(2);
-        Assert.Equal(ErrorCode.Unauthenticated, refused.Code);
-        Assert.Contains("too many", refused.Message);
-
-        _broker.Tick(1000);
+        Authenticate(1, "guest");
         Authenticate(2, "trusted");
+        _broker.Serve(2, "billing.quote");
+        _broker.From(1, Frames.Req(5, "billing.quote"));
+        ulong bid = _broker.ExpectRequest(2).Bid;
+
+        Challenge(1);
+        _broker.From(2, Frames.Rep(bid, [7]));
+        Assert.True(_broker.Idle(1));
     }
 
     [Theory]

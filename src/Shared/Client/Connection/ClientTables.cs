@@ -10,4 +10,6 @@ internal sealed class ClientTables
     public ConcurrentDictionary<string, MqService> Services { get; } = new(StringComparer.Ordinal);
 
     public PendingCalls Pending { get; } = new();
+
+    public UnreportedRefusals Refusals { get; } = new();
 }

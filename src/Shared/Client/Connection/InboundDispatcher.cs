@@ -112,6 +112,12 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         MqException error = MqException.FromCode(code, message);
         if (!tables.Pending.Reject(reference, error))
         {
+            if (reference == 0 && code is not (ErrorCode.Unauthenticated or ErrorCode.UnsupportedVersion))
+            {
+                // A refused PUB or ACK (handshake refusals have ref 0 too, and are the connection's, not a command's).
+                tables.Refusals.Add(code, message);
+            }
+
             asyncError(error);
         }
     }

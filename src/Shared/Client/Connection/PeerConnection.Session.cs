@@ -93,6 +93,8 @@ internal sealed partial class PeerConnection
         ulong reference = reader.ReadUInt();
         var code = (ErrorCode)reader.ReadUInt();
         string message = reader.ReadString(ProtocolLimits.MaxHeaderBytes);
+        // Brokers before the fifth field did not name the command; 0 then means "unknown".
+        var command = reader.HasMoreFields ? (CommandCode)Math.Min(reader.ReadUInt(), byte.MaxValue) : 0;
         reader.EndCommand();
 
         if (code == ErrorCode.HandshakeRequired && State == ConnectionState.Connected)
@@ -125,7 +127,7 @@ internal sealed partial class PeerConnection
             }
         }
 
-        _inbound.Error(reference, code, message);
+        _inbound.Error(command == CommandCode.Rep ? 0 : reference, code, message);
     }
 
     /// <summary>
