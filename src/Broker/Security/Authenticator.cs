@@ -19,11 +19,11 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxFailuresPerSec
 
     public static byte[] NewNonce() => RandomNumberGenerator.GetBytes(IdentityProof.NonceBytes);
 
-    /// <summary>The identity if <paramref name="signature"/> proves it over <paramref name="nonce"/>; else null, counted as a failure.</summary>
-    public PolicyIdentity? Verify(string identity, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> signature, long now)
+    /// <summary>The identity if <paramref name="signature"/> proves it over the channel's hash and <paramref name="nonce"/>; else null, counted as a failure.</summary>
+    public PolicyIdentity? Verify(string identity, ReadOnlySpan<byte> handshakeHash, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> signature, long now)
     {
         PolicyIdentity? known = Policy.Find(identity);
-        if (known is not null && IdentityProof.Verify(known.Key, nonce, identity, signature))
+        if (known is not null && IdentityProof.Verify(known.Key, handshakeHash, nonce, identity, signature))
         {
             return known;
         }

@@ -18,4 +18,5 @@ internal sealed class BrokerCounters
     public long PeersTimedOut;
     public long FlowWaits;
     public long PublisherStalls;
+    public long ChannelFailures;
 }

@@ -78,7 +78,8 @@ internal sealed partial class BrokerEngine
         // One answer per challenge: a failed proof needs a new HELLO, and so a new nonce.
         session.Nonce = null;
         session.State = PeerState.Handshaking;
-        PolicyIdentity? proven = _auth!.Verify(identity, nonce, signature.Span, now);
+        // A policy needs the broker key (checked at start), so every session here has a channel.
+        PolicyIdentity? proven = _auth!.Verify(identity, session.Channel?.HandshakeHash ?? [], nonce, signature.Span, now);
         if (proven is null)
         {
             _writer.Refuse(session, 0, ErrorCode.Unauthenticated, $"authentication as '{identity}' failed: unknown identity or wrong key", now);

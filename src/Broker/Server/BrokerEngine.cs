@@ -4,6 +4,7 @@ using Mq.Broker.Routing;
 using Mq.Broker.Security;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
+using Mq.Security;
 
 namespace Mq.Broker.Server;
 
@@ -26,12 +27,20 @@ internal sealed partial class BrokerEngine
     private readonly Authenticator? _auth;
     private readonly PolicyWatcher? _policyWatcher;
     private readonly Dictionary<string, object?> _welcomeSettings;
+    private readonly NSec.Cryptography.Key? _channelKey;
     private long _lastPeerNumber;
 
     public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
     {
         _options = options;
         _logger = logger;
+        ConnectedFrame = BuildConnectedFrame(options.Name);
+        if (options.Curve?.LoadCertificate() is { } certificate)
+        {
+            _channelKey = NoiseHandshake.ImportSecretKey(certificate.SecretKey);
+            sink = new SealingSink(sink);
+        }
+
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
         _credit = new PublisherCredit(options, _writer, _counters);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit);
@@ -62,6 +71,11 @@ internal sealed partial class BrokerEngine
         if (frame.IsEmpty)
         {
             _writer.Refuse(session, 0, ErrorCode.Malformed, "empty frame", now);
+            return;
+        }
+
+        if (_channelKey is not null && !Unseal(session, ref frame, now))
+        {
             return;
         }
 
@@ -209,6 +223,7 @@ internal sealed partial class BrokerEngine
         PeersTimedOut = _counters.PeersTimedOut,
         FlowWaits = _counters.FlowWaits,
         PublisherStalls = _counters.PublisherStalls,
+        ChannelFailures = _counters.ChannelFailures,
     };
 
     private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
@@ -227,6 +242,11 @@ internal sealed partial class BrokerEngine
     {
         int start = reader.Position;
         CommandCode code = reader.ReadCommand();
+        if (code == CommandCode.Secure)
+        {
+            return SecureAgain(session, ref reader, now);
+        }
+
         if (session.State != PeerState.Ready && code != CommandCode.Hello && !(code == CommandCode.Auth && session.State == PeerState.Authenticating))
         {
             _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
@@ -275,6 +295,7 @@ internal sealed partial class BrokerEngine
         ReleaseState(session, now);
         PublisherCredit.Forget(session);
         PeerWriter.Discard(session);
+        session.Channel?.Dispose();
         if (wasReady)
         {
             LogPeerGone(session.Name, session.PeerId, reason);

@@ -40,4 +40,7 @@ public sealed record BrokerStats
 
     /// <summary>Times a publisher was held back (credit withheld) by a flow-controlled subscriber that had fallen behind.</summary>
     public long PublisherStalls { get; init; }
+
+    /// <summary>Secure-channel handshakes that failed and encrypted frames that did not decrypt (each of the latter ended its session).</summary>
+    public long ChannelFailures { get; init; }
 }
