@@ -29,10 +29,10 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
     [Fact]
     public async Task A_peer_without_an_identity_exits_with_the_permission_code()
     {
-        await using PeerProcess anonymous = Cli.Subscriber(_broker.Endpoint, "--topic", "public.>");
+        await using PeerProcess anonymous = Cli.Subscriber(_broker.Endpoint, "--broker-key", "@" + _broker.BrokerKeyFile, "--topic", "public.>");
         Assert.Equal(8, await anonymous.WaitForExitAsync(Cli.Timeout));
         Assert.Contains(anonymous.StandardError, line => line.Contains("authenticated identity"));
     }
 
-    private string[] As(string identity) => ["--identity", identity, "--identity-key", _broker.KeyFile(identity)];
+    private string[] As(string identity) => ["--broker-key", "@" + _broker.BrokerKeyFile, "--identity", identity, "--identity-key", _broker.KeyFile(identity)];
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Security;
 using NetMQ;
 using ErrorCode = Mq.Protocol.ErrorCode;
 
@@ -106,7 +107,12 @@ internal sealed partial class PeerConnection
     /// <summary>A new connection: the first handshake message goes out in plaintext; nothing else does until the broker's answer.</summary>
     private void StartChannel(ReadOnlySpan<byte> connectedFrame)
     {
-        if (!_sender.SendHandshake(_channel!.Start(connectedFrame)))
+        byte[] message = _channel!.Start(connectedFrame);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(NoiseHandshake.MessageBytes + 4);
+        var w = new MessagePack.MessagePackWriter(buffer);
+        CommandWriter.WriteSecure(ref w, message);
+        w.Flush();
+        if (!_sender.SendHandshake(buffer.WrittenSpan.ToArray()))
         {
             Refuse("the socket refused the secure channel's first message");
         }

@@ -131,7 +131,7 @@ internal sealed partial class PeerConnection
             return;
         }
 
-        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated && State != ConnectionState.Connected)
+        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated or ErrorCode.EncryptionRequired && State != ConnectionState.Connected)
         {
             MqException error = MqException.FromCode(code, message);
             _firstSession.TrySetException(error);
