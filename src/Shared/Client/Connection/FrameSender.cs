@@ -55,7 +55,7 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
                 // confirmation: requests, replies and the like cost no PING round trip.
                 foreach (ReadOnlyMemory<byte> frame in _taken)
                 {
-                    Send(frame.ToArray(), tracked: false);
+                    SendUntracked(frame.Span);
                 }
             }
         }
@@ -73,7 +73,7 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
         var writer = new MessagePackWriter(_scratch);
         write(ref writer, state);
         writer.Flush();
-        Send(_scratch.WrittenSpan.ToArray(), tracked: false);
+        SendUntracked(_scratch.WrittenSpan);
     }
 
     /// <summary>The secure channel's first message, in plaintext and ahead of everything held back: the one frame sent before the channel.</summary>
@@ -144,6 +144,29 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
         }
     }
 
+    /// <summary>
+    /// An untracked frame in memory the caller reuses. On a live channel with nothing held back it is sealed straight
+    /// into the array that goes to the socket, so the channel costs no extra copy; a frame that must wait is copied.
+    /// </summary>
+    private void SendUntracked(ReadOnlySpan<byte> frame)
+    {
+        if (_unsent.Count == 0 && channel?.Channel is { } secure)
+        {
+            byte[] wire = new byte[frame.Length + ProtocolLimits.ChannelOverhead];
+            secure.Send.Seal(frame, wire);
+            var msg = new Msg();
+            msg.InitGC(wire, wire.Length);
+            if (socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+            {
+                secure.Send.Advance();
+                LastSent = Environment.TickCount64;
+                return;
+            }
+        }
+
+        Send(frame.ToArray(), tracked: false);
+    }
+
     /// <summary>Sends now, or queues behind earlier frames the socket's high-water mark held back.</summary>
     private void Send(byte[] frame, bool tracked)
     {
@@ -165,7 +188,8 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
                 return false;
             }
 
-            // The ledger keeps the plaintext for a replay on the next session, so the ciphertext needs its own array.
+            // A held-back frame, or a publish whose plaintext the ledger keeps for a replay on the next session:
+            // the ciphertext needs its own array.
             cipher = channel.Channel.Send;
             wire = new byte[frame.Length + ProtocolLimits.ChannelOverhead];
             cipher.Seal(frame, wire);
