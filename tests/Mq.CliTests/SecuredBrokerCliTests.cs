@@ -60,5 +60,41 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
         Assert.DoesNotContain(_broker.Process.Output.Split('\n'), line => line.Contains("identity trusted"));
     }
 
+    /// <summary>
+    /// The same fake, relaying to the real broker: the pinned peer's channel runs end to end through it, so it reads
+    /// nothing (no topic, identity, name or payload in its recording), and a publish it injects as the victim ends the
+    /// victim's session at the broker instead of reaching the trusted subscriber, which gets only the genuine message.
+    /// </summary>
+    [Fact]
+    public async Task A_relaying_fake_broker_reads_nothing_and_what_it_injects_reaches_nobody()
+    {
+        await using var fake = new RelayingFakeBroker(_broker.Endpoint);
+        string topic = Cli.Unique("orders.relay");
+        await using PeerProcess witness = await Cli.SubscribedAsync(_broker.Endpoint, [.. As("trusted"), "--topic", topic, "--count", "1"]);
+        await using PeerProcess victim = await Cli.SubscribedAsync(fake.Endpoint, [.. As("trusted"), "--name", "relayed-victim", "--topic", topic]);
+
+        await fake.InjectAsync(Pub(topic, "INJECTED-BY-THE-RELAY"));
+        await _broker.Process.WaitForLineAsync("a frame failed to decrypt", Cli.Timeout);
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, [.. As("trusted"), "--topic", topic, "--message", "genuine-message"]);
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+
+        Assert.Equal(0, await witness.WaitForExitAsync(Cli.Timeout));
+        Assert.Contains(witness.StandardOutput, line => line.Contains("genuine-message"));
+        Assert.DoesNotContain(witness.StandardOutput, line => line.Contains("INJECTED"));
+        byte[] recorded = fake.Recorded;
+        foreach (string marker in new[] { topic, "trusted", "relayed-victim", "genuine-message" })
+        {
+            Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the relay saw '{marker}'");
+        }
+    }
+
+    /// <summary>PUB [10, subject, nil, bin(payload)] in plaintext, as the relay would forge it.</summary>
+    private static byte[] Pub(string subject, string payload)
+    {
+        byte[] s = System.Text.Encoding.UTF8.GetBytes(subject);
+        byte[] p = System.Text.Encoding.UTF8.GetBytes(payload);
+        return [0x94, 0x0a, 0xd9, (byte)s.Length, .. s, 0xc0, 0xc4, (byte)p.Length, .. p];
+    }
+
     private string[] As(string identity) => ["--broker-key", "@" + _broker.BrokerKeyFile, "--identity", identity, "--identity-key", _broker.KeyFile(identity)];
 }
