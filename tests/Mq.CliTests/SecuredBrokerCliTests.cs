@@ -29,7 +29,7 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
     [Fact]
     public async Task A_peer_without_an_identity_exits_with_the_permission_code()
     {
-        await using PeerProcess anonymous = Cli.Subscriber(_broker.Endpoint, "--topic", "public.>");
+        await using PeerProcess anonymous = Cli.Subscriber(_broker.Endpoint, "--broker-key", "@" + _broker.BrokerKeyFile, "--topic", "public.>");
         Assert.Equal(8, await anonymous.WaitForExitAsync(Cli.Timeout));
         Assert.Contains(anonymous.StandardError, line => line.Contains("authenticated identity"));
     }
@@ -50,5 +50,68 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
         Assert.DoesNotContain(listener.StandardOutput, output => output.Contains(topic));
     }
 
-    private string[] As(string identity) => ["--identity", identity, "--identity-key", _broker.KeyFile(identity)];
+
+    /// <summary>
+    /// The downgrade of issue #11: a fake broker answers with a legacy greeting (which NetMQ's client accepts whatever
+    /// it was told), then a plaintext CHALLENGE. The pinned CLI peer sends it nothing but its handshake message:
+    /// no HELLO, no AUTH, no identity, no topic; the real broker never sees the identity; the CLI says why and exits 2.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fake_broker_with_a_legacy_greeting_learns_nothing_and_the_cli_cannot_connect(bool zmtp1)
+    {
+        await using var fake = new LegacyFakeBroker(zmtp1);
+        string topic = Cli.Unique("orders.downgrade");
+        await using PeerProcess victim = Cli.Subscriber(fake.Endpoint, [.. As("trusted"), "--topic", topic, "--connect-timeout", "3000"]);
+
+        Assert.Equal(2, await victim.WaitForExitAsync(Cli.Timeout));
+        Assert.True(victim.StandardError.Any(line => line.Contains("did not prove it holds the pinned key")), victim.Output);
+        byte[] recorded = fake.Recorded;
+        foreach (string marker in new[] { "trusted", topic, "mq-subscriber" })
+        {
+            Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the fake saw '{marker}'");
+        }
+
+        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) >= 0, "the peer's SECURE message is what the fake should see");
+        Assert.DoesNotContain(_broker.Process.Output.Split('\n'), line => line.Contains("identity trusted"));
+    }
+
+    /// <summary>
+    /// The same fake, relaying to the real broker: the pinned peer's channel runs end to end through it, so it reads
+    /// nothing (no topic, identity, name or payload in its recording), and a publish it injects as the victim ends the
+    /// victim's session at the broker instead of reaching the trusted subscriber, which gets only the genuine message.
+    /// </summary>
+    [Fact]
+    public async Task A_relaying_fake_broker_reads_nothing_and_what_it_injects_reaches_nobody()
+    {
+        await using var fake = new RelayingFakeBroker(_broker.Endpoint);
+        string topic = Cli.Unique("orders.relay");
+        await using PeerProcess witness = await Cli.SubscribedAsync(_broker.Endpoint, [.. As("trusted"), "--topic", topic, "--count", "1"]);
+        await using PeerProcess victim = await Cli.SubscribedAsync(fake.Endpoint, [.. As("trusted"), "--name", "relayed-victim", "--topic", topic]);
+
+        await fake.InjectAsync(Pub(topic, "INJECTED-BY-THE-RELAY"));
+        await _broker.Process.WaitForLineAsync("a frame failed to decrypt", Cli.Timeout);
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, [.. As("trusted"), "--topic", topic, "--message", "genuine-message"]);
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+
+        Assert.Equal(0, await witness.WaitForExitAsync(Cli.Timeout));
+        Assert.Contains(witness.StandardOutput, line => line.Contains("genuine-message"));
+        Assert.DoesNotContain(witness.StandardOutput, line => line.Contains("INJECTED"));
+        byte[] recorded = fake.Recorded;
+        foreach (string marker in new[] { topic, "trusted", "relayed-victim", "genuine-message" })
+        {
+            Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the relay saw '{marker}'");
+        }
+    }
+
+    /// <summary>PUB [10, subject, nil, bin(payload)] in plaintext, as the relay would forge it.</summary>
+    private static byte[] Pub(string subject, string payload)
+    {
+        byte[] s = System.Text.Encoding.UTF8.GetBytes(subject);
+        byte[] p = System.Text.Encoding.UTF8.GetBytes(payload);
+        return [0x94, 0x0a, 0xd9, (byte)s.Length, .. s, 0xc0, 0xc4, (byte)p.Length, .. p];
+    }
+
+    private string[] As(string identity) => ["--broker-key", "@" + _broker.BrokerKeyFile, "--identity", identity, "--identity-key", _broker.KeyFile(identity)];
 }

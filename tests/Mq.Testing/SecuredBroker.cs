@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Mq.Testing;
 
 /// <summary>
-/// A broker process with a security policy and two identities made by the real <c>Mq.Broker identity</c>:
+/// A broker process with its key (made by the real <c>Mq.Broker keygen</c>: a policy needs the secure channel), a
+/// security policy and two identities made by the real <c>Mq.Broker identity</c>:
 /// "trusted" (role "service": everything, serves <c>billing.*</c>) and "guest" (publishes under <c>public</c>,
 /// subscribes to what <see cref="WritePolicyAsync"/> says, may request <c>billing.quote</c>). Keys and policy live
 /// in a temporary folder, deleted with the broker.
@@ -26,6 +27,12 @@ public sealed class SecuredBroker : IAsyncDisposable
 
     public string PolicyPath => Path.Combine(Directory, "policy.json");
 
+    /// <summary>The broker's public key file, for <c>--broker-key @file</c>.</summary>
+    public string BrokerKeyFile => Path.Combine(Directory, "broker.key.pub");
+
+    /// <summary>The broker's public key (z85), for <c>BrokerPublicKey</c>.</summary>
+    public string BrokerPublicKey { get; private set; } = "";
+
     public static async Task<SecuredBroker> StartAsync(params string[] extraArguments)
     {
         var broker = new SecuredBroker();
@@ -33,11 +40,14 @@ public sealed class SecuredBroker : IAsyncDisposable
         {
             foreach (string identity in new[] { "trusted", "guest" })
             {
-                broker._publicKeys[identity] = await KeygenAsync(broker.KeyFile(identity));
+                broker._publicKeys[identity] = await KeygenAsync("identity", broker.KeyFile(identity));
             }
 
+            string secretKeyFile = Path.Combine(broker.Directory, "broker.key");
+            broker.BrokerPublicKey = await KeygenAsync("keygen", secretKeyFile);
             await broker.WritePolicyAsync("public.>");
-            (broker._process, broker.Endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", [$"--Broker:PolicyFile={broker.PolicyPath}", .. extraArguments]);
+            (broker._process, broker.Endpoint) = await BrokerProcess.StartAsync(
+                "tcp://127.0.0.1:0", [$"--Broker:PolicyFile={broker.PolicyPath}", $"--Broker:Curve:SecretKeyFile={secretKeyFile}", .. extraArguments]);
             return broker;
         }
         catch
@@ -103,13 +113,13 @@ public sealed class SecuredBroker : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    /// <summary>Runs the real key generator; returns the public key it printed.</summary>
-    private static async Task<string> KeygenAsync(string keyFile)
+    /// <summary>Runs the real key generator (<c>keygen</c> for the broker key, <c>identity</c> for an identity); returns the public key it printed.</summary>
+    private static async Task<string> KeygenAsync(string command, string keyFile)
     {
-        await using PeerProcess keygen = PeerProcess.Start("Mq.Broker", ["identity", "--out", keyFile]);
+        await using PeerProcess keygen = PeerProcess.Start("Mq.Broker", [command, "--out", keyFile]);
         if (await keygen.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0)
         {
-            throw new InvalidOperationException($"Mq.Broker identity failed:\n{keygen.Output}");
+            throw new InvalidOperationException($"Mq.Broker {command} failed:\n{keygen.Output}");
         }
 
         return keygen.StandardOutput.Single();

@@ -7,7 +7,8 @@ namespace Mq.Broker.Hosting;
 
 /// <summary>
 /// The container health check: connects to a broker and waits for the CONNECTED greeting it sends every new
-/// connection. Proves the broker's socket thread is serving, not merely that a port is open.
+/// connection. Proves the broker's socket thread is serving, not merely that a port is open. With a broker key it
+/// also runs the secure channel's handshake, so it proves the broker holds that key.
 /// </summary>
 public static class HealthProbe
 {
@@ -16,13 +17,9 @@ public static class HealthProbe
     {
         try
         {
+            byte[]? key = string.IsNullOrEmpty(brokerKey) ? null
+                : CurveKeys.PublicKeyBytes(CurveKeys.PublicKeyArgument(brokerKey, "--broker-key"), "--broker-key");
             using var socket = new DealerSocket();
-            if (!string.IsNullOrEmpty(brokerKey))
-            {
-                socket.Options.CurveServerKey = CurveKeys.PublicKeyBytes(CurveKeys.PublicKeyArgument(brokerKey, "--broker-key"), "--broker-key");
-                socket.Options.CurveCertificate = new NetMQCertificate();
-            }
-
             socket.Options.Linger = TimeSpan.Zero;
             socket.Options.MaxMsgSize = 64 * 1024;
             socket.Connect(endpoint);
@@ -32,7 +29,12 @@ public static class HealthProbe
             }
 
             var reader = new CommandReader(frame);
-            return reader.ReadCommand() == CommandCode.Connected ? null : $"{endpoint} answered, but not as an Mq broker";
+            if (reader.ReadCommand() != CommandCode.Connected)
+            {
+                return $"{endpoint} answered, but not as an Mq broker";
+            }
+
+            return key is null ? null : ProveKey(socket, key, frame, endpoint, timeout);
         }
         catch (KeyFileException ex)
         {
@@ -46,5 +48,24 @@ public static class HealthProbe
         {
             NetMQConfig.Cleanup(block: false);
         }
+    }
+
+    private static string? ProveKey(DealerSocket socket, byte[] key, byte[] connected, string endpoint, TimeSpan timeout)
+    {
+        using NoiseHandshake handshake = NoiseHandshake.Initiator(key, connected);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        var w = new MessagePack.MessagePackWriter(buffer);
+        CommandWriter.WriteSecure(ref w, handshake.WriteMessage1());
+        w.Flush();
+        socket.SendFrame(buffer.WrittenSpan.ToArray());
+        if (!socket.TryReceiveFrameBytes(timeout, out byte[]? answer))
+        {
+            return $"{endpoint} did not answer the secure channel's handshake within {timeout.TotalSeconds:0.#} s";
+        }
+
+        var reader = new CommandReader(answer);
+        SecureChannel? channel = reader.ReadCommand() == CommandCode.Secure ? handshake.ReadMessage2(reader.ReadBinary().Span) : null;
+        channel?.Dispose();
+        return channel is not null ? null : $"{endpoint} answered, but does not hold the broker key given with --broker-key";
     }
 }

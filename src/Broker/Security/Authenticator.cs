@@ -65,11 +65,14 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificat
         return null;
     }
 
-    /// <summary>The identity if <paramref name="signature"/> proves it over <paramref name="nonce"/>; else null, and the failure counts against the source and the identity.</summary>
-    public PolicyIdentity? Verify(string source, string identity, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> signature, long now)
+    /// <summary>
+    /// The identity if <paramref name="signature"/> proves it over the channel's hash and <paramref name="nonce"/>;
+    /// else null, and the failure counts against the source and the identity.
+    /// </summary>
+    public PolicyIdentity? Verify(string source, string identity, ReadOnlySpan<byte> handshakeHash, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> signature, long now)
     {
         PolicyIdentity? known = Policy.Find(identity);
-        if (known is not null && IdentityProof.Verify(known.Key, nonce, identity, signature))
+        if (known is not null && IdentityProof.Verify(known.Key, handshakeHash, nonce, identity, signature))
         {
             return known;
         }

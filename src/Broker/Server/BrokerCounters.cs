@@ -19,4 +19,5 @@ internal sealed class BrokerCounters
     public long FlowWaits;
     public long PublisherStalls;
     public long SlowConsumers;
+    public long ChannelFailures;
 }

@@ -79,6 +79,7 @@ internal sealed partial class BrokerEngine
         // One answer per challenge: a failed proof needs a new HELLO, and so a new nonce.
         session.Nonce = null;
         session.State = PeerState.Handshaking;
+        // A policy needs the broker key (checked at start), so every session here has a channel.
         if (_auth!.Throttled(session.Source, identity, now) is { } throttled)
         {
             session.AuthFailures++;
@@ -86,7 +87,7 @@ internal sealed partial class BrokerEngine
             return;
         }
 
-        PolicyIdentity? proven = _auth.Verify(session.Source, identity, nonce, signature.Span, now);
+        PolicyIdentity? proven = _auth.Verify(session.Source, identity, session.Channel?.HandshakeHash ?? [], nonce, signature.Span, now);
         if (proven is null)
         {
             session.AuthFailures++;

@@ -4,6 +4,7 @@ using Mq.Broker.Routing;
 using Mq.Broker.Security;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
+using Mq.Security;
 
 namespace Mq.Broker.Server;
 
@@ -27,12 +28,20 @@ internal sealed partial class BrokerEngine
     private readonly Authenticator? _auth;
     private readonly PolicyWatcher? _policyWatcher;
     private readonly Dictionary<string, object?> _welcomeSettings;
+    private readonly NSec.Cryptography.Key? _channelKey;
     private long _lastPeerNumber;
 
     public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
     {
         _options = options;
         _logger = logger;
+        ConnectedFrame = BuildConnectedFrame(options.Name);
+        if (options.Curve?.LoadCertificate() is { } certificate)
+        {
+            _channelKey = NoiseHandshake.ImportSecretKey(certificate.SecretKey);
+            sink = new SealingSink(sink);
+        }
+
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes), logger);
         _credit = new PublisherCredit(options, _writer, _counters);
         _budgets = new Budgets(options);
@@ -64,6 +73,11 @@ internal sealed partial class BrokerEngine
         if (frame.IsEmpty)
         {
             _writer.Refuse(session, 0, ErrorCode.Malformed, "empty frame", now);
+            return;
+        }
+
+        if (_channelKey is not null && !Unseal(session, ref frame, now))
+        {
             return;
         }
 
@@ -219,6 +233,7 @@ internal sealed partial class BrokerEngine
         FlowWaits = _counters.FlowWaits,
         PublisherStalls = _counters.PublisherStalls,
         SlowConsumers = _counters.SlowConsumers,
+        ChannelFailures = _counters.ChannelFailures,
     };
 
     private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
@@ -239,6 +254,11 @@ internal sealed partial class BrokerEngine
         _writer.Command = 0;
         CommandCode code = reader.ReadCommand();
         _writer.Command = code;
+        if (code == CommandCode.Secure)
+        {
+            return SecureAgain(session, ref reader, now);
+        }
+
         if (session.State != PeerState.Ready && code != CommandCode.Hello && !(code == CommandCode.Auth && session.State == PeerState.Authenticating))
         {
             _writer.Refuse(session, 0, ErrorCode.HandshakeRequired, $"send HELLO before {code}; this connection has no session", now);
@@ -289,6 +309,7 @@ internal sealed partial class BrokerEngine
         session.State = PeerState.Closed;
         _sessions.Remove(session.Key);
         EndSession(session, now);
+        session.Channel?.Dispose();
     }
 
     /// <summary>

@@ -193,5 +193,9 @@ public sealed class BrokerOptions
         {
             yield return curveProblem;
         }
+        else if (PolicyFile is not null && Curve?.Enabled != true)
+        {
+            yield return "PolicyFile needs the broker key (Broker:Curve:SecretKeyFile or SecretKey): without the secure channel a relay can pass a peer's proof off as its own";
+        }
     }
 }

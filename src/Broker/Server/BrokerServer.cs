@@ -42,9 +42,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BrokerServer>();
         _engine = new BrokerEngine(options, new SocketSink(this), _logger);
-        NetMQCertificate? certificate = options.Curve?.LoadCertificate();
-        _curvePublicKey = certificate?.PublicKeyZ85;
-        _socket = CreateSocket(options, certificate);
+        _curvePublicKey = options.Curve?.LoadCertificate()?.PublicKeyZ85;
+        _socket = CreateSocket(options, _engine.ConnectedFrame, encrypted: _curvePublicKey is not null);
         _timer = new NetMQTimer(TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100)));
         _poller = [_socket, _work, _timer];
         _socket.ReceiveReady += OnReceiveReady;
@@ -119,34 +118,20 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static RouterSocket CreateSocket(BrokerOptions options, NetMQCertificate? certificate)
+    private static RouterSocket CreateSocket(BrokerOptions options, byte[] connectedFrame, bool encrypted)
     {
+        // ZMTP's NULL mechanism only: confidentiality is the engine's secure channel, not NetMQ's CURVE (docs/security.md).
         var socket = new RouterSocket();
         socket.Options.RouterMandatory = true;
-        socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes);
+        socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes) + (encrypted ? ProtocolLimits.ChannelOverhead : 0);
         socket.Options.SendHighWatermark = options.SendHighWatermark;
         socket.Options.ReceiveHighWatermark = options.ReceiveHighWatermark;
         socket.Options.Linger = TimeSpan.FromMilliseconds(500);
         socket.Options.HeartbeatInterval = options.HeartbeatInterval;
         socket.Options.HeartbeatTimeout = options.PeerTimeout;
-        socket.Options.HelloMessage = ConnectedFrame(options.Name);
+        socket.Options.HelloMessage = connectedFrame;
         socket.Options.DisconnectMessage = DisconnectMarker;
-        if (certificate is not null)
-        {
-            socket.Options.CurveCertificate = certificate;
-            socket.Options.CurveServer = true;
-        }
-
         return socket;
-    }
-
-    private static byte[] ConnectedFrame(string brokerName)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        var w = new MessagePackWriter(buffer);
-        CommandWriter.WriteConnected(ref w, ProtocolVersion.Supported, brokerName);
-        w.Flush();
-        return buffer.WrittenSpan.ToArray();
     }
 
     private string Bind(string endpoint)
@@ -312,7 +297,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Mq broker ready on {Endpoint}")]
     private partial void LogReady(string endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "CURVE encryption on; peers pin the broker public key {PublicKey}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Secure channel on (every connection encrypted to the broker key); peers pin the broker public key {PublicKey}")]
     private partial void LogCurve(string publicKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mq broker stopped")]

@@ -49,4 +49,6 @@ public sealed record BrokerStats
     /// <c>MaxFlowStall</c>, or what waited for them passed a byte budget. Each lost what waited (DROPPED) and was revoked.
     /// </summary>
     public long SlowConsumers { get; init; }
+    /// <summary>Secure-channel handshakes that failed and encrypted frames that did not decrypt (each of the latter ended its session).</summary>
+    public long ChannelFailures { get; init; }
 }

@@ -122,6 +122,13 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         _dirty.Clear();
     }
 
+    /// <summary>Sends what is pending for one peer at once (the last plaintext frame before its channel is up); false if its queue refused it.</summary>
+    public bool FlushNow(PeerSession session, long now)
+    {
+        Flush(session, now);
+        return session.Backlog.WrittenCount == 0;
+    }
+
     /// <summary>Drops whatever is pending for a peer that is going away.</summary>
     public static void Discard(PeerSession session)
     {

@@ -31,6 +31,9 @@ internal sealed class PeerSession(uint key, byte[] routingId, long now)
     /// <summary>The protocol version agreed in HELLO.</summary>
     public int Version { get; set; }
 
+    /// <summary>The secure channel of this connection once its handshake is done (broker with a key); until then only SECURE is read.</summary>
+    public Mq.Security.SecureChannel? Channel { get; set; }
+
     /// <summary>The nonce of the CHALLENGE this connection must answer (security on).</summary>
     public byte[]? Nonce { get; set; }
 

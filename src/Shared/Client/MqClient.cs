@@ -99,7 +99,8 @@ public sealed partial class MqClient : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s");
+            string why = _connection.ChannelFailure is { } failure ? $": {failure}" : "";
+            throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s{why}");
         }
     }
 

@@ -1,7 +1,6 @@
 using MessagePack;
 using Mq.Security;
 using Mq.Serialization;
-using NetMQ;
 
 namespace Mq.Client;
 
@@ -43,16 +42,11 @@ public sealed record MqClientOptions
     public TimeSpan ReconnectIntervalMax { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The broker's CURVE public key (z85). When set, the connection is encrypted and pinned: it completes only with
-    /// a broker holding the matching secret key. Null: plain ZMTP.
+    /// The broker's public key (z85, as <c>Mq.Broker keygen</c> writes it). When set, every byte of Mq protocol after
+    /// CONNECTED travels in Mq's secure channel to the holder of the matching secret key, and nothing is sent to or
+    /// accepted from a broker that cannot prove it holds it. Null: plaintext.
     /// </summary>
     public string? BrokerPublicKey { get; init; }
-
-    /// <summary>This peer's own CURVE secret key (z85; the public key is derived). Neither this nor <see cref="SecretKeyFile"/>: a new key pair per client.</summary>
-    public string? SecretKey { get; init; }
-
-    /// <summary>A file holding this peer's z85 secret key, as <c>Mq.Broker keygen</c> writes it (mode 0600 or stricter).</summary>
-    public string? SecretKeyFile { get; init; }
 
     /// <summary>
     /// The identity to prove when the broker has a security policy (see docs/security.md); needs
@@ -112,7 +106,7 @@ public sealed record MqClientOptions
 
         try
         {
-            CurveCertificate();
+            BrokerKey();
         }
         catch (KeyFileException ex)
         {
@@ -125,34 +119,15 @@ public sealed record MqClientOptions
         }
     }
 
-    /// <summary>The broker's public key and this peer's key pair, or null without CURVE. Throws <see cref="KeyFileException"/>.</summary>
-    internal (byte[] BrokerKey, NetMQCertificate Own)? CurveCertificate()
-    {
-        if (string.IsNullOrEmpty(BrokerPublicKey))
-        {
-            return string.IsNullOrEmpty(SecretKey) && string.IsNullOrEmpty(SecretKeyFile)
-                ? null
-                : throw new KeyFileException("SecretKey or SecretKeyFile is set without BrokerPublicKey; CURVE needs the broker's public key");
-        }
+    /// <summary>The broker's raw public key, or null without one. Throws <see cref="KeyFileException"/>.</summary>
+    internal byte[]? BrokerKey() =>
+        string.IsNullOrEmpty(BrokerPublicKey) ? null : CurveKeys.PublicKeyBytes(BrokerPublicKey, nameof(BrokerPublicKey));
 
-        byte[] brokerKey = CurveKeys.PublicKeyBytes(BrokerPublicKey, nameof(BrokerPublicKey));
-        if (!string.IsNullOrEmpty(SecretKey) && !string.IsNullOrEmpty(SecretKeyFile))
-        {
-            throw new KeyFileException("set SecretKey or SecretKeyFile, not both");
-        }
-
-        // Without a key of its own, a peer still needs one for CURVE; the broker does not check it (see docs/security.md).
-        NetMQCertificate own = !string.IsNullOrEmpty(SecretKeyFile) ? CurveKeys.LoadSecretKeyFile(SecretKeyFile)
-            : !string.IsNullOrEmpty(SecretKey) ? CurveKeys.FromSecretKey(SecretKey, nameof(SecretKey))
-            : new NetMQCertificate();
-        return (brokerKey, own);
-    }
-
-    // The generated ToString would print the secret keys.
+    // The generated ToString would print the identity key.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"Endpoint = {Endpoint}, Name = {Name}, ConnectTimeout = {ConnectTimeout}, RequestTimeout = {RequestTimeout}, ");
-        builder.Append($"BrokerPublicKey = {BrokerPublicKey ?? "(none)"}, SecretKey = {(string.IsNullOrEmpty(SecretKey) ? "(none)" : "(hidden)")}, SecretKeyFile = {SecretKeyFile ?? "(none)"}, ");
+        builder.Append($"BrokerPublicKey = {BrokerPublicKey ?? "(none)"}, ");
         builder.Append($"Identity = {Identity ?? "(none)"}, IdentityKey = {(IdentityKey is null ? "(none)" : "(hidden)")}, IdentityKeyFile = {IdentityKeyFile ?? "(none)"}");
         return true;
     }

@@ -27,7 +27,7 @@ public class MqException : Exception
         ErrorCode.InvalidSubject => new InvalidSubjectException(message),
         ErrorCode.PermissionDenied => new PermissionDeniedException(message),
         ErrorCode.Unauthenticated => new UnauthenticatedException(message),
-        ErrorCode.HandshakeRequired or ErrorCode.ShuttingDown => new NotConnectedException(code, message),
+        ErrorCode.HandshakeRequired or ErrorCode.ShuttingDown or ErrorCode.EncryptionRequired => new NotConnectedException(code, message),
         _ => new MqException(code, message),
     };
 }

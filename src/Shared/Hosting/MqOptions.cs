@@ -31,16 +31,9 @@ public sealed class MqOptions : IValidatableObject
     [Range(1024, long.MaxValue)]
     public long OutboxCapacityBytes { get; set; } = MqClientOptions.Default.OutboxCapacityBytes;
 
-    /// <summary>The broker's CURVE public key (z85): encrypts the connection and pins the broker. See docs/security.md.</summary>
+    /// <summary>The broker's public key (z85): the connection runs in Mq's secure channel to that broker only. See docs/security.md.</summary>
     [RegularExpression(Z85Key, ErrorMessage = "BrokerPublicKey must be a 40-character z85 key")]
     public string? BrokerPublicKey { get; set; }
-
-    /// <summary>This peer's own CURVE secret key (z85); without it (and without <see cref="SecretKeyFile"/>) a new one is made per connection.</summary>
-    [RegularExpression(Z85Key, ErrorMessage = "SecretKey must be a 40-character z85 key")]
-    public string? SecretKey { get; set; }
-
-    /// <summary>A file holding this peer's z85 secret key (mode 0600).</summary>
-    public string? SecretKeyFile { get; set; }
 
     private const string Z85Key = @"^[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$";
 
@@ -60,8 +53,6 @@ public sealed class MqOptions : IValidatableObject
         SubscriptionCapacity = SubscriptionCapacity,
         OutboxCapacityBytes = OutboxCapacityBytes,
         BrokerPublicKey = BrokerPublicKey,
-        SecretKey = SecretKey,
-        SecretKeyFile = SecretKeyFile,
         Identity = Identity,
         IdentityKeyFile = IdentityKeyFile,
     };
@@ -69,7 +60,7 @@ public sealed class MqOptions : IValidatableObject
     /// <summary>Key files are read at start, so a missing, damaged or unsafe one fails the host's start, not its first connect.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (KeyProblem(() => ToClientOptions().CurveCertificate()) is { } curveProblem)
+        if (KeyProblem(() => ToClientOptions().BrokerKey()) is { } curveProblem)
         {
             yield return new ValidationResult(curveProblem, [nameof(BrokerPublicKey)]);
         }

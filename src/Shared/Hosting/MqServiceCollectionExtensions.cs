@@ -14,7 +14,7 @@ public static class MqServiceCollectionExtensions
     /// </summary>
     public static MqBuilder AddMq(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MqOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MqOptions>().Bind(configuration, o => o.ErrorOnUnknownConfiguration = true).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new MqClient(
             provider.GetRequiredService<IOptions<MqOptions>>().Value.ToClientOptions(),
             provider.GetService<ILoggerFactory>()));

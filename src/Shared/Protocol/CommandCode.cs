@@ -33,6 +33,8 @@ public enum CommandCode : byte
     Auth = 17,
     /// <summary>Broker to peer: a subscription or service was removed because the peer's permissions changed.</summary>
     Revoked = 18,
+    /// <summary>Both ways, in plaintext: a message of the secure channel's handshake (docs/protocol.md section 13).</summary>
+    Secure = 19,
 
     Serve = 20,
     Unserve = 21,

@@ -120,6 +120,14 @@ public static class CommandWriter
         w.Write(nonce);
     }
 
+    /// <summary>A handshake message of the secure channel (48 bytes), sent in plaintext.</summary>
+    public static void WriteSecure(ref MessagePackWriter w, ReadOnlySpan<byte> message)
+    {
+        w.WriteArrayHeader(2);
+        w.Write((byte)CommandCode.Secure);
+        w.Write(message);
+    }
+
     public static void WriteAuth(ref MessagePackWriter w, string identity, ReadOnlySpan<byte> signature)
     {
         w.WriteArrayHeader(3);

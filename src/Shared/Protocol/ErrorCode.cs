@@ -34,4 +34,6 @@ public enum ErrorCode : ushort
     /// <summary>Authentication failed or is required.</summary>
     Unauthenticated = 16,
     ShuttingDown = 17,
+    /// <summary>The broker has a key: nothing but SECURE is accepted before the secure channel is up.</summary>
+    EncryptionRequired = 18,
 }

@@ -24,6 +24,9 @@ public static class ProtocolLimits
     /// <summary>Default largest payload, announced by the broker in WELCOME.</summary>
     public const int DefaultMaxPayloadBytes = 1024 * 1024;
 
-    /// <summary>The largest frame a side must accept for a given payload limit.</summary>
+    /// <summary>What the secure channel adds to every frame: its authentication tag.</summary>
+    public const int ChannelOverhead = 16;
+
+    /// <summary>The largest frame a side must accept for a given payload limit (plus <see cref="ChannelOverhead"/> on an encrypted connection).</summary>
     public static long MaxFrameBytes(int maxPayloadBytes) => Math.Max(BatchBytes, (long)maxPayloadBytes) + EnvelopeAllowance;
 }

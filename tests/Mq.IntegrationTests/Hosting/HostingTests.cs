@@ -57,7 +57,7 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_hosted_peer_configured_with_the_broker_public_key_talks_to_a_curve_broker()
+    public async Task A_hosted_peer_configured_with_the_broker_public_key_talks_to_a_broker_with_that_key()
     {
         var brokerKeys = new NetMQ.NetMQCertificate();
         await using var curveBroker = new InProcessBroker(o =>
@@ -74,12 +74,52 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_peer_key_file_fails_the_start_with_the_reason()
+    public async Task The_retired_peer_key_setting_is_an_unknown_key_and_fails_the_start()
     {
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", _broker.Endpoint),
-            ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:SecretKeyFile", "/nonexistent/peer.key"));
-        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("cannot read key file '/nonexistent/peer.key'", error.Message);
+            ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:SecretKeyFile", "/etc/mq/peer.key"));
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("SecretKeyFile", error.Message);
+    }
+
+    /// <summary>
+    /// The downgrade of issue #11 against a hosted peer: a fake broker with a legacy greeting gets its handshake
+    /// message and nothing else (no HELLO, no AUTH, no name, no identity), and the host's start fails saying why.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_hosted_peer_pinning_the_key_tells_a_fake_broker_nothing(bool zmtp1)
+    {
+        await using var fake = new Mq.Testing.LegacyFakeBroker(zmtp1);
+        using var identity = new TempIdentity();
+        using IHost host = BuildHost(new Received(), ("Mq:Endpoint", fake.Endpoint), ("Mq:Name", "hosted-victim"),
+            ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:ConnectTimeout", "00:00:02"),
+            ("Mq:Identity", "trusted"), ("Mq:IdentityKeyFile", identity.Path));
+
+        var error = await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(() => host.StartAsync().WaitAsync(Waits.Default));
+        Assert.Contains("did not prove it holds the pinned key", error.Message);
+        byte[] recorded = fake.Recorded;
+        foreach (string marker in new[] { "hosted-victim", "trusted", "orders.", "doubler" })
+        {
+            Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the fake saw '{marker}'");
+        }
+
+        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) >= 0, "the fake saw no SECURE message");
+    }
+
+    /// <summary>An identity key file of its own, deleted afterwards.</summary>
+    private sealed class TempIdentity : IDisposable
+    {
+        public TempIdentity()
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            File.WriteAllText(Path, key.ExportPkcs8PrivateKeyPem());
+        }
+
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mq-identity-{Guid.NewGuid():N}.key");
+
+        public void Dispose() => File.Delete(Path);
     }
 
     [Fact]

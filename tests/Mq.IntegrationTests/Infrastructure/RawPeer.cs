@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Mq.Protocol;
+using Mq.Security;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -9,11 +10,13 @@ namespace Mq.IntegrationTests.Infrastructure;
 /// <summary>
 /// A bare DEALER speaking the wire protocol by hand, as a peer written in another language would, or as an
 /// attacker would. Used from one test at a time, never concurrently (NetMQ sockets are not thread-safe).
+/// After <see cref="Secure"/>, every frame it sends is sealed and every frame it receives opened.
 /// </summary>
 public sealed class RawPeer : IDisposable
 {
     private readonly DealerSocket _socket = new();
     private readonly Queue<ReceivedCommand> _unread = new();
+    private SecureChannel? _channel;
 
     public RawPeer(string endpoint, Action<DealerSocket>? configure = null)
     {
@@ -31,7 +34,33 @@ public sealed class RawPeer : IDisposable
         var writer = new MessagePackWriter(buffer);
         write(ref writer);
         writer.Flush();
-        SendRaw(buffer.WrittenSpan.ToArray());
+        if (_channel is null)
+        {
+            SendRaw(buffer.WrittenSpan.ToArray());
+            return;
+        }
+
+        byte[] sealedFrame = new byte[buffer.WrittenCount + ChannelCipher.TagBytes];
+        _channel.Send.Seal(buffer.WrittenSpan, sealedFrame);
+        _channel.Send.Advance();
+        SendRaw(sealedFrame);
+    }
+
+    /// <summary>The secure channel's handshake hash, which an identity proof signs.</summary>
+    public byte[] HandshakeHash => _channel?.HandshakeHash ?? throw new InvalidOperationException("no secure channel");
+
+    /// <summary>
+    /// Answers the broker's CONNECTED (which must be the next frame) with SECURE and completes the secure channel
+    /// with a broker holding <paramref name="brokerPublicKeyZ85"/>'s secret key.
+    /// </summary>
+    public void Secure(string brokerPublicKeyZ85)
+    {
+        DateTime deadline = DateTime.UtcNow + Waits.Default;
+        byte[] connected = ReceiveFrame(deadline) ?? throw new TimeoutException("no CONNECTED arrived in time");
+        using NoiseHandshake handshake = NoiseHandshake.Initiator(CurveKeys.PublicKeyBytes(brokerPublicKeyZ85, "the broker public key"), connected);
+        Send((ref MessagePackWriter w) => CommandWriter.WriteSecure(ref w, handshake.WriteMessage1()));
+        byte[] answer = ExpectSecure(deadline);
+        _channel = handshake.ReadMessage2(answer) ?? throw new InvalidOperationException("the broker's SECURE did not complete the handshake");
     }
 
     public void SendRaw(byte[] frame) => _socket.SendFrame(frame);
@@ -104,7 +133,25 @@ public sealed class RawPeer : IDisposable
         return Expect(CommandCode.Welcome);
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _channel?.Dispose();
+    }
+
+    private byte[] ExpectSecure(DateTime deadline)
+    {
+        byte[] frame = ReceiveFrame(deadline) ?? throw new TimeoutException("no SECURE arrived in time");
+        var reader = new CommandReader(frame);
+        CommandCode code = reader.ReadCommand();
+        return code == CommandCode.Secure ? reader.ReadBinary().ToArray() : throw new InvalidOperationException($"expected SECURE, got {code}");
+    }
+
+    private byte[]? ReceiveFrame(DateTime deadline)
+    {
+        TimeSpan left = deadline - DateTime.UtcNow;
+        return _socket.TryReceiveFrameBytes(left > TimeSpan.Zero ? left : TimeSpan.Zero, out byte[]? frame) ? frame : null;
+    }
 
     /// <summary>The next command, from the frame being read or the next frame; the broker batches several into one.</summary>
     private ReceivedCommand? NextCommand(DateTime deadline)
@@ -114,10 +161,20 @@ public sealed class RawPeer : IDisposable
             return _unread.Dequeue();
         }
 
-        TimeSpan left = deadline - DateTime.UtcNow;
-        if (!_socket.TryReceiveFrameBytes(left > TimeSpan.Zero ? left : TimeSpan.Zero, out byte[]? frame))
+        byte[]? frame = ReceiveFrame(deadline);
+        if (frame is null)
         {
             return null;
+        }
+
+        if (_channel is not null)
+        {
+            byte[] sealedFrame = frame;
+            frame = new byte[sealedFrame.Length - ChannelCipher.TagBytes];
+            if (!_channel.Receive.TryOpen(sealedFrame, frame))
+            {
+                throw new InvalidOperationException("a frame from the broker did not decrypt");
+            }
         }
 
         var reader = new CommandReader(frame);

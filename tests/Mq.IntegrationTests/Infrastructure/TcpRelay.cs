@@ -5,7 +5,8 @@ namespace Mq.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TCP relay on a free loopback port that forwards every connection to a target endpoint and records every byte
-/// in both directions: what someone watching the network would see.
+/// in both directions: what someone watching the network would see. It can also flip a byte on the way to the
+/// target, as someone altering traffic would.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private readonly MemoryStream _recorded = new();
     private readonly Task _accepting;
+    private int _flipAtLeast; // 0: relay unchanged; else flip the last byte of the next chunk to the target this long or longer
 
     /// <param name="target">A <c>tcp://127.0.0.1:port</c> endpoint.</param>
     public TcpRelay(string target)
@@ -39,6 +41,12 @@ public sealed class TcpRelay : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Flips the last byte of the next chunk of at least <paramref name="minimumLength"/> bytes sent towards the target.
+    /// A chunk ends where the sender's write ended, so that byte lies inside a frame's body (its tag, encrypted).
+    /// </summary>
+    public void FlipNextChunk(int minimumLength) => Volatile.Write(ref _flipAtLeast, minimumLength);
 
     public async ValueTask DisposeAsync()
     {
@@ -77,8 +85,8 @@ public sealed class TcpRelay : IAsyncDisposable
                 {
                     _connections.Add(inbound);
                     _connections.Add(outbound);
-                    _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream()));
-                    _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream()));
+                    _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream(), towardsTarget: true));
+                    _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream(), towardsTarget: false));
                 }
             }
         }
@@ -88,7 +96,7 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool towardsTarget)
     {
         byte[] buffer = new byte[64 * 1024];
         try
@@ -99,6 +107,12 @@ public sealed class TcpRelay : IAsyncDisposable
                 lock (_recorded)
                 {
                     _recorded.Write(buffer, 0, read);
+                }
+
+                int flipAtLeast = Volatile.Read(ref _flipAtLeast);
+                if (towardsTarget && flipAtLeast > 0 && read >= flipAtLeast && Interlocked.CompareExchange(ref _flipAtLeast, 0, flipAtLeast) == flipAtLeast)
+                {
+                    buffer[read - 1] ^= 0x01;
                 }
 
                 await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);

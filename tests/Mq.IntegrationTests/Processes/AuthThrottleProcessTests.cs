@@ -26,6 +26,7 @@ public sealed class AuthThrottleProcessTests(ITestOutputHelper output) : IAsyncL
             {
                 var attacker = new RawPeer(_broker.Endpoint);
                 attackers.Add(attacker);
+                attacker.Secure(_broker.BrokerPublicKey);
                 attacker.Send((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, $"guesser-{i}", null));
             }
 

@@ -82,6 +82,7 @@ public sealed class FlowStallTests(ITestOutputHelper output)
             Name = $"{identity}-peer",
             Identity = identity,
             IdentityKeyFile = broker.KeyFile(identity),
+            BrokerPublicKey = broker.BrokerPublicKey,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             SubscriptionCapacity = capacity,
         }).AsTask();

@@ -55,8 +55,13 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task Without_an_identity_or_with_someone_elses_key_a_peer_is_not_admitted()
     {
-        var anonymous = MqClientOptions.Default with { Endpoint = _broker.Endpoint, Name = "anonymous", ConnectTimeout = TimeSpan.FromSeconds(10) };
+        var anonymous = MqClientOptions.Default with { Endpoint = _broker.Endpoint, Name = "anonymous", ConnectTimeout = TimeSpan.FromSeconds(10), BrokerPublicKey = _broker.BrokerPublicKey };
         await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(anonymous));
+
+        // Without the broker key there is no channel, and without a channel nothing but SECURE is read.
+        var plaintext = anonymous with { Name = "plaintext", BrokerPublicKey = null, Identity = "trusted", IdentityKeyFile = _broker.KeyFile("trusted") };
+        var refused = await Assert.ThrowsAsync<NotConnectedException>(async () => await MqClient.ConnectAsync(plaintext));
+        Assert.Equal(Mq.Protocol.ErrorCode.EncryptionRequired, refused.Code);
 
         var spoofing = anonymous with { Name = "spoofer", Identity = "trusted", IdentityKeyFile = _broker.KeyFile("guest") };
         await Assert.ThrowsAsync<UnauthenticatedException>(async () => await MqClient.ConnectAsync(spoofing));
@@ -89,6 +94,7 @@ public sealed class SecurityTests : IAsyncLifetime
             Name = $"{identity}-peer",
             Identity = identity,
             IdentityKeyFile = _broker.KeyFile(identity),
+            BrokerPublicKey = _broker.BrokerPublicKey,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         }).AsTask();
 }

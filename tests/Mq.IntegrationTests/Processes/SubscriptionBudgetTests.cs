@@ -36,6 +36,7 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
         MqClientOptions trusted = MqClientOptions.Default with
         {
             Endpoint = broker.Endpoint,
+            BrokerPublicKey = broker.BrokerPublicKey,
             Identity = "trusted",
             IdentityKeyFile = broker.KeyFile("trusted"),
             ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -43,12 +44,12 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
 
         Outcome outcome = await AttackWhileTrustedPeersFlowAsync(broker.Process, trusted, connections: 4, connect: peer =>
         {
-            peer.Expect(CommandCode.Connected);
+            peer.Secure(broker.BrokerPublicKey);
             peer.Send((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, "attacker", null));
             byte[] nonce = peer.Expect(CommandCode.Challenge).Reader().ReadBinary().ToArray();
             using var key = System.Security.Cryptography.ECDsa.Create();
             key.ImportFromPem(File.ReadAllText(broker.KeyFile("guest")));
-            byte[] proof = IdentityProof.Sign(key, nonce, "guest");
+            byte[] proof = IdentityProof.Sign(key, peer.HandshakeHash, nonce, "guest");
             peer.Send((ref MessagePackWriter w) => CommandWriter.WriteAuth(ref w, "guest", proof));
             peer.Expect(CommandCode.Welcome);
         });
@@ -83,6 +84,7 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
         MqClientOptions guest = MqClientOptions.Default with
         {
             Endpoint = broker.Endpoint,
+            BrokerPublicKey = broker.BrokerPublicKey,
             Identity = "guest",
             IdentityKeyFile = broker.KeyFile("guest"),
             ConnectTimeout = TimeSpan.FromSeconds(10),

@@ -69,13 +69,18 @@ public sealed class BrokerKeyProcessTests
             await subscriber.WaitForLineAsync("subscribed to", Waits.Default, onStandardError: true);
 
             await using MqClient publisher = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = endpoint, Name = "pinned", BrokerPublicKey = publicKey });
-            await publisher.PublishAsync("keyed.hello", "through-curve");
+            await publisher.PublishAsync("keyed.hello", "through-the-channel");
 
-            await subscriber.WaitForLineAsync("through-curve", Waits.Default, onStandardError: false);
+            await subscriber.WaitForLineAsync("through-the-channel", Waits.Default, onStandardError: false);
             Assert.Equal(0, await subscriber.WaitForExitAsync(ExitTimeout));
 
             await using PeerProcess healthy = PeerProcess.Start("Mq.Broker", ["health", "--endpoint", endpoint, "--broker-key", "@" + path + ".pub"]);
             Assert.Equal(0, await healthy.WaitForExitAsync(ExitTimeout));
+
+            // With another key the probe's handshake fails: health proves the broker holds the key, not only that it answers.
+            await using PeerProcess impostor = PeerProcess.Start("Mq.Broker", ["health", "--endpoint", endpoint, "--broker-key", new NetMQ.NetMQCertificate().PublicKeyZ85!]);
+            Assert.NotEqual(0, await impostor.WaitForExitAsync(ExitTimeout));
+            Assert.Contains("does not hold the broker key", impostor.Output);
 
             Assert.Contains(publicKey, broker.Output);
             Assert.DoesNotContain(secret, broker.Output);

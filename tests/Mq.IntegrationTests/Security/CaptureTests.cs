@@ -5,7 +5,7 @@ using NetMQ;
 
 namespace Mq.IntegrationTests.Security;
 
-/// <summary>What a network observer sees: peers talk through a recording relay, with and without CURVE.</summary>
+/// <summary>What a network observer sees: peers talk through a recording relay, with and without the broker key (the secure channel).</summary>
 public sealed class CaptureTests
 {
     private const string SubjectMarker = "capturesubjectmarker";
@@ -16,7 +16,7 @@ public sealed class CaptureTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task With_curve_the_wire_carries_no_plaintext_and_without_it_does(bool curve)
+    public async Task With_the_secure_channel_the_wire_carries_no_plaintext_and_without_it_does(bool curve)
     {
         var brokerKeys = new NetMQCertificate();
         await using var broker = new InProcessBroker(o =>
@@ -44,7 +44,7 @@ public sealed class CaptureTests
         foreach (string marker in new[] { SubjectMarker, PublishMarker, RequestMarker, ReplyMarker })
         {
             bool seen = wire.AsSpan().IndexOf(Encoding.UTF8.GetBytes(marker)) >= 0;
-            Assert.True(seen != curve, $"{marker} {(seen ? "was" : "was not")} on the wire with CURVE {(curve ? "on" : "off")} ({wire.Length} bytes recorded)");
+            Assert.True(seen != curve, $"{marker} {(seen ? "was" : "was not")} on the wire with the channel {(curve ? "on" : "off")} ({wire.Length} bytes recorded)");
         }
     }
 }

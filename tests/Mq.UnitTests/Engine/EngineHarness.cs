@@ -2,22 +2,35 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Broker.Server;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
+using Mq.Security;
 
 namespace Mq.UnitTests.Engine;
 
 /// <summary>
 /// A <see cref="BrokerEngine"/> with no sockets and a clock of its own: frames go in by connection key, and every
 /// frame the engine sends is recorded as (session, bytes) and split into commands, read back per connection in order.
+/// With a broker key, <see cref="Secure"/> plays a peer's end of the secure channel: frames in are sealed, frames out opened.
 /// </summary>
 internal sealed class EngineHarness : IFrameSink
 {
     private readonly Dictionary<uint, Queue<(CommandCode Code, byte[] Frame, int Index)>> _inboxes = [];
+    private readonly Dictionary<uint, SecureChannel> _channels = [];
 
     public EngineHarness(BrokerOptions? options = null)
     {
         Options = options ?? new BrokerOptions();
+        if (Options.PolicyFile is not null && !Options.Curve.Enabled)
+        {
+            // A policy needs the broker key, as BrokerOptions.Validate insists.
+            Options.Curve = new BrokerCurveOptions { SecretKey = new NetMQ.NetMQCertificate().SecretKeyZ85 };
+        }
+
+        BrokerPublicKey = Options.Curve.LoadCertificate()?.PublicKey;
         Engine = new BrokerEngine(Options, this, NullLogger.Instance);
     }
+
+    /// <summary>The broker key's public half, when the broker has one.</summary>
+    public byte[]? BrokerPublicKey { get; }
 
     public BrokerOptions Options { get; }
 
@@ -42,6 +55,13 @@ internal sealed class EngineHarness : IFrameSink
         }
 
         byte[] copy = frame.ToArray();
+        if (_channels.TryGetValue(session.Key, out SecureChannel? channel))
+        {
+            byte[] sealedFrame = copy;
+            copy = new byte[sealedFrame.Length - ChannelCipher.TagBytes];
+            Assert.True(channel.Receive.TryOpen(sealedFrame, copy), "a frame from the broker did not decrypt");
+        }
+
         Sent.Add((session, copy));
         var reader = new CommandReader(copy);
         for (int index = 0; !reader.End; index++)
@@ -56,11 +76,44 @@ internal sealed class EngineHarness : IFrameSink
     /// <summary>Opens connection <paramref name="key"/> from the remote address <paramref name="source"/>.</summary>
     public void Open(uint key, string source) => Engine.OnConnected(key, RoutingId(key), source, Now);
 
-    /// <summary>Feeds one frame from connection <paramref name="key"/>, then flushes what the engine wrote.</summary>
+    /// <summary>Feeds one frame from connection <paramref name="key"/> (sealed if its channel is up), then flushes what the engine wrote.</summary>
     public void From(uint key, byte[] frame)
+    {
+        if (_channels.TryGetValue(key, out SecureChannel? channel))
+        {
+            frame = Seal(channel, frame);
+        }
+
+        FromRaw(key, frame);
+    }
+
+    /// <summary>Feeds bytes exactly as given: plaintext before a channel, or a tampered, replayed or reordered sealed frame.</summary>
+    public void FromRaw(uint key, byte[] frame)
     {
         Engine.OnFrame(key, RoutingId(key), frame, Now);
         Engine.Flush(Now);
+    }
+
+    /// <summary>Seals <paramref name="frame"/> for connection <paramref name="key"/>'s channel without sending it.</summary>
+    public byte[] SealFor(uint key, byte[] frame) => Seal(_channels[key], frame);
+
+    /// <summary>Runs the secure channel's handshake on connection <paramref name="key"/> as a peer pinning <paramref name="brokerPublicKey"/>; returns the handshake hash.</summary>
+    public byte[] Secure(uint key, byte[] brokerPublicKey)
+    {
+        using NoiseHandshake handshake = NoiseHandshake.Initiator(brokerPublicKey, Engine.ConnectedFrame);
+        FromRaw(key, Frames.Build((ref MessagePack.MessagePackWriter w) => CommandWriter.WriteSecure(ref w, handshake.WriteMessage1())));
+        SecureChannel channel = handshake.ReadMessage2(Expect(key, CommandCode.Secure).ReadBinary().Span)
+            ?? throw new InvalidOperationException("the broker's SECURE answer did not complete the handshake");
+        _channels[key] = channel;
+        return channel.HandshakeHash;
+    }
+
+    private static byte[] Seal(SecureChannel channel, byte[] frame)
+    {
+        byte[] sealedFrame = new byte[frame.Length + ChannelCipher.TagBytes];
+        channel.Send.Seal(frame, sealedFrame);
+        channel.Send.Advance();
+        return sealedFrame;
     }
 
     /// <summary>Advances the clock, runs the engine's periodic work and flushes.</summary>
@@ -89,11 +142,26 @@ internal sealed class EngineHarness : IFrameSink
     /// <summary>A connection that has proven <paramref name="identity"/> with <paramref name="key"/> (security on), with its WELCOME consumed.</summary>
     public void Authenticate(uint key, string identity, System.Security.Cryptography.ECDsa identityKey)
     {
-        From(key, Frames.Hello($"peer-{key}"));
-        byte[] nonce = Expect(key, CommandCode.Challenge).ReadBinary().ToArray();
-        From(key, Frames.Auth(identity, Mq.Security.IdentityProof.Sign(identityKey, nonce, identity)));
+        byte[] nonce = Challenge(key);
+        From(key, Frames.Auth(identity, Proof(key, identityKey, nonce, identity)));
         Expect(key, CommandCode.Welcome);
     }
+
+    /// <summary>HELLO on connection <paramref name="key"/>, inside a secure channel opened first if it has none; returns the CHALLENGE's nonce.</summary>
+    public byte[] Challenge(uint key)
+    {
+        if (!_channels.ContainsKey(key))
+        {
+            Secure(key, BrokerPublicKey ?? throw new InvalidOperationException("the broker has no key, so no policy"));
+        }
+
+        From(key, Frames.Hello($"peer-{key}"));
+        return Expect(key, CommandCode.Challenge).ReadBinary().ToArray();
+    }
+
+    /// <summary>The signature connection <paramref name="key"/> sends to claim <paramref name="identity"/>: bound to its channel's hash.</summary>
+    public byte[] Proof(uint key, System.Security.Cryptography.ECDsa identityKey, byte[] nonce, string identity) =>
+        IdentityProof.Sign(identityKey, _channels[key].HandshakeHash, nonce, identity);
 
     /// <summary>Sends SUB with ref <c>100 + sid</c> and checks the OK echoes it.</summary>
     public void Subscribe(uint key, ulong sid, string pattern, string? group = null)

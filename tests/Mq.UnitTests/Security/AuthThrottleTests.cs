@@ -56,7 +56,7 @@ public sealed class AuthThrottleTests : IDisposable
         {
             // The first three answers are verified (the source's burst); the rest are refused unverified, valid or not.
             bool verified = i < FailureTable.Burst;
-            _broker.From(connections[i], Frames.Auth("guest", verified ? new byte[64] : IdentityProof.Sign(_policy.Key("guest"), nonces[i], "guest")));
+            _broker.From(connections[i], Frames.Auth("guest", verified ? new byte[64] : _broker.Proof(connections[i], _policy.Key("guest"), nonces[i], "guest")));
             EngineHarness.Refusal refused = _broker.ExpectError(connections[i]);
             Assert.Equal(ErrorCode.Unauthenticated, refused.Code);
             Assert.Contains(verified ? "authentication as 'guest' failed" : $"too many failed authentications from {Attacker}; retry in 1 s", refused.Message);
@@ -152,18 +152,14 @@ public sealed class AuthThrottleTests : IDisposable
         return key;
     }
 
-    private byte[] Challenge(uint key)
-    {
-        _broker.From(key, Frames.Hello($"peer-{key}"));
-        return _broker.Expect(key, CommandCode.Challenge).ReadBinary().ToArray();
-    }
+    private byte[] Challenge(uint key) => _broker.Challenge(key);
 
     /// <summary>A new connection from <paramref name="source"/> answers its challenge; true if welcomed, else the refusal's message.</summary>
     private bool TryAuthenticate(string source, string identity, bool valid, out string refusal)
     {
         uint key = Open(source);
         byte[] nonce = Challenge(key);
-        _broker.From(key, Frames.Auth(identity, valid ? IdentityProof.Sign(_policy.Key(identity), nonce, identity) : new byte[64]));
+        _broker.From(key, Frames.Auth(identity, valid ? _broker.Proof(key, _policy.Key(identity), nonce, identity) : new byte[64]));
         if (_broker.Pending(key).FirstOrDefault() == CommandCode.Welcome)
         {
             _broker.Expect(key, CommandCode.Welcome);

@@ -24,9 +24,8 @@ public sealed class IdentityBudgetTests : IDisposable
         _broker.Authenticate(1, "guest", _policy.Key("guest"));
         _broker.Authenticate(2, "guest", _policy.Key("guest"));
 
-        _broker.From(3, Frames.Hello("third"));
-        byte[] nonce = _broker.Expect(3, CommandCode.Challenge).ReadBinary().ToArray();
-        _broker.From(3, Frames.Auth("guest", Mq.Security.IdentityProof.Sign(_policy.Key("guest"), nonce, "guest")));
+        byte[] nonce = _broker.Challenge(3);
+        _broker.From(3, Frames.Auth("guest", _broker.Proof(3, _policy.Key("guest"), nonce, "guest")));
         EngineHarness.Refusal refused = _broker.ExpectError(3);
         Assert.Equal(ErrorCode.LimitExceeded, refused.Code);
         Assert.Contains("MaxConnectionsPerIdentity", refused.Message);

@@ -14,11 +14,18 @@ public sealed class SecurityEngineTests : IDisposable
     private static readonly string[] Public = ["public.>"];
     private static readonly string[] PublicFast = ["public.fast.>"];
     private readonly PolicyFile _policy = new();
+    private static readonly NetMQ.NetMQCertificate BrokerKey = new();
     private readonly EngineHarness _broker;
+    private readonly Dictionary<uint, byte[]> _hashes = [];
 
     public SecurityEngineTests()
     {
-        _broker = new EngineHarness(new BrokerOptions { PolicyFile = _policy.Path, MaxAuthFailuresPerSecond = 5 });
+        _broker = new EngineHarness(new BrokerOptions
+        {
+            PolicyFile = _policy.Path,
+            MaxAuthFailuresPerSecond = 5,
+            Curve = new BrokerCurveOptions { SecretKey = BrokerKey.SecretKeyZ85 },
+        });
     }
 
     public void Dispose() => _policy.Dispose();
@@ -39,7 +46,7 @@ public sealed class SecurityEngineTests : IDisposable
     public void A_valid_proof_is_welcomed_with_the_identity()
     {
         byte[] nonce = Challenge(1);
-        _broker.From(1, Frames.Auth("guest", IdentityProof.Sign(_policy.Key("guest"), nonce, "guest")));
+        _broker.From(1, Frames.Auth("guest", Proof(1, "guest", nonce, "guest")));
 
         CommandReader welcome = _broker.Expect(1, CommandCode.Welcome);
         welcome.ReadUInt();
@@ -54,7 +61,7 @@ public sealed class SecurityEngineTests : IDisposable
     public void Claiming_an_identity_without_its_key_is_refused(string claimed, string keyOf)
     {
         byte[] nonce = Challenge(1);
-        _broker.From(1, Frames.Auth(claimed, IdentityProof.Sign(_policy.Key(keyOf), nonce, claimed)));
+        _broker.From(1, Frames.Auth(claimed, Proof(1, keyOf, nonce, claimed)));
 
         Assert.Equal(ErrorCode.Unauthenticated, _broker.ExpectError(1).Code);
         _broker.From(1, Frames.Sub(1, 1, "public.>"));
@@ -65,7 +72,7 @@ public sealed class SecurityEngineTests : IDisposable
     public void A_captured_proof_is_worthless_on_another_connection_and_a_second_time()
     {
         byte[] nonce = Challenge(1);
-        byte[] proof = IdentityProof.Sign(_policy.Key("trusted"), nonce, "trusted");
+        byte[] proof = Proof(1, "trusted", nonce, "trusted");
 
         Challenge(2);
         _broker.From(2, Frames.Auth("trusted", proof));
@@ -84,7 +91,7 @@ public sealed class SecurityEngineTests : IDisposable
     {
         Authenticate(1, "guest");
         byte[] anyNonce = new byte[IdentityProof.NonceBytes];
-        _broker.From(1, Frames.Auth("trusted", IdentityProof.Sign(_policy.Key("trusted"), anyNonce, "trusted")));
+        _broker.From(1, Frames.Auth("trusted", Proof(1, "trusted", anyNonce, "trusted")));
         Assert.Equal(ErrorCode.Malformed, _broker.ExpectError(1).Code);
 
         _broker.From(1, Frames.Sub(9, 1, "orders.>"));
@@ -236,8 +243,17 @@ public sealed class SecurityEngineTests : IDisposable
         Authenticate(2, "trusted");
     }
 
+    /// <summary>A proof as the peer on connection <paramref name="key"/> makes it: over that connection's channel hash.</summary>
+    private byte[] Proof(uint key, string keyOf, byte[] nonce, string claimed) =>
+        IdentityProof.Sign(_policy.Key(keyOf), _hashes[key], nonce, claimed);
+
     private byte[] Challenge(uint key)
     {
+        if (!_hashes.ContainsKey(key))
+        {
+            _hashes[key] = _broker.Secure(key, BrokerKey.PublicKey);
+        }
+
         _broker.From(key, Frames.Hello($"peer-{key}"));
         byte[] nonce = _broker.Expect(key, CommandCode.Challenge).ReadBinary().ToArray();
         return nonce;
@@ -246,7 +262,7 @@ public sealed class SecurityEngineTests : IDisposable
     private void Authenticate(uint key, string identity)
     {
         byte[] nonce = Challenge(key);
-        _broker.From(key, Frames.Auth(identity, IdentityProof.Sign(_policy.Key(identity), nonce, identity)));
+        _broker.From(key, Frames.Auth(identity, Proof(key, identity, nonce, identity)));
         _broker.Expect(key, CommandCode.Welcome);
     }
 }

@@ -10,9 +10,10 @@ namespace Mq.Client.Connection;
 /// Socket thread: the send side of a peer connection. Takes batches from the outboxes while the session is live
 /// and the <see cref="PublishLedger"/> has room, publishes only within the broker's credit, holds frames the
 /// socket's high-water mark refused (never spinning on SendReady), marks sent frames with PINGs, and replays
-/// unconfirmed publishes after a reconnect.
+/// unconfirmed publishes after a reconnect. With a pinned broker key every frame is sealed for the secure channel
+/// as it leaves, and nothing at all leaves while the channel is not up.
 /// </summary>
-internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox publishes, PublishLedger ledger)
+internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox publishes, PublishLedger ledger, PeerChannel? channel)
 {
     private readonly List<ReadOnlyMemory<byte>> _taken = [];
     private readonly Queue<(byte[] Frame, bool Tracked)> _unsent = new();
@@ -54,7 +55,7 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
                 // confirmation: requests, replies and the like cost no PING round trip.
                 foreach (ReadOnlyMemory<byte> frame in _taken)
                 {
-                    Send(frame.ToArray(), tracked: false);
+                    SendUntracked(frame.Span);
                 }
             }
         }
@@ -72,7 +73,15 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
         var writer = new MessagePackWriter(_scratch);
         write(ref writer, state);
         writer.Flush();
-        Send(_scratch.WrittenSpan.ToArray(), tracked: false);
+        SendUntracked(_scratch.WrittenSpan);
+    }
+
+    /// <summary>The secure channel's first message, in plaintext and ahead of everything held back: the one frame sent before the channel.</summary>
+    public bool SendHandshake(byte[] frame)
+    {
+        var msg = new Msg();
+        msg.InitGC(frame, frame.Length);
+        return socket.TrySend(ref msg, TimeSpan.Zero, more: false);
     }
 
     /// <summary>A new session: the credit announced in WELCOME (long.MaxValue if the broker grants none).</summary>
@@ -135,6 +144,29 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
         }
     }
 
+    /// <summary>
+    /// An untracked frame in memory the caller reuses. On a live channel with nothing held back it is sealed straight
+    /// into the array that goes to the socket, so the channel costs no extra copy; a frame that must wait is copied.
+    /// </summary>
+    private void SendUntracked(ReadOnlySpan<byte> frame)
+    {
+        if (_unsent.Count == 0 && channel?.Channel is { } secure)
+        {
+            byte[] wire = new byte[frame.Length + ProtocolLimits.ChannelOverhead];
+            secure.Send.Seal(frame, wire);
+            var msg = new Msg();
+            msg.InitGC(wire, wire.Length);
+            if (socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+            {
+                secure.Send.Advance();
+                LastSent = Environment.TickCount64;
+                return;
+            }
+        }
+
+        Send(frame.ToArray(), tracked: false);
+    }
+
     /// <summary>Sends now, or queues behind earlier frames the socket's high-water mark held back.</summary>
     private void Send(byte[] frame, bool tracked)
     {
@@ -146,12 +178,31 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
 
     private bool TrySend(byte[] frame, bool tracked)
     {
+        byte[] wire = frame;
+        Security.ChannelCipher? cipher = null;
+        if (channel is not null)
+        {
+            if (channel.Channel is null)
+            {
+                // Pinned to a broker key: no Mq command ever leaves in plaintext. It waits for the channel.
+                return false;
+            }
+
+            // A held-back frame, or a publish whose plaintext the ledger keeps for a replay on the next session:
+            // the ciphertext needs its own array.
+            cipher = channel.Channel.Send;
+            wire = new byte[frame.Length + ProtocolLimits.ChannelOverhead];
+            cipher.Seal(frame, wire);
+        }
+
         var msg = new Msg();
-        msg.InitGC(frame, frame.Length);
+        msg.InitGC(wire, wire.Length);
         if (!socket.TrySend(ref msg, TimeSpan.Zero, more: false))
         {
             return false;
         }
+
+        cipher?.Advance();
 
         if (tracked)
         {

@@ -12,7 +12,7 @@ namespace Mq.Client.Connection;
 /// </summary>
 internal sealed partial class PeerConnection
 {
-    private void OnConnected(ref CommandReader reader)
+    private void OnConnected(ref CommandReader reader, ReadOnlyMemory<byte> frame)
     {
         List<int> versions = reader.ReadIntArray(64);
         reader.ReadString(ProtocolLimits.MaxNameBytes);
@@ -31,10 +31,21 @@ internal sealed partial class PeerConnection
         }
 
         SetState(ConnectionState.Connecting, "handshaking");
+        _version = version;
+        if (_channel is null)
+        {
+            SendHello();
+        }
+        else
+        {
+            StartChannel(frame.Span);
+        }
+    }
+
+    private void SendHello() =>
         _sender.SendDirect(
             static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
-            (version, _options.Name));
-    }
+            (_version, _options.Name));
 
     private void OnWelcome(ref CommandReader reader)
     {
@@ -82,7 +93,16 @@ internal sealed partial class PeerConnection
             return;
         }
 
-        byte[] signature = Security.IdentityProof.Sign(_identityKey, nonce, _options.Identity!);
+        // Without a channel there is nothing to bind the proof to, and a broker with a policy always has one.
+        if (_channel?.Channel is not { } channel)
+        {
+            var error = new UnauthenticatedException("the broker asked for an identity proof outside the secure channel: set BrokerPublicKey to the broker's public key");
+            _firstSession.TrySetException(error);
+            _asyncError(error);
+            return;
+        }
+
+        byte[] signature = Security.IdentityProof.Sign(_identityKey, channel.HandshakeHash, nonce, _options.Identity!);
         _sender.SendDirect(
             static (ref MessagePackWriter w, in (string Identity, byte[] Signature) s) => CommandWriter.WriteAuth(ref w, s.Identity, s.Signature),
             (_options.Identity!, signature));
@@ -102,9 +122,7 @@ internal sealed partial class PeerConnection
             // The broker no longer knows this connection (it restarted, or forgot us): start over.
             LoseSession(message);
             SetState(ConnectionState.Connecting, "handshaking after the broker forgot this session");
-            _sender.SendDirect(
-                static (ref MessagePackWriter w, in (int Version, string Name) s) => CommandWriter.WriteHello(ref w, s.Version, s.Name, null),
-                (_session?.Version ?? ProtocolVersion.Current, _options.Name));
+            SendHello();
             return;
         }
 
@@ -116,7 +134,7 @@ internal sealed partial class PeerConnection
         }
 
         // Refusals of the handshake itself (LimitExceeded: the identity has all the sessions it may have).
-        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated or ErrorCode.LimitExceeded && State != ConnectionState.Connected)
+        if (code is ErrorCode.UnsupportedVersion or ErrorCode.Unauthenticated or ErrorCode.LimitExceeded or ErrorCode.EncryptionRequired && State != ConnectionState.Connected)
         {
             MqException error = MqException.FromCode(code, message);
             _firstSession.TrySetException(error);

@@ -39,6 +39,9 @@ internal sealed partial class PeerConnection : IDisposable
     private SessionInfo? _session;
     private bool _hadSession;
     private readonly System.Security.Cryptography.ECDsa? _identityKey;
+    private readonly PeerChannel? _channel;
+    private long _reconnectAt = -1; // Environment.TickCount64 when a refused connection is tried again, -1 if none
+    private bool _channelErrorRaised;
 
     public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
     {
@@ -52,29 +55,28 @@ internal sealed partial class PeerConnection : IDisposable
         var ledger = new PublishLedger(options.OutboxCapacityBytes);
         _inbound = new InboundDispatcher(tables, outbox, ledger, options.SerializerOptions, logger, asyncError);
         _socket = new DealerSocket();
-        _socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes);
+        byte[]? brokerKey = options.BrokerKey();
+        _channel = brokerKey is null ? null : new PeerChannel(brokerKey, options.ReconnectInterval, options.ReconnectIntervalMax);
+        _socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes) + (brokerKey is null ? 0 : ProtocolLimits.ChannelOverhead);
         _socket.Options.ReconnectInterval = options.ReconnectInterval;
         _socket.Options.ReconnectIntervalMax = options.ReconnectIntervalMax;
         _socket.Options.HeartbeatInterval = TimeSpan.FromSeconds(1);
         _socket.Options.HeartbeatTimeout = TimeSpan.FromSeconds(3);
         _socket.Options.Linger = TimeSpan.FromMilliseconds(500);
-        if (options.CurveCertificate() is var (brokerKey, own))
-        {
-            _socket.Options.CurveServerKey = brokerKey;
-            _socket.Options.CurveCertificate = own;
-        }
-
         _socket.ReceiveReady += OnReceiveReady;
         _work.ReceiveReady += OnWork;
         _timer.Elapsed += OnTimer;
         _poller = [_socket, _work, _timer];
-        _sender = new FrameSender(_socket, outbox, publishes, ledger);
+        _sender = new FrameSender(_socket, outbox, publishes, ledger, _channel);
     }
 
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 
     /// <summary>The current session, or the last one.</summary>
     public SessionInfo? Session => Volatile.Read(ref _session);
+
+    /// <summary>Why the last connection was refused before its secure channel was up, or null.</summary>
+    public string? ChannelFailure => _channel?.LastFailure;
 
     /// <summary>Completes with the first WELCOME, or fails if the broker speaks no version this client does.</summary>
     public Task<SessionInfo> FirstSession => _firstSession.Task;
@@ -122,6 +124,7 @@ internal sealed partial class PeerConnection : IDisposable
     {
         _identityKey?.Dispose();
         _poller.Dispose();
+        _channel?.Dispose();
         _work.Dispose();
         _socket.Dispose();
     }
@@ -157,6 +160,12 @@ internal sealed partial class PeerConnection : IDisposable
         long now = Environment.TickCount64;
         try
         {
+            if (_reconnectAt >= 0 && now >= _reconnectAt)
+            {
+                _reconnectAt = -1;
+                _socket.Connect(_options.Endpoint);
+            }
+
             SessionInfo? session = _session;
             if (State == ConnectionState.Connected && session is not null)
             {
@@ -193,7 +202,7 @@ internal sealed partial class PeerConnection : IDisposable
                     continue;
                 }
 
-                Process(frame);
+                Receive(frame);
             }
 
             SendPending();
@@ -204,7 +213,7 @@ internal sealed partial class PeerConnection : IDisposable
         }
     }
 
-    private void Process(byte[] frame)
+    private void Process(ReadOnlyMemory<byte> frame)
     {
         var reader = new CommandReader(frame);
         try
@@ -225,7 +234,7 @@ internal sealed partial class PeerConnection : IDisposable
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;
                     case CommandCode.Heartbeat: reader.EndCommand(); break;
                     case CommandCode.Error: OnError(ref reader); break;
-                    case CommandCode.Connected: OnConnected(ref reader); break;
+                    case CommandCode.Connected: OnConnected(ref reader, frame); break;
                     case CommandCode.Welcome: OnWelcome(ref reader); break;
                     case CommandCode.Challenge: OnChallenge(ref reader); break;
                     case CommandCode.Revoked: _inbound.Revoked(ref reader); break;
