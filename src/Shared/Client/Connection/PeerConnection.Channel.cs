@@ -124,6 +124,17 @@ internal sealed partial class PeerConnection
         TimeSpan delay = _channel!.Fail(reason);
         LoseSession(reason);
         LogChannelRefused(reason, delay.TotalMilliseconds);
+        DropConnection(delay);
+        if (!_channelErrorRaised)
+        {
+            _channelErrorRaised = true;
+            _asyncError(new NotConnectedException($"refused the connection to {_options.Endpoint}: {reason}"));
+        }
+    }
+
+    /// <summary>Closes the connection and opens a new one after <paramref name="delay"/> (the timer does it).</summary>
+    private void DropConnection(TimeSpan delay)
+    {
         try
         {
             _socket.Disconnect(_options.Endpoint);
@@ -134,11 +145,6 @@ internal sealed partial class PeerConnection
         }
 
         _reconnectAt = Environment.TickCount64 + (long)delay.TotalMilliseconds;
-        if (!_channelErrorRaised)
-        {
-            _channelErrorRaised = true;
-            _asyncError(new NotConnectedException($"refused the connection to {_options.Endpoint}: {reason}"));
-        }
     }
 
     /// <summary>Exactly one CONNECTED command: how the broker opens every connection, before any channel.</summary>

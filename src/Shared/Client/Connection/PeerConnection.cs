@@ -172,6 +172,10 @@ internal sealed partial class PeerConnection : IDisposable
                 if (now - _lastReceived > session.TimeoutMs)
                 {
                     LoseSession($"the broker was silent for more than {session.TimeoutMs} ms");
+
+                    // A stalled broker may have forgotten us while the TCP connection lived on, and it greets only new
+                    // connections: waiting on this one could last forever.
+                    DropConnection(_options.ReconnectInterval);
                 }
                 else if (now - _sender.LastSent >= session.HeartbeatMs)
                 {
