@@ -93,6 +93,8 @@ internal sealed partial class BrokerEngine
     {
         session.PeerId = $"peer-{++_lastPeerNumber}";
         session.State = PeerState.Ready;
+        session.HandshakeDeadline = long.MaxValue;
+        _sink.Established(session);
         PublisherCredit.Reset(session, _options.PublisherCreditBytes);
         Dictionary<string, object?> settings = _welcomeSettings;
         if (session.Identity is not null)

@@ -15,6 +15,7 @@ namespace Mq.Broker.Server;
 internal sealed partial class BrokerEngine
 {
     private readonly BrokerOptions _options;
+    private readonly IFrameSink _sink;
     private readonly ILogger _logger;
     private readonly BrokerCounters _counters = new();
     private readonly Dictionary<uint, PeerSession> _sessions = [];
@@ -31,6 +32,7 @@ internal sealed partial class BrokerEngine
     public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
     {
         _options = options;
+        _sink = sink;
         _logger = logger;
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, logger);
         _credit = new PublisherCredit(options, _writer, _counters);
@@ -53,10 +55,29 @@ internal sealed partial class BrokerEngine
 
     public int PeerCount => _sessions.Count;
 
-    /// <summary>One frame from the connection <paramref name="key"/>; every command in it is processed in order.</summary>
-    public void OnFrame(uint key, ReadOnlySpan<byte> routingId, ReadOnlyMemory<byte> frame, long now)
+    /// <summary>
+    /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
+    /// within <see cref="BrokerOptions.HandshakeTimeout"/> of <paramref name="acceptedAt"/>.
+    /// </summary>
+    public void OnConnected(uint key, string source, long acceptedAt, long now)
     {
-        PeerSession session = GetOrAddSession(key, routingId, now);
+        var session = new PeerSession(key, now)
+        {
+            Source = source,
+            HandshakeDeadline = acceptedAt + (long)_options.HandshakeTimeout.TotalMilliseconds,
+        };
+        _sessions[key] = session;
+    }
+
+    /// <summary>One frame from the connection <paramref name="key"/>; every command in it is processed in order.</summary>
+    public void OnFrame(uint key, ReadOnlyMemory<byte> frame, long now)
+    {
+        if (!_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            // The engine closed this connection; what it sent before the close took effect is not read.
+            return;
+        }
+
         session.LastReceived = now;
         _counters.FramesReceived++;
         if (frame.IsEmpty)
@@ -86,18 +107,16 @@ internal sealed partial class BrokerEngine
     }
 
     /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
-    public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
+    public void OnMultipart(uint key, long now)
     {
-        PeerSession session = GetOrAddSession(key, routingId, now);
-        session.LastReceived = now;
-        _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
+        if (_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            session.LastReceived = now;
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
+        }
     }
 
-    /// <summary>A connection the broker does not talk to at all, such as one that chose its own routing identity.</summary>
-    public void CountRefusedConnection(string reason, long now) =>
-        _writer.CountRefusal("a connection", ErrorCode.Malformed, reason, now);
-
-    /// <summary>NetMQ reported the connection closed.</summary>
+    /// <summary>The transport reported the connection closed.</summary>
     public void OnDisconnected(uint key, long now)
     {
         if (_sessions.TryGetValue(key, out PeerSession? session))
@@ -106,14 +125,14 @@ internal sealed partial class BrokerEngine
         }
     }
 
-    /// <summary>Periodic work: heartbeats, forgetting silent peers, expiring request deadlines.</summary>
+    /// <summary>Periodic work: heartbeats, forgetting silent peers and unfinished handshakes, expiring request deadlines.</summary>
     public void OnTick(long now)
     {
         long interval = (long)_options.HeartbeatInterval.TotalMilliseconds;
         long timeout = (long)_options.PeerTimeout.TotalMilliseconds;
         foreach (PeerSession session in _sessions.Values)
         {
-            if (now - session.LastReceived > timeout)
+            if (now - session.LastReceived > timeout || (now > session.HandshakeDeadline && session.State != PeerState.Ready))
             {
                 _expired.Add(session);
             }
@@ -132,6 +151,14 @@ internal sealed partial class BrokerEngine
 
         foreach (PeerSession session in _expired)
         {
+            if (session.State != PeerState.Ready && now > session.HandshakeDeadline)
+            {
+                _counters.HandshakesTimedOut++;
+                _writer.CountRefusal(session, ErrorCode.HandshakeRequired, $"no session within {_options.HandshakeTimeout.TotalSeconds:0.###} s of connecting", now);
+                Close(session, "its handshake took too long", now);
+                continue;
+            }
+
             _counters.PeersTimedOut++;
             Close(session, $"silent for more than {timeout} ms", now);
         }
@@ -207,20 +234,10 @@ internal sealed partial class BrokerEngine
         DroppedMessages = _counters.DroppedMessages,
         PeersOverflowed = _counters.PeersOverflowed,
         PeersTimedOut = _counters.PeersTimedOut,
+        HandshakesTimedOut = _counters.HandshakesTimedOut,
         FlowWaits = _counters.FlowWaits,
         PublisherStalls = _counters.PublisherStalls,
     };
-
-    private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
-    {
-        if (!_sessions.TryGetValue(key, out PeerSession? session))
-        {
-            session = new PeerSession(key, routingId.ToArray(), now);
-            _sessions.Add(key, session);
-        }
-
-        return session;
-    }
 
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
@@ -249,7 +266,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Auth: Auth(session, ref reader, now); break;
             case CommandCode.Bye:
                 reader.SkipCommand();
-                Close(session, "said goodbye", now);
+                Restart(session, now);
                 return false;
             default:
                 reader.SkipCommand();
@@ -267,7 +284,23 @@ internal sealed partial class BrokerEngine
         _writer.Ok(session, reference, now);
     }
 
+    /// <summary>
+    /// The peer said BYE: its session ends, and its connection, still open, starts over with a new session that
+    /// has to be Ready within the handshake deadline again (the peer normally closes the connection next).
+    /// </summary>
+    private void Restart(PeerSession session, long now)
+    {
+        Forget(session, "said goodbye", now);
+        OnConnected(session.Key, session.Source, now, now);
+    }
+
     private void Close(PeerSession session, string reason, long now)
+    {
+        Forget(session, reason, now);
+        _sink.Close(session);
+    }
+
+    private void Forget(PeerSession session, string reason, long now)
     {
         bool wasReady = session.State == PeerState.Ready;
         session.State = PeerState.Closed;

@@ -18,7 +18,7 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
         var heapLimit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" };
         // The stuck peer sends no heartbeats, so the broker is told to wait longer than a loaded machine may take.
         (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync(
-            "tcp://127.0.0.1:0", heapLimit, "--Broker:SendHighWatermark=100", "--Broker:PeerTimeout=00:05:00");
+            "tcp://127.0.0.1:0", heapLimit, "--Broker:SendQueueBytes=2097152", "--Broker:PeerTimeout=00:05:00");
         await using (broker)
         {
             await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");

@@ -42,7 +42,7 @@ public sealed class SessionLifecycleTests
         Assert.NotEqual(first, second);
         Assert.Equal(2, _broker.Engine.PeerCount);
         Assert.Equal([1u, 2u], _broker.Sent.Select(s => s.Session.Key));
-        Assert.Equal(EngineHarness.RoutingId(2), _broker.Sent[1].Session.RoutingId);
+        Assert.Equal("127.0.0.1", _broker.Sent[1].Session.Source);
     }
 
     [Fact]
