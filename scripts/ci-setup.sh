@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Machine set-up for CI (called by .ci/run): Docker for the compose demo test. Installs Debian's docker.io
-# and docker-compose if missing and starts dockerd (vfs storage, no iptables: what works in CI's sandbox),
-# remembering its PID for scripts/ci-teardown.sh. Failing to get Docker is not fatal: the test then skips
-# and says why.
+# Machine set-up for CI (called by .ci/run): Debian's python3-zmq for the pyzmq peer test, and Docker for the
+# compose demo test. Installs Debian's docker.io and docker-compose if missing and starts dockerd (vfs storage,
+# no iptables: what works in CI's sandbox), remembering its PID for scripts/ci-teardown.sh. Failing to get
+# Docker is not fatal: the test then skips and says why.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 state="$(pwd)/TestResults/dockerd"
 mkdir -p "$state"
+
+if ! /usr/bin/python3 -c "import zmq" >/dev/null 2>&1; then
+  echo "installing python3-zmq..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >"$state/apt-python.log" 2>&1 && apt-get install -y -q python3-zmq >>"$state/apt-python.log" 2>&1 \
+    || echo "could not install python3-zmq (see $state/apt-python.log); the pyzmq peer test will fail"
+fi
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; then
   echo "installing docker.io and docker-compose..."
