@@ -207,7 +207,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         {
             if (server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))
             {
-                server._limits.Established(connection);
+                server._limits.Established(connection.Admission);
             }
         }
 

@@ -1,9 +1,10 @@
 namespace Mq.Broker.Transport;
 
-/// <summary>Where a connection stands in <see cref="ConnectionLimits"/>; changed only under its lock.</summary>
-internal enum Admission
+/// <summary>One connection's place in <see cref="ConnectionLimits"/>: where it comes from and whether it is still pending.</summary>
+internal sealed class Admission(string source)
 {
-    Pending,
-    Established,
-    Released,
+    public string Source { get; } = source;
+
+    /// <summary>Changed only under the lock of the limits that admitted it.</summary>
+    public AdmissionState State { get; set; } = AdmissionState.Pending;
 }

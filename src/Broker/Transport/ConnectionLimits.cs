@@ -34,77 +34,81 @@ internal sealed class ConnectionLimits(TransportSettings settings)
         }
     }
 
-    /// <summary>Counts the connection in, as pending; or says which cap it is over and counts nothing.</summary>
-    public string? TryAdmit(string source)
+    /// <summary>Counts a connection from <paramref name="source"/> in, as pending; or says which cap it is over and counts nothing.</summary>
+    public Admission? TryAdmit(string source, out string? refusal)
     {
+        refusal = null;
         lock (_lock)
         {
             (int open, int pending) = _bySource.GetValueOrDefault(source);
             if (_pending >= settings.MaxPendingHandshakes)
             {
-                return $"{_pending} connections are in their handshake (MaxPendingHandshakes)";
+                refusal = $"{_pending} connections are in their handshake (MaxPendingHandshakes)";
+                return null;
             }
 
             if (pending >= settings.MaxPendingHandshakesPerSource)
             {
-                return $"{pending} connections from {source} are in their handshake (MaxPendingHandshakesPerSource)";
+                refusal = $"{pending} connections from {source} are in their handshake (MaxPendingHandshakesPerSource)";
+                return null;
             }
 
             if (open >= settings.MaxConnectionsPerSource)
             {
-                return $"{open} connections from {source} are open (MaxConnectionsPerSource)";
+                refusal = $"{open} connections from {source} are open (MaxConnectionsPerSource)";
+                return null;
             }
 
             _bySource[source] = (open + 1, pending + 1);
             _pending++;
             _open++;
-            return null;
+            return new Admission(source);
         }
     }
 
     /// <summary>The connection's handshake ended well; it no longer counts as pending. Idempotent per connection.</summary>
-    public void Established(ZmtpConnection connection)
+    public void Established(Admission admission)
     {
         lock (_lock)
         {
-            if (connection.Admission != Admission.Pending)
+            if (admission.State != AdmissionState.Pending)
             {
                 return;
             }
 
-            connection.Admission = Admission.Established;
-            (int open, int pending) = _bySource[connection.Source];
-            _bySource[connection.Source] = (open, pending - 1);
+            admission.State = AdmissionState.Established;
+            (int open, int pending) = _bySource[admission.Source];
+            _bySource[admission.Source] = (open, pending - 1);
             _pending--;
         }
     }
 
     /// <summary>The connection closed. Idempotent per connection.</summary>
-    public void Release(ZmtpConnection connection)
+    public void Release(Admission admission)
     {
         lock (_lock)
         {
-            if (connection.Admission == Admission.Released)
+            if (admission.State == AdmissionState.Released)
             {
                 return;
             }
 
-            (int open, int pending) = _bySource[connection.Source];
-            if (connection.Admission == Admission.Pending)
+            (int open, int pending) = _bySource[admission.Source];
+            if (admission.State == AdmissionState.Pending)
             {
                 pending--;
                 _pending--;
             }
 
-            connection.Admission = Admission.Released;
+            admission.State = AdmissionState.Released;
             _open--;
             if (open == 1)
             {
-                _bySource.Remove(connection.Source);
+                _bySource.Remove(admission.Source);
             }
             else
             {
-                _bySource[connection.Source] = (open - 1, pending);
+                _bySource[admission.Source] = (open - 1, pending);
             }
         }
     }

@@ -29,11 +29,11 @@ internal sealed partial class ZmtpConnection
     private readonly SemaphoreSlim _released = new(0);
     private long _inBroker;
 
-    public ZmtpConnection(Socket socket, uint key, string source, ConnectionServices services)
+    public ZmtpConnection(Socket socket, uint key, Admission admission, ConnectionServices services)
     {
         _socket = socket;
         Key = key;
-        Source = source;
+        Admission = admission;
         AcceptedAt = Environment.TickCount64;
         _settings = services.Settings;
         _handler = services.Handler;
@@ -50,13 +50,13 @@ internal sealed partial class ZmtpConnection
     public uint Key { get; }
 
     /// <summary>The remote IP address, as text.</summary>
-    public string Source { get; }
+    public string Source => Admission.Source;
 
     /// <summary>When the connection was accepted (<see cref="Environment.TickCount64"/>): the handshake deadline counts from here.</summary>
     public long AcceptedAt { get; }
 
-    /// <summary>Kept by <see cref="ConnectionLimits"/>, under its lock.</summary>
-    public Admission Admission { get; set; }
+    /// <summary>The connection's place in <see cref="ConnectionLimits"/>.</summary>
+    public Admission Admission { get; }
 
     /// <summary>Queues one Mq frame (broker thread). QueueFull past <c>SendQueueBytes</c>, PeerGone once closing.</summary>
     public SendOutcome Send(ReadOnlySpan<byte> frame) => _outbound.AppendFrame(frame);
@@ -118,7 +118,7 @@ internal sealed partial class ZmtpConnection
             _outbound.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
-            _limits.Release(this);
+            _limits.Release(Admission);
             if (connected)
             {
                 _handler.OnDisconnected(this);

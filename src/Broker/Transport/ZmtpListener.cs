@@ -107,10 +107,11 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
         string source = accepted.RemoteEndPoint is IPEndPoint remote
             ? (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString()
             : "unknown";
-        if (_services.Limits.TryAdmit(source) is { } cap)
+        Admission? admission = _services.Limits.TryAdmit(source, out string? cap);
+        if (admission is null)
         {
             Interlocked.Increment(ref _services.Counters.ConnectionsCapped);
-            _services.Log.Refused(source, cap);
+            _services.Log.Refused(source, cap!);
             // A reset frees the descriptor at once, with no TIME_WAIT kept for a peer that is not wanted.
             accepted.LingerState = new LingerOption(true, 0);
             accepted.Dispose();
@@ -119,7 +120,7 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
 
         accepted.NoDelay = true;
         uint key = Interlocked.Increment(ref _lastKey);
-        var connection = new ZmtpConnection(accepted, key, source, _services);
+        var connection = new ZmtpConnection(accepted, key, admission, _services);
         _connections[key] = connection;
         connection.Start();
         _ = connection.Completion.ContinueWith(_ => _connections.TryRemove(key, out ZmtpConnection? _), TaskScheduler.Default);

@@ -179,8 +179,10 @@ public sealed class SessionLifecycleTests
         _broker.From(1, Frames.Batch(Frames.Bye("leaving"), Frames.Ping(2)));
 
         Assert.True(_broker.Idle(1));
-        Assert.Equal(0, _broker.Engine.PeerCount);
         Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+        // The connection stays, with a new session that has to say HELLO again.
+        Assert.Equal(1, _broker.Engine.PeerCount);
+        Assert.Empty(_broker.Closed);
     }
 
     [Fact]
