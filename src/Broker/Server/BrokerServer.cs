@@ -24,6 +24,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly TransportCounters _transportCounters = new();
     /// <summary>Connections that finished the ZMTP handshake, by key; the broker thread's own.</summary>
     private readonly Dictionary<uint, ZmtpConnection> _connections = [];
+    /// <summary>Connections the engine sent to in this pass of the broker thread, to flush at its end.</summary>
+    private readonly List<ZmtpConnection> _touched = [];
     private readonly string? _curvePublicKey;
     private int _state; // 0 new, 1 running, 2 stopped
 
@@ -49,7 +51,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
             new ConnectionServices(settings, bridge, _limits, _transportCounters, new TransportLog(transportLogger), ConnectedFrame(options.Name), Deliver),
             transportLogger);
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
-        _loop = new BrokerLoop(tick, _engine.OnTick, _engine.Flush, LogUnexpected);
+        _loop = new BrokerLoop(tick, _engine.OnTick, Flush, LogUnexpected);
         Endpoint = options.Endpoint;
     }
 
@@ -154,6 +156,19 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The end of a pass of the broker thread: the engine's batches go out, then every connection sends them.</summary>
+    private void Flush(long now)
+    {
+        _engine.Flush(now);
+        foreach (ZmtpConnection connection in _touched)
+        {
+            connection.Touched = false;
+            connection.Flush();
+        }
+
+        _touched.Clear();
+    }
+
     /// <summary>A batch of frames from one connection, on the broker thread.</summary>
     private void Deliver(InboundBatch batch, long now)
     {
@@ -200,8 +215,21 @@ public sealed partial class BrokerServer : IAsyncDisposable
     /// </summary>
     private sealed class Bridge(BrokerServer server) : IFrameSink, IConnectionHandler
     {
-        public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame) =>
-            server._connections.TryGetValue(session.Key, out ZmtpConnection? connection) ? connection.Send(frame) : SendOutcome.PeerGone;
+        public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame)
+        {
+            if (!server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))
+            {
+                return SendOutcome.PeerGone;
+            }
+
+            if (!connection.Touched)
+            {
+                connection.Touched = true;
+                server._touched.Add(connection);
+            }
+
+            return connection.Send(frame);
+        }
 
         public void Established(PeerSession session)
         {

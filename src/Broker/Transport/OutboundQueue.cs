@@ -4,9 +4,11 @@ using Mq.Broker.Server;
 namespace Mq.Broker.Transport;
 
 /// <summary>
-/// The bytes waiting to go to one connection, bounded in bytes. The broker thread appends ZMTP-framed frames;
-/// the connection's writer takes everything appended so far as one batch (one send), while appends go on into a
-/// second buffer. Buffers come from the shared pool; one that grew for a large frame goes back once sent.
+/// The bytes waiting to go to one connection, bounded in bytes. The broker thread appends ZMTP-framed frames and,
+/// at the end of its pass, sends them itself when the connection's writer is idle (<see cref="TakeInline"/>: no
+/// thread hop on the common path); otherwise, and for whatever the socket did not take at once, the writer sends
+/// them, taking everything appended so far as one batch while appends go on into a second buffer. Buffers come
+/// from the shared pool; one that grew for a large frame goes back once sent.
 /// </summary>
 internal sealed class OutboundQueue(int boundBytes) : IDisposable
 {
@@ -19,8 +21,11 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
     private byte[] _sending = ArrayPool<byte>.Shared.Rent(InitialBytes);
     private int _pendingLength;
     private int _sendingLength;
+    private int _sendingOffset;
     private bool _writerWaiting;
+    private bool _inlineBusy;
     private bool _closed;
+    private bool _disposed;
 
     /// <summary>Bytes appended and not yet written to the socket.</summary>
     public int QueuedBytes
@@ -29,14 +34,17 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
         {
             lock (_lock)
             {
-                return _pendingLength + _sendingLength;
+                return Queued;
             }
         }
     }
 
+    private int Queued => _pendingLength + _sendingLength - _sendingOffset;
+
     /// <summary>
     /// Appends one message frame. Over the bound it is refused, unless nothing is queued: a frame larger than the
-    /// bound still passes, alone. <paramref name="bounded"/> false is for the handshake's few bytes.
+    /// bound still passes, alone. <paramref name="bounded"/> false is for the handshake's few frames. Does not wake
+    /// the writer: the broker thread sends at the end of its pass, other callers call <see cref="Wake"/>.
     /// </summary>
     public SendOutcome AppendFrame(ReadOnlySpan<byte> frame, bool bounded = true)
     {
@@ -47,9 +55,8 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
                 return SendOutcome.PeerGone;
             }
 
-            int queued = _pendingLength + _sendingLength;
             int total = ZmtpWire.HeaderLength(frame.Length) + frame.Length;
-            if (bounded && queued > 0 && queued + total > boundBytes)
+            if (bounded && Queued > 0 && Queued + total > boundBytes)
             {
                 return SendOutcome.QueueFull;
             }
@@ -57,12 +64,12 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
             Span<byte> destination = Reserve(total);
             int header = ZmtpWire.WriteHeader(destination, frame.Length);
             frame.CopyTo(destination[header..]);
-            Commit(total);
+            _pendingLength += total;
             return SendOutcome.Sent;
         }
     }
 
-    /// <summary>Appends bytes that are already framed (greeting, READY, PONG). Refused only once closed.</summary>
+    /// <summary>Appends bytes that are already framed (greeting, READY, PONG) and wakes the writer. Refused only once closed.</summary>
     public bool AppendRaw(ReadOnlySpan<byte> bytes)
     {
         lock (_lock)
@@ -73,8 +80,61 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
             }
 
             bytes.CopyTo(Reserve(bytes.Length));
-            Commit(bytes.Length);
+            _pendingLength += bytes.Length;
+            WakeWriter();
             return true;
+        }
+    }
+
+    /// <summary>Has the writer send what is appended.</summary>
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            WakeWriter();
+        }
+    }
+
+    /// <summary>
+    /// Everything appended, for the caller to send at once, when the writer is idle; empty otherwise (a busy writer
+    /// takes it next). Call <see cref="InlineSent"/> after a non-empty batch.
+    /// </summary>
+    public ReadOnlyMemory<byte> TakeInline()
+    {
+        lock (_lock)
+        {
+            if (!_writerWaiting || _inlineBusy || _closed || _sendingLength > 0 || _pendingLength == 0)
+            {
+                return ReadOnlyMemory<byte>.Empty;
+            }
+
+            _inlineBusy = true;
+            return Swap();
+        }
+    }
+
+    /// <summary>The socket took the first <paramref name="sent"/> bytes of the inline batch; the writer sends the rest.</summary>
+    public void InlineSent(int sent)
+    {
+        lock (_lock)
+        {
+            _inlineBusy = false;
+            if (_disposed)
+            {
+                ReturnBuffers();
+                return;
+            }
+
+            _sendingOffset += sent;
+            if (_sendingOffset == _sendingLength)
+            {
+                ResetSending();
+            }
+
+            if (Queued > 0 || _closed)
+            {
+                WakeWriter();
+            }
         }
     }
 
@@ -88,17 +148,23 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
         {
             lock (_lock)
             {
-                if (_pendingLength > 0)
+                if (!_inlineBusy)
                 {
-                    (_pending, _sending) = (_sending, _pending);
-                    _sendingLength = _pendingLength;
-                    _pendingLength = 0;
-                    return _sending.AsMemory(0, _sendingLength);
-                }
+                    if (_sendingLength > _sendingOffset)
+                    {
+                        // What an inline send left.
+                        return _sending.AsMemory(_sendingOffset, _sendingLength - _sendingOffset);
+                    }
 
-                if (_closed)
-                {
-                    return ReadOnlyMemory<byte>.Empty;
+                    if (_pendingLength > 0)
+                    {
+                        return Swap();
+                    }
+
+                    if (_closed)
+                    {
+                        return ReadOnlyMemory<byte>.Empty;
+                    }
                 }
 
                 _writerWaiting = true;
@@ -113,12 +179,7 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
     {
         lock (_lock)
         {
-            _sendingLength = 0;
-            if (_sending.Length > KeepBytes)
-            {
-                ArrayPool<byte>.Shared.Return(_sending);
-                _sending = ArrayPool<byte>.Shared.Rent(InitialBytes);
-            }
+            ResetSending();
         }
     }
 
@@ -132,20 +193,56 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
         }
     }
 
+    /// <summary>After the writer ended. An inline send still running returns the buffers when it is done.</summary>
     public void Dispose()
     {
         lock (_lock)
         {
             _closed = true;
-            _pendingLength = 0;
-            _sendingLength = 0;
-            ArrayPool<byte>.Shared.Return(_pending);
-            ArrayPool<byte>.Shared.Return(_sending);
-            _pending = [];
-            _sending = [];
+            _disposed = true;
+            if (!_inlineBusy)
+            {
+                ReturnBuffers();
+            }
         }
 
         _signal.Dispose();
+    }
+
+    private void ResetSending()
+    {
+        _sendingLength = 0;
+        _sendingOffset = 0;
+        if (_sending.Length > KeepBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_sending);
+            _sending = ArrayPool<byte>.Shared.Rent(InitialBytes);
+        }
+    }
+
+    private ReadOnlyMemory<byte> Swap()
+    {
+        (_pending, _sending) = (_sending, _pending);
+        _sendingLength = _pendingLength;
+        _sendingOffset = 0;
+        _pendingLength = 0;
+        return _sending.AsMemory(0, _sendingLength);
+    }
+
+    private void ReturnBuffers()
+    {
+        if (_pending.Length == 0)
+        {
+            return;
+        }
+
+        _pendingLength = 0;
+        _sendingLength = 0;
+        _sendingOffset = 0;
+        ArrayPool<byte>.Shared.Return(_pending);
+        ArrayPool<byte>.Shared.Return(_sending);
+        _pending = [];
+        _sending = [];
     }
 
     private Span<byte> Reserve(int length)
@@ -161,15 +258,9 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
         return _pending.AsSpan(_pendingLength, length);
     }
 
-    private void Commit(int length)
-    {
-        _pendingLength += length;
-        WakeWriter();
-    }
-
     private void WakeWriter()
     {
-        if (_writerWaiting)
+        if (_writerWaiting && !_inlineBusy && !_disposed)
         {
             _writerWaiting = false;
             _signal.Release();

@@ -89,11 +89,13 @@ internal sealed partial class ZmtpConnection
         {
             // Connection keys are the transport's own; a peer that asks to choose one is told so, then closed.
             _outbound.AppendFrame(ChosenIdentityError, bounded: false);
+            _outbound.Wake();
             Refuse(ref _counters.HandshakesRefused, "it set its own routing identity");
             return false;
         }
 
         _outbound.AppendFrame(_connectedFrame.Span, bounded: false);
+        _outbound.Wake();
         return true;
     }
 

@@ -44,6 +44,8 @@ internal sealed partial class ZmtpConnection
         _deliver = services.Deliver;
         _outbound = new OutboundQueue(_settings.SendQueueBytes);
         _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        // Sends from the broker thread must never block it; the tasks' asynchronous operations are unaffected.
+        _socket.Blocking = false;
     }
 
     /// <summary>The transport's own number for the connection: nothing the peer sends can choose it.</summary>
@@ -58,8 +60,45 @@ internal sealed partial class ZmtpConnection
     /// <summary>The connection's place in <see cref="ConnectionLimits"/>.</summary>
     public Admission Admission { get; }
 
-    /// <summary>Queues one Mq frame (broker thread). QueueFull past <c>SendQueueBytes</c>, PeerGone once closing.</summary>
+    /// <summary>
+    /// Queues one Mq frame (broker thread), to go at its <see cref="Flush"/>. QueueFull past <c>SendQueueBytes</c>,
+    /// PeerGone once closing.
+    /// </summary>
     public SendOutcome Send(ReadOnlySpan<byte> frame) => _outbound.AppendFrame(frame);
+
+    /// <summary>Set by the broker thread while the connection has frames to flush at the end of its pass.</summary>
+    public bool Touched { get; set; }
+
+    /// <summary>
+    /// Sends what <see cref="Send"/> queued (broker thread, end of pass): at once with a non-blocking send when the
+    /// writer is idle, which spares a thread wake-up per reply; what the socket does not take goes to the writer.
+    /// </summary>
+    public void Flush()
+    {
+        ReadOnlyMemory<byte> batch = _outbound.TakeInline();
+        if (batch.IsEmpty)
+        {
+            _outbound.Wake();
+            return;
+        }
+
+        int sent = 0;
+        try
+        {
+            sent = _socket.Send(batch.Span, SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                // Would block, or broken: the writer waits for room, or finds the error and closes.
+                sent = 0;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile.
+        }
+
+        _outbound.InlineSent(sent);
+    }
 
     /// <summary>Sends what is queued (for at most <see cref="TransportSettings.CloseLinger"/>), then closes. Any thread, any number of times.</summary>
     public void Close() => _ = _readCancel.CancelAsync();

@@ -60,4 +60,23 @@ public sealed class OutboundQueueTests
         Assert.True((await queue.TakeAsync(CancellationToken.None)).IsEmpty);
         Assert.Equal(SendOutcome.PeerGone, queue.AppendFrame([1]));
     }
+
+    [Fact]
+    public async Task The_broker_thread_sends_inline_only_while_the_writer_is_idle_and_the_writer_sends_what_the_socket_left()
+    {
+        using var queue = new OutboundQueue(64 * 1024);
+        queue.AppendFrame([1, 2, 3]);
+        Assert.True(queue.TakeInline().IsEmpty, "the writer is not idle yet: it takes this itself");
+        Assert.Equal(5, (await queue.TakeAsync(CancellationToken.None)).Length);
+        queue.Written();
+
+        ValueTask<ReadOnlyMemory<byte>> idle = queue.TakeAsync(CancellationToken.None);
+        queue.AppendFrame([4, 5, 6]);
+        Assert.Equal(new byte[] { 0, 3, 4, 5, 6 }, queue.TakeInline().ToArray());
+        Assert.False(idle.IsCompleted);
+        queue.InlineSent(3);
+
+        Assert.Equal(new byte[] { 5, 6 }, (await idle.AsTask().WaitAsync(TimeSpan.FromSeconds(5))).ToArray());
+        Assert.Equal(2, queue.QueuedBytes);
+    }
 }
