@@ -8,17 +8,18 @@ namespace Mq.Broker.Transport;
 /// at the end of its pass, sends them itself when the connection's writer is idle (<see cref="TakeInline"/>: no
 /// thread hop on the common path); otherwise, and for whatever the socket did not take at once, the writer sends
 /// them, taking everything appended so far as one batch while appends go on into a second buffer. Buffers come
-/// from the shared pool; one that grew for a large frame goes back once sent.
+/// from the shared pool when first needed (a connection that never gets past its handshake holds a few KiB);
+/// one that grew for a large frame goes back once sent.
 /// </summary>
 internal sealed class OutboundQueue(int boundBytes) : IDisposable
 {
-    private const int InitialBytes = 16 * 1024;
+    private const int InitialBytes = 4 * 1024;
     private const int KeepBytes = 256 * 1024;
 
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
-    private byte[] _pending = ArrayPool<byte>.Shared.Rent(InitialBytes);
-    private byte[] _sending = ArrayPool<byte>.Shared.Rent(InitialBytes);
+    private byte[] _pending = [];
+    private byte[] _sending = [];
     private int _pendingLength;
     private int _sendingLength;
     private int _sendingOffset;
@@ -216,7 +217,7 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
         if (_sending.Length > KeepBytes)
         {
             ArrayPool<byte>.Shared.Return(_sending);
-            _sending = ArrayPool<byte>.Shared.Rent(InitialBytes);
+            _sending = [];
         }
     }
 
@@ -231,16 +232,17 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
 
     private void ReturnBuffers()
     {
-        if (_pending.Length == 0)
-        {
-            return;
-        }
-
         _pendingLength = 0;
         _sendingLength = 0;
         _sendingOffset = 0;
-        ArrayPool<byte>.Shared.Return(_pending);
-        ArrayPool<byte>.Shared.Return(_sending);
+        foreach (byte[] buffer in new[] { _pending, _sending })
+        {
+            if (buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
         _pending = [];
         _sending = [];
     }
@@ -249,9 +251,13 @@ internal sealed class OutboundQueue(int boundBytes) : IDisposable
     {
         if (_pending.Length - _pendingLength < length)
         {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + length));
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(InitialBytes, _pending.Length * 2), _pendingLength + length));
             _pending.AsSpan(0, _pendingLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_pending);
+            if (_pending.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_pending);
+            }
+
             _pending = larger;
         }
 

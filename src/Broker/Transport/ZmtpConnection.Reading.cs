@@ -102,6 +102,7 @@ internal sealed partial class ZmtpConnection
     private async Task ReadFramesAsync()
     {
         CancellationToken cancellationToken = _readCancel.Token;
+        Regrow(ReadBufferBytes);
         bool inMultipart = false;
         while (true)
         {
@@ -223,21 +224,27 @@ internal sealed partial class ZmtpConnection
     {
         if (_buffer.Length - _start < needed || _end == _buffer.Length)
         {
-            byte[] target = _buffer.Length >= needed && _start > 0 ? _buffer : ArrayPool<byte>.Shared.Rent(Math.Max(needed, ReadBufferBytes));
-            Received.CopyTo(target);
-            if (target != _buffer)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = target;
-            }
-
-            _end -= _start;
-            _start = 0;
+            Regrow(needed);
         }
 
         int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
         _end += read;
         return read > 0;
+    }
+
+    /// <summary>Moves what is buffered to the start of a buffer of at least <paramref name="size"/> bytes.</summary>
+    private void Regrow(int size)
+    {
+        byte[] target = _buffer.Length >= size ? _buffer : ArrayPool<byte>.Shared.Rent(Math.Max(size, Math.Min(2 * _buffer.Length, ReadBufferBytes)));
+        Received.CopyTo(target);
+        if (target != _buffer)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = target;
+        }
+
+        _end -= _start;
+        _start = 0;
     }
 
     private static byte[] IdentityError()

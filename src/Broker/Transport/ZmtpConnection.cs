@@ -14,6 +14,9 @@ internal sealed partial class ZmtpConnection
 {
     private const int ReadBufferBytes = 64 * 1024;
 
+    /// <summary>Enough for a greeting and a READY; the reader grows to <see cref="ReadBufferBytes"/> once the peer speaks Mq.</summary>
+    private const int HandshakeBufferBytes = 512;
+
     private readonly Socket _socket;
     private readonly TransportSettings _settings;
     private readonly IConnectionHandler _handler;
@@ -43,7 +46,7 @@ internal sealed partial class ZmtpConnection
         _connectedFrame = services.ConnectedFrame;
         _deliver = services.Deliver;
         _outbound = new OutboundQueue(_settings.SendQueueBytes);
-        _buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        _buffer = ArrayPool<byte>.Shared.Rent(HandshakeBufferBytes);
         // Sends from the broker thread must never block it; the tasks' asynchronous operations are unaffected.
         _socket.Blocking = false;
     }
