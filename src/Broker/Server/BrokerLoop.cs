@@ -7,15 +7,17 @@ namespace Mq.Broker.Server;
 /// each pass. One plain thread instead of NetMQ's poller: with no NetMQ socket left in the broker, a queue and an
 /// event are all it needs, and a post costs no socket signal.
 /// </summary>
-internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Action<long> flush, Action<Exception> unexpected) : IDisposable
+internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Action<long> flush, Action<Exception> unexpected) : IAsyncDisposable
 {
     /// <summary>Work items per pass before the loop flushes and checks the clock.</summary>
     private const int MaxWorkPerPass = 4096;
 
     private readonly ConcurrentQueue<IBrokerWork> _queue = new();
     private readonly ManualResetEventSlim _wake = new(false);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private volatile bool _stopping;
+    private int _disposed;
 
     public void Start()
     {
@@ -25,30 +27,49 @@ internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Actio
 
     public void Post(IBrokerWork work)
     {
+        if (_stopping)
+        {
+            return;
+        }
+
         _queue.Enqueue(work);
         _wake.Set();
     }
 
     public void Post(Action<long> action) => Post(new ActionWork(action));
 
-    /// <summary>Stops the thread after its current pass; work still queued is not run.</summary>
-    public void Stop()
+    /// <summary>Stops the thread after its current pass (work still queued is not run) and waits for it.</summary>
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping = true;
         _wake.Set();
-        if (_thread is not null && _thread != Thread.CurrentThread)
+        if (_thread is not null)
         {
-            _thread.Join();
+            await _stopped.Task;
         }
-    }
 
-    public void Dispose()
-    {
-        Stop();
-        _wake.Dispose();
+        // The event stays undisposed: connections that end after the loop may still post (and are ignored), and
+        // a slim event that nobody took a wait handle from holds no kernel object.
     }
 
     private void Run()
+    {
+        try
+        {
+            RunPasses();
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void RunPasses()
     {
         long period = (long)tickInterval.TotalMilliseconds;
         long nextTick = Environment.TickCount64 + period;

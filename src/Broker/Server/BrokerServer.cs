@@ -82,7 +82,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) != 1)
         {
             await _listener.DisposeAsync();
-            _loop.Dispose();
+            await _loop.DisposeAsync();
             return;
         }
 
@@ -102,7 +102,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         await _listener.DisposeAsync();
-        _loop.Dispose();
+        await _loop.DisposeAsync();
         LogStopped();
     }
 

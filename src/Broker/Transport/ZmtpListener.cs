@@ -97,7 +97,15 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
                 continue;
             }
 
-            Admit(accepted);
+            try
+            {
+                Admit(accepted);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Reset by the peer before it could be looked at.
+                accepted.Dispose();
+            }
         }
     }
 
