@@ -170,6 +170,9 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
                 (TimeSpan Elapsed, int Bytes)[] closed = await Task.WhenAll(closings);
                 int atOnce = closed.Count(c => c.Elapsed < TimeSpan.FromMilliseconds(500));
                 TimeSpan slowest = closed.Max(c => c.Elapsed);
+                // The broker closes its descriptor just after the close the peer sees.
+                await Waits.UntilAsync(
+                    () => Task.FromResult(ProcStatus.OpenDescriptors(broker.Id) <= fdsBefore + 8), "the broker's descriptors back to idle", TimeSpan.FromSeconds(10));
                 int fdsAfter = ProcStatus.OpenDescriptors(broker.Id);
                 output.WriteLine($"{closed.Length} attack connections in {clock.Elapsed.TotalSeconds:0.0} s: {atOnce} closed at once (caps), " +
                     $"the rest by the {deadline.TotalSeconds} s deadline; slowest close {slowest.TotalMilliseconds:0} ms");
@@ -179,7 +182,6 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
                 Assert.True(slowest < deadline + TimeSpan.FromSeconds(1.5), $"a connection was held {slowest}");
                 Assert.True(atOnce > 0, "no connection was capped");
                 Assert.True(fdsPeak <= fdsBefore + sources.Length * 64 + 32, $"{fdsPeak - fdsBefore} more descriptors at the peak: the caps did not hold");
-                Assert.True(fdsAfter <= fdsBefore + 8, $"{fdsAfter - fdsBefore} descriptors still open after the deadline");
                 Assert.True(rssPeak - rssBefore < 64 * 1024, $"RSS grew by {(rssPeak - rssBefore) / 1024} MB");
                 Assert.True(goodPeer < TimeSpan.FromSeconds(1), $"the good peer took {goodPeer?.ToString() ?? "(never ran)"}");
             }
