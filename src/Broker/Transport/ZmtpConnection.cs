@@ -26,9 +26,9 @@ internal sealed partial class ZmtpConnection
     private readonly ReadOnlyMemory<byte> _connectedFrame;
     private readonly Action<InboundBatch, long> _deliver;
     private readonly OutboundQueue _outbound;
-    // Never disposed: the broker thread may ask a connection that has just ended to close.
-    private readonly CancellationTokenSource _readCancel = new();
     private readonly CancellationTokenSource _writeCancel = new();
+    // These two are never disposed: the broker thread may still close or release a connection that just ended.
+    private readonly CancellationTokenSource _readCancel = new();
     private readonly SemaphoreSlim _released = new(0);
     private long _inBroker;
 

@@ -20,8 +20,16 @@ public sealed class TransportCountersTests(Xunit.Abstractions.ITestOutputHelper 
         using (RawZmtp idle = await RawZmtp.ConnectAsync(broker.Endpoint))
         {
             await Waits.UntilAsync(async () => (await broker.Server.GetStatsAsync()).PendingHandshakes == 1, "the idle connection pending", Waits.Default);
-            using RawZmtp capped = await RawZmtp.ConnectAsync(broker.Endpoint);
-            await capped.ReadUntilClosedAsync(TimeSpan.FromSeconds(5));
+            try
+            {
+                using RawZmtp capped = await RawZmtp.ConnectAsync(broker.Endpoint);
+                await capped.ReadUntilClosedAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Reset before the connect even completed here: the cap at work, counted below.
+            }
+
             await idle.ReadUntilClosedAsync(TimeSpan.FromSeconds(5));
         }
 
