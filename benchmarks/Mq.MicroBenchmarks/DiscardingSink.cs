@@ -16,4 +16,12 @@ internal sealed class DiscardingSink : IFrameSink
         Bytes += frame.Length;
         return SendOutcome.Sent;
     }
+
+    public void Established(PeerSession session)
+    {
+    }
+
+    public void Close(PeerSession session)
+    {
+    }
 }

@@ -20,7 +20,6 @@ public class EngineBenchmarks
     private const int BatchSize = 100;
     private const long Now = 1_000;
 
-    private readonly byte[] _publisherId = RoutingId(Publisher);
     private BrokerEngine _engine = null!;
     private byte[] _single = [];
     private byte[] _batch = [];
@@ -36,7 +35,7 @@ public class EngineBenchmarks
         for (uint key = 2; key < 2 + (uint)Subscribers; key++)
         {
             Handshake(key);
-            _engine.OnFrame(key, RoutingId(key), Frame((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "orders.*.created", null)), Now);
+            _engine.OnFrame(key, Frame((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "orders.*.created", null)), Now);
         }
 
         byte[] payload = new byte[128];
@@ -55,18 +54,16 @@ public class EngineBenchmarks
     [Benchmark(Description = "one PUB per frame")]
     public void RouteOnePublish()
     {
-        _engine.OnFrame(Publisher, _publisherId, _single, Now);
+        _engine.OnFrame(Publisher, _single, Now);
         _engine.Flush(Now);
     }
 
     [Benchmark(Description = "100 PUBs per frame", OperationsPerInvoke = BatchSize)]
     public void RouteBatchedPublishes()
     {
-        _engine.OnFrame(Publisher, _publisherId, _batch, Now);
+        _engine.OnFrame(Publisher, _batch, Now);
         _engine.Flush(Now);
     }
-
-    private static byte[] RoutingId(uint key) => [0, (byte)key, (byte)(key >> 8), 0, 0];
 
     private static byte[] Frame(FrameWrite write)
     {
@@ -77,8 +74,11 @@ public class EngineBenchmarks
         return buffer.WrittenSpan.ToArray();
     }
 
-    private void Handshake(uint key) =>
-        _engine.OnFrame(key, RoutingId(key), Frame((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, $"peer-{key}", null)), Now);
+    private void Handshake(uint key)
+    {
+        _engine.OnConnected(key, "127.0.0.1", Now, Now);
+        _engine.OnFrame(key, Frame((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, $"peer-{key}", null)), Now);
+    }
 
     private delegate void FrameWrite(ref MessagePackWriter writer);
 }

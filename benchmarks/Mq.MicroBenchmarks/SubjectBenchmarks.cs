@@ -31,7 +31,7 @@ public class SubjectBenchmarks
         _tree.Add("orders.>", "tail");
         _tree.Add(Published, "literal");
 
-        var session = new PeerSession(1, [0, 1, 0, 0, 0], 0);
+        var session = new PeerSession(1, 0);
         _index.Add(new BrokerSubscription(session, 1, "orders.*.created", null));
         _index.Add(new BrokerSubscription(session, 2, "orders.>", null));
         _index.Lookup(Published, out _);

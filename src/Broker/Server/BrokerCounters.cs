@@ -16,6 +16,7 @@ internal sealed class BrokerCounters
     public long DroppedMessages;
     public long PeersOverflowed;
     public long PeersTimedOut;
+    public long HandshakesTimedOut;
     public long FlowWaits;
     public long PublisherStalls;
     public long SlowConsumers;

@@ -110,6 +110,8 @@ internal sealed partial class BrokerEngine
         session.PeerId = $"peer-{++_lastPeerNumber}";
         session.State = PeerState.Ready;
         _budgets.Join(session);
+        session.HandshakeDeadline = long.MaxValue;
+        _sink.Established(session);
         PublisherCredit.Reset(session, _options.PublisherCreditBytes);
         Dictionary<string, object?> settings = _welcomeSettings;
         if (session.Identity is not null)

@@ -16,6 +16,7 @@ namespace Mq.Broker.Server;
 internal sealed partial class BrokerEngine
 {
     private readonly BrokerOptions _options;
+    private readonly IFrameSink _sink;
     private readonly ILogger _logger;
     private readonly BrokerCounters _counters = new();
     private readonly Dictionary<uint, PeerSession> _sessions = [];
@@ -34,6 +35,7 @@ internal sealed partial class BrokerEngine
     public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
     {
         _options = options;
+        _sink = sink;
         _logger = logger;
         ConnectedFrame = BuildConnectedFrame(options.Name);
         if (options.Curve?.LoadCertificate() is { } certificate)
@@ -64,10 +66,29 @@ internal sealed partial class BrokerEngine
 
     public int PeerCount => _sessions.Count;
 
-    /// <summary>One frame from the connection <paramref name="key"/>; every command in it is processed in order.</summary>
-    public void OnFrame(uint key, ReadOnlySpan<byte> routingId, ReadOnlyMemory<byte> frame, long now)
+    /// <summary>
+    /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
+    /// within <see cref="BrokerOptions.HandshakeTimeout"/> of <paramref name="acceptedAt"/>.
+    /// </summary>
+    public void OnConnected(uint key, string source, long acceptedAt, long now)
     {
-        PeerSession session = GetOrAddSession(key, routingId, now);
+        var session = new PeerSession(key, now)
+        {
+            Source = source,
+            HandshakeDeadline = acceptedAt + (long)_options.HandshakeTimeout.TotalMilliseconds,
+        };
+        _sessions[key] = session;
+    }
+
+    /// <summary>One frame from the connection <paramref name="key"/>; every command in it is processed in order.</summary>
+    public void OnFrame(uint key, ReadOnlyMemory<byte> frame, long now)
+    {
+        if (!_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            // The engine closed this connection; what it sent before the close took effect is not read.
+            return;
+        }
+
         session.LastReceived = now;
         _counters.FramesReceived++;
         if (frame.IsEmpty)
@@ -101,24 +122,18 @@ internal sealed partial class BrokerEngine
         }
     }
 
-    /// <summary>A new connection from <paramref name="source"/> (its remote address); its session exists before its first frame.</summary>
-    public void OnConnected(uint key, ReadOnlySpan<byte> routingId, string source, long now) =>
-        GetOrAddSession(key, routingId, now).Source = source;
-
     /// <summary>A ZeroMQ message of more than one frame (after the routing id): not part of the protocol.</summary>
-    public void OnMultipart(uint key, ReadOnlySpan<byte> routingId, long now)
+    public void OnMultipart(uint key, long now)
     {
-        PeerSession session = GetOrAddSession(key, routingId, now);
-        session.LastReceived = now;
-        _writer.Command = 0;
-        _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
+        if (_sessions.TryGetValue(key, out PeerSession? session))
+        {
+            session.LastReceived = now;
+            _writer.Command = 0;
+            _writer.Refuse(session, 0, ErrorCode.Malformed, "a message must have exactly one frame", now);
+        }
     }
 
-    /// <summary>A connection the broker does not talk to at all, such as one that chose its own routing identity.</summary>
-    public void CountRefusedConnection(string reason, long now) =>
-        _writer.CountRefusal("a connection", ErrorCode.Malformed, reason, now);
-
-    /// <summary>NetMQ reported the connection closed.</summary>
+    /// <summary>The transport reported the connection closed.</summary>
     public void OnDisconnected(uint key, long now)
     {
         if (_sessions.TryGetValue(key, out PeerSession? session))
@@ -127,14 +142,14 @@ internal sealed partial class BrokerEngine
         }
     }
 
-    /// <summary>Periodic work: heartbeats, forgetting silent peers, expiring request deadlines.</summary>
+    /// <summary>Periodic work: heartbeats, forgetting silent peers and unfinished handshakes, expiring request deadlines.</summary>
     public void OnTick(long now)
     {
         long interval = (long)_options.HeartbeatInterval.TotalMilliseconds;
         long timeout = (long)_options.PeerTimeout.TotalMilliseconds;
         foreach (PeerSession session in _sessions.Values)
         {
-            if (now - session.LastReceived > timeout)
+            if (now - session.LastReceived > timeout || (now > session.HandshakeDeadline && session.State != PeerState.Ready))
             {
                 _expired.Add(session);
             }
@@ -153,6 +168,14 @@ internal sealed partial class BrokerEngine
 
         foreach (PeerSession session in _expired)
         {
+            if (session.State != PeerState.Ready && now > session.HandshakeDeadline)
+            {
+                _counters.HandshakesTimedOut++;
+                _writer.CountRefusal(session, ErrorCode.HandshakeRequired, $"no session within {_options.HandshakeTimeout.TotalSeconds:0.###} s of connecting", now);
+                Close(session, "its handshake took too long", now);
+                continue;
+            }
+
             _counters.PeersTimedOut++;
             Close(session, $"silent for more than {timeout} ms", now);
         }
@@ -230,22 +253,12 @@ internal sealed partial class BrokerEngine
         DroppedMessages = _counters.DroppedMessages,
         PeersOverflowed = _counters.PeersOverflowed,
         PeersTimedOut = _counters.PeersTimedOut,
+        HandshakesTimedOut = _counters.HandshakesTimedOut,
         FlowWaits = _counters.FlowWaits,
         PublisherStalls = _counters.PublisherStalls,
         SlowConsumers = _counters.SlowConsumers,
         ChannelFailures = _counters.ChannelFailures,
     };
-
-    private PeerSession GetOrAddSession(uint key, ReadOnlySpan<byte> routingId, long now)
-    {
-        if (!_sessions.TryGetValue(key, out PeerSession? session))
-        {
-            session = new PeerSession(key, routingId.ToArray(), now);
-            _sessions.Add(key, session);
-        }
-
-        return session;
-    }
 
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
@@ -281,7 +294,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Auth: Auth(session, ref reader, now); break;
             case CommandCode.Bye:
                 reader.SkipCommand();
-                Close(session, "said goodbye", now);
+                Restart(session, now);
                 return false;
             default:
                 reader.SkipCommand();
@@ -299,7 +312,29 @@ internal sealed partial class BrokerEngine
         _writer.Ok(session, reference, now);
     }
 
+    /// <summary>
+    /// The peer said BYE: its session ends, and its connection, still open, starts over with a new session that
+    /// has to be Ready within the handshake deadline again (the peer normally closes the connection next).
+    /// </summary>
+    private void Restart(PeerSession session, long now)
+    {
+        Forget(session, "said goodbye", now);
+        OnConnected(session.Key, session.Source, now, now);
+
+        // What belongs to the connection, not the session, carries over: its channel and its failed guesses.
+        PeerSession next = _sessions[session.Key];
+        next.Channel = session.Channel;
+        next.AuthFailures = session.AuthFailures;
+    }
+
     private void Close(PeerSession session, string reason, long now)
+    {
+        Forget(session, reason, now);
+        session.Channel?.Dispose();
+        _sink.Close(session);
+    }
+
+    private void Forget(PeerSession session, string reason, long now)
     {
         if (session.State == PeerState.Ready)
         {
@@ -309,7 +344,6 @@ internal sealed partial class BrokerEngine
         session.State = PeerState.Closed;
         _sessions.Remove(session.Key);
         EndSession(session, now);
-        session.Channel?.Dispose();
     }
 
     /// <summary>

@@ -70,9 +70,38 @@ public sealed class BrokerOptions
     [Range(1, 1_000_000)]
     public int MaxOpenRequestsPerPeer { get; set; } = 10_000;
 
-    /// <summary>Frames queued towards one peer before further frames to it are dropped (and counted).</summary>
+    /// <summary>
+    /// Bytes queued towards one connection before further frames to it are refused: its deliveries are then dropped
+    /// (counted, and reported with DROPPED), other commands wait in its backlog. A single larger frame still passes
+    /// when nothing else is queued.
+    /// </summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int SendQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes read from one connection that the broker thread has not processed yet, beyond which the broker stops
+    /// reading from it (TCP pushes back).
+    /// </summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int ReceiveQueueBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>From accept until the session is Ready (WELCOME sent); a connection that takes longer is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connections in their handshake at once, broker-wide; further connections are closed at accept.</summary>
     [Range(1, 1_000_000)]
-    public int SendHighWatermark { get; set; } = 1_000;
+    public int MaxPendingHandshakes { get; set; } = 1024;
+
+    /// <summary>Connections in their handshake at once from one remote address; further ones from it are closed at accept.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPendingHandshakesPerSource { get; set; } = 64;
+
+    /// <summary>
+    /// Open connections from one remote address. High by default: every local peer of a machine shares one address.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerSource { get; set; } = 1024;
 
     /// <summary>
     /// Bytes of commands that cannot be dropped (replies, requests, confirmations) kept for a peer whose queue is
@@ -133,10 +162,6 @@ public sealed class BrokerOptions
     [Range(1, 1_000)]
     public int MaxAuthFailuresPerConnection { get; set; } = 3;
 
-    /// <summary>Frames queued from one peer before the broker stops reading from it (TCP pushes back).</summary>
-    [Range(1, 1_000_000)]
-    public int ReceiveHighWatermark { get; set; } = 1_000;
-
     /// <summary>CURVE encryption of the endpoint; off unless a secret key is given.</summary>
     public BrokerCurveOptions Curve { get; set; } = new();
 
@@ -187,6 +212,11 @@ public sealed class BrokerOptions
         if (MaxFlowWaitBytesTotal < MaxFlowWaitBytesPerPeer)
         {
             yield return $"MaxFlowWaitBytesTotal ({MaxFlowWaitBytesTotal}) must be at least MaxFlowWaitBytesPerPeer ({MaxFlowWaitBytesPerPeer})";
+        }
+
+        if (MaxPendingHandshakesPerSource > MaxPendingHandshakes)
+        {
+            yield return $"MaxPendingHandshakesPerSource ({MaxPendingHandshakesPerSource}) must not exceed MaxPendingHandshakes ({MaxPendingHandshakes})";
         }
 
         if (Curve?.Problem() is { } curveProblem)

@@ -1,34 +1,32 @@
+using System.Net.Sockets;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Broker.Sessions;
+using Mq.Broker.Transport;
 using Mq.Protocol;
 using NetMQ;
-using NetMQ.Sockets;
-using ErrorCode = Mq.Protocol.ErrorCode;
 
 namespace Mq.Broker.Server;
 
 /// <summary>
-/// The broker: one ROUTER socket and one thread that owns it and the routing core. Usable in-process
-/// (tests and applications bind port 0 and read <see cref="Endpoint"/>) and hosted by the Mq.Broker executable.
+/// The broker: its own ZMTP listener (<see cref="ZmtpListener"/>) and one thread that owns the routing core. Usable
+/// in-process (tests and applications bind port 0 and read <see cref="Endpoint"/>) and hosted by the Mq.Broker executable.
 /// </summary>
 public sealed partial class BrokerServer : IAsyncDisposable
 {
-    /// <summary>The frame NetMQ delivers for a connection that closed (0xC1 is never a valid MessagePack start byte).</summary>
-    private static readonly byte[] DisconnectMarker = [0xC1];
-    private const int MaxMessagesPerWakeup = 4096;
-
     private readonly BrokerOptions _options;
     private readonly ILogger<BrokerServer> _logger;
-    private readonly RouterSocket _socket;
-    private readonly NetMQQueue<Action<long>> _work = new();
-    private readonly NetMQTimer _timer;
-    private readonly NetMQPoller _poller;
     private readonly BrokerEngine _engine;
+    private readonly BrokerLoop _loop;
+    private readonly ZmtpListener _listener;
+    private readonly ConnectionLimits _limits;
+    private readonly TransportCounters _transportCounters = new();
+    /// <summary>Connections that finished the ZMTP handshake, by key; the broker thread's own.</summary>
+    private readonly Dictionary<uint, ZmtpConnection> _connections = [];
+    /// <summary>Connections the engine sent to in this pass of the broker thread, to flush at its end.</summary>
+    private readonly List<ZmtpConnection> _touched = [];
     private readonly string? _curvePublicKey;
-    private Msg _identity;
-    private Msg _frame;
     private int _state; // 0 new, 1 running, 2 stopped
 
     public BrokerServer(BrokerOptions options, ILoggerFactory? loggerFactory = null)
@@ -39,18 +37,21 @@ public sealed partial class BrokerServer : IAsyncDisposable
             throw new ArgumentException("Invalid broker options: " + string.Join("; ", errors), nameof(options));
         }
 
+        loggerFactory ??= NullLoggerFactory.Instance;
         _options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BrokerServer>();
-        _engine = new BrokerEngine(options, new SocketSink(this), _logger);
-        _curvePublicKey = options.Curve?.LoadCertificate()?.PublicKeyZ85;
-        _socket = CreateSocket(options, _engine.ConnectedFrame, encrypted: _curvePublicKey is not null);
-        _timer = new NetMQTimer(TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100)));
-        _poller = [_socket, _work, _timer];
-        _socket.ReceiveReady += OnReceiveReady;
-        _work.ReceiveReady += OnWork;
-        _timer.Elapsed += OnTimer;
-        _identity.InitEmpty();
-        _frame.InitEmpty();
+        _logger = loggerFactory.CreateLogger<BrokerServer>();
+        var bridge = new Bridge(this);
+        _engine = new BrokerEngine(options, bridge, _logger);
+        NetMQCertificate? certificate = options.Curve?.LoadCertificate();
+        _curvePublicKey = certificate?.PublicKeyZ85;
+        var settings = TransportSettings.From(options);
+        _limits = new ConnectionLimits(settings);
+        ILogger<ZmtpListener> transportLogger = loggerFactory.CreateLogger<ZmtpListener>();
+        _listener = new ZmtpListener(
+            new ConnectionServices(settings, bridge, _limits, _transportCounters, new TransportLog(transportLogger), _engine.ConnectedFrame, Deliver),
+            transportLogger);
+        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
+        _loop = new BrokerLoop(tick, _engine.OnTick, Flush, LogUnexpected);
         Endpoint = options.Endpoint;
     }
 
@@ -66,7 +67,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         Endpoint = Bind(_options.Endpoint);
-        _poller.RunAsync("mq-broker", isBackgroundThread: true);
+        _loop.Start();
+        _listener.Start();
         LogReady(Endpoint);
         if (_curvePublicKey is not null)
         {
@@ -74,17 +76,18 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Says BYE to every peer, then stops the thread and closes the socket.</summary>
+    /// <summary>Says BYE to every peer, closes every connection once that is sent, then stops the thread.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _state, 2) != 1)
         {
-            DisposeSockets();
+            await _listener.DisposeAsync();
+            await _loop.DisposeAsync();
             return;
         }
 
         var goodbyes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Enqueue(now =>
+        _loop.Post(now =>
         {
             _engine.Shutdown("broker shutting down", now);
             goodbyes.TrySetResult();
@@ -98,8 +101,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
             LogShutdownSlow();
         }
 
-        _poller.Stop();
-        DisposeSockets();
+        await _listener.DisposeAsync();
+        await _loop.DisposeAsync();
         LogStopped();
     }
 
@@ -112,27 +115,20 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         var result = new TaskCompletionSource<BrokerStats>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _work.Enqueue(_ => result.TrySetResult(_engine.GetStats()));
+        _loop.Post(_ => result.TrySetResult(_engine.GetStats() with
+        {
+            Connections = _limits.Open,
+            PendingHandshakes = _limits.Pending,
+            ConnectionsAccepted = Interlocked.Read(ref _transportCounters.ConnectionsAccepted),
+            ConnectionsCapped = Interlocked.Read(ref _transportCounters.ConnectionsCapped),
+            HandshakesRefused = Interlocked.Read(ref _transportCounters.HandshakesRefused),
+            HandshakesTimedOut = _engine.GetStats().HandshakesTimedOut + Interlocked.Read(ref _transportCounters.HandshakesTimedOut),
+            FramingErrors = Interlocked.Read(ref _transportCounters.FramingErrors),
+        }));
         return result.Task.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static RouterSocket CreateSocket(BrokerOptions options, byte[] connectedFrame, bool encrypted)
-    {
-        // ZMTP's NULL mechanism only: confidentiality is the engine's secure channel, not NetMQ's CURVE (docs/security.md).
-        var socket = new RouterSocket();
-        socket.Options.RouterMandatory = true;
-        socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes) + (encrypted ? ProtocolLimits.ChannelOverhead : 0);
-        socket.Options.SendHighWatermark = options.SendHighWatermark;
-        socket.Options.ReceiveHighWatermark = options.ReceiveHighWatermark;
-        socket.Options.Linger = TimeSpan.FromMilliseconds(500);
-        socket.Options.HeartbeatInterval = options.HeartbeatInterval;
-        socket.Options.HeartbeatTimeout = options.PeerTimeout;
-        socket.Options.HelloMessage = connectedFrame;
-        socket.Options.DisconnectMessage = DisconnectMarker;
-        return socket;
-    }
 
     private string Bind(string endpoint)
     {
@@ -141,157 +137,52 @@ public sealed partial class BrokerServer : IAsyncDisposable
         string port = endpoint[(colon + 1)..];
         try
         {
-            if (port is "0" or "*")
-            {
-                int bound = _socket.BindRandomPort(address);
-                return $"{address}:{bound}";
-            }
-
-            _socket.Bind(endpoint);
-            return endpoint;
+            int bound = _listener.Bind(address["tcp://".Length..], port == "*" ? 0 : int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+            return $"{address}:{bound}";
         }
-        catch (Exception ex) when (ex is NetMQException or System.Net.Sockets.SocketException or ArgumentException)
+        catch (Exception ex) when (ex is SocketException or ArgumentException or FormatException or OverflowException)
         {
             Interlocked.Exchange(ref _state, 2);
-            DisposeSockets();
             throw new BrokerBindException(endpoint, ex);
         }
     }
 
-    private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
+    /// <summary>The end of a pass of the broker thread: the engine's batches go out, then every connection sends them.</summary>
+    private void Flush(long now)
     {
-        long now = Environment.TickCount64;
-        try
-        {
-            for (int i = 0; i < MaxMessagesPerWakeup && _socket.TryReceive(ref _identity, TimeSpan.Zero); i++)
-            {
-                ReceiveOne(now);
-            }
-
-            _engine.Flush(now);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // An exception escaping a poller handler would end the process; one bad message must not.
-            LogUnexpected(ex);
-        }
-    }
-
-    private void ReceiveOne(long now)
-    {
-        // A ROUTER always delivers the routing id first, and the rest of the message atomically after it.
-        if (!_identity.HasMore || !_socket.TryReceive(ref _frame, TimeSpan.Zero))
-        {
-            return;
-        }
-
-        ReadOnlySpan<byte> id = _identity.Slice();
-        bool generated = id.Length == 5 && id[0] == 0;
-        uint key = generated ? BitConverter.ToUInt32(id[1..]) : 0;
-        if (_frame.HasMore)
-        {
-            DrainMessage();
-            if (generated)
-            {
-                _engine.OnMultipart(key, id, now);
-            }
-
-            return;
-        }
-
-        if (!generated)
-        {
-            // The broker, not the peer, names connections: a peer that set its own routing id is refused.
-            RefuseChosenIdentity(id.ToArray(), now);
-        }
-        else if (_frame.Size == 1 && _frame.Slice()[0] == DisconnectMarker[0])
-        {
-            _engine.OnDisconnected(key, now);
-        }
-        else
-        {
-            _engine.OnFrame(key, id, _frame.SliceAsMemory(), now);
-        }
-    }
-
-    private void DrainMessage()
-    {
-        while (_frame.HasMore && _socket.TryReceive(ref _frame, TimeSpan.Zero))
-        {
-        }
-    }
-
-    private void RefuseChosenIdentity(byte[] routingId, long now)
-    {
-        _engine.CountRefusedConnection("it set its own routing identity", now);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        var w = new MessagePackWriter(buffer);
-        CommandWriter.WriteError(ref w, 0, ErrorCode.Malformed, "peers must not set their own ZeroMQ routing identity; the broker assigns it", 0);
-        w.Flush();
-        SendFrame(routingId, buffer.WrittenSpan);
-    }
-
-    private void OnWork(object? sender, NetMQQueueEventArgs<Action<long>> e)
-    {
-        long now = Environment.TickCount64;
-        while (_work.TryDequeue(out Action<long>? action, TimeSpan.Zero))
-        {
-            try
-            {
-                action(now);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogUnexpected(ex);
-            }
-        }
-
         _engine.Flush(now);
+        foreach (ZmtpConnection connection in _touched)
+        {
+            connection.Touched = false;
+            connection.Flush();
+        }
+
+        _touched.Clear();
     }
 
-    private void OnTimer(object? sender, NetMQTimerEventArgs e)
+    /// <summary>A batch of frames from one connection, on the broker thread.</summary>
+    private void Deliver(InboundBatch batch, long now)
     {
-        long now = Environment.TickCount64;
+        uint key = batch.Connection.Key;
         try
         {
-            _engine.OnTick(now);
-            _engine.Flush(now);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogUnexpected(ex);
-        }
-    }
-
-    private SendOutcome SendFrame(byte[] routingId, ReadOnlySpan<byte> frame)
-    {
-        var id = new Msg();
-        id.InitGC(routingId, routingId.Length);
-        try
-        {
-            if (!_socket.TrySend(ref id, TimeSpan.Zero, more: true))
+            for (int i = 0; i < batch.Count; i++)
             {
-                return SendOutcome.QueueFull;
+                (int offset, int length) = batch[i];
+                if (length == InboundBatch.Multipart)
+                {
+                    _engine.OnMultipart(key, now);
+                }
+                else
+                {
+                    _engine.OnFrame(key, batch.Buffer.AsMemory(offset, length), now);
+                }
             }
         }
-        catch (HostUnreachableException)
+        finally
         {
-            return SendOutcome.PeerGone;
+            batch.Connection.Release(batch);
         }
-
-        // NetMQ keeps the array until the frame is written, so each frame gets its own.
-        byte[] copy = frame.ToArray();
-        var data = new Msg();
-        data.InitGC(copy, copy.Length);
-        _socket.TrySend(ref data, TimeSpan.Zero, more: false);
-        return SendOutcome.Sent;
-    }
-
-    private void DisposeSockets()
-    {
-        _poller.Dispose();
-        _work.Dispose();
-        _socket.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mq broker ready on {Endpoint}")]
@@ -309,8 +200,56 @@ public sealed partial class BrokerServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on the broker thread; the broker goes on")]
     private partial void LogUnexpected(Exception exception);
 
-    private sealed class SocketSink(BrokerServer server) : IFrameSink
+    /// <summary>
+    /// Between the transport and the engine: connection events become work on the broker thread, and the engine's
+    /// frames and closes go to the connection of each session.
+    /// </summary>
+    private sealed class Bridge(BrokerServer server) : IFrameSink, IConnectionHandler
     {
-        public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame) => server.SendFrame(session.RoutingId, frame);
+        public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame)
+        {
+            if (!server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))
+            {
+                return SendOutcome.PeerGone;
+            }
+
+            if (!connection.Touched)
+            {
+                connection.Touched = true;
+                server._touched.Add(connection);
+            }
+
+            return connection.Send(frame);
+        }
+
+        public void Established(PeerSession session)
+        {
+            if (server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))
+            {
+                server._limits.Established(connection.Admission);
+            }
+        }
+
+        public void Close(PeerSession session)
+        {
+            if (server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))
+            {
+                connection.Close();
+            }
+        }
+
+        public void OnConnected(ZmtpConnection connection) => server._loop.Post(now =>
+        {
+            server._connections[connection.Key] = connection;
+            server._engine.OnConnected(connection.Key, connection.Source, connection.AcceptedAt, now);
+        });
+
+        public void OnFrames(InboundBatch batch) => server._loop.Post(batch);
+
+        public void OnDisconnected(ZmtpConnection connection) => server._loop.Post(now =>
+        {
+            server._engine.OnDisconnected(connection.Key, now);
+            server._connections.Remove(connection.Key);
+        });
     }
 }

@@ -51,4 +51,27 @@ public sealed record BrokerStats
     public long SlowConsumers { get; init; }
     /// <summary>Secure-channel handshakes that failed and encrypted frames that did not decrypt (each of the latter ended its session).</summary>
     public long ChannelFailures { get; init; }
+
+    /// <summary>Open TCP connections, in their handshake or not.</summary>
+    public int Connections { get; init; }
+
+    /// <summary>Connections accepted and not yet Ready (no WELCOME sent).</summary>
+    public int PendingHandshakes { get; init; }
+
+    public long ConnectionsAccepted { get; init; }
+
+    /// <summary>Connections closed at accept because a cap (pending handshakes, per source) was reached.</summary>
+    public long ConnectionsCapped { get; init; }
+
+    /// <summary>
+    /// Connections closed in the ZMTP handshake: not ZMTP 3 (legacy or foreign greetings), another mechanism, a
+    /// socket type that cannot talk to a ROUTER, or a peer-chosen routing identity.
+    /// </summary>
+    public long HandshakesRefused { get; init; }
+
+    /// <summary>Connections closed because their session was not Ready within HandshakeTimeout of accept.</summary>
+    public long HandshakesTimedOut { get; init; }
+
+    /// <summary>Connections closed for a frame the transport cannot take: over the size limit, bad flags, unknown ZMTP command.</summary>
+    public long FramingErrors { get; init; }
 }

@@ -35,4 +35,8 @@ internal sealed class SealingSink(IFrameSink inner) : IFrameSink
 
         return outcome;
     }
+
+    public void Established(PeerSession session) => inner.Established(session);
+
+    public void Close(PeerSession session) => inner.Close(session);
 }

@@ -14,9 +14,9 @@ public sealed class SlowConsumerTests
     {
         await using var broker = new InProcessBroker(o =>
         {
-            // Room for a whole chunk below even at one message per frame, so the healthy subscriber never
-            // overflows; far too little for the 48 MB the stuck one is sent.
-            o.SendHighWatermark = 100;
+            // Room for a whole chunk below (50 x 16 KiB), so the healthy subscriber never overflows; far too
+            // little for the 48 MB the stuck one is sent.
+            o.SendQueueBytes = 2 * 1024 * 1024;
 
             // The stuck peer sends no heartbeats: it must not be forgotten on a slow machine.
             o.PeerTimeout = TimeSpan.FromMinutes(5);

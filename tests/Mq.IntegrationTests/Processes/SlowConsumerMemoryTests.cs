@@ -18,7 +18,7 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
         var heapLimit = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" };
         // The stuck peer sends no heartbeats, so the broker is told to wait longer than a loaded machine may take.
         (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync(
-            "tcp://127.0.0.1:0", heapLimit, "--Broker:SendHighWatermark=100", "--Broker:PeerTimeout=00:05:00");
+            "tcp://127.0.0.1:0", heapLimit, "--Broker:SendQueueBytes=2097152", "--Broker:PeerTimeout=00:05:00");
         await using (broker)
         {
             await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
@@ -28,7 +28,7 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
             stuck.Handshake("stuck");
             stuck.Send((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "flood", null));
             stuck.Expect(CommandCode.Ok);
-            long rssBefore = RssKb(broker.Id);
+            long rssBefore = ProcStatus.RssKb(broker.Id);
 
             const int count = 12_800;
             const int chunk = 100;
@@ -42,7 +42,7 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
                 }
 
                 await fast.TakeAsync(chunk);
-                rssPeak = Math.Max(rssPeak, RssKb(broker.Id));
+                rssPeak = Math.Max(rssPeak, ProcStatus.RssKb(broker.Id));
             }
 
             output.WriteLine($"broker RSS {rssBefore / 1024} MB before, peak {rssPeak / 1024} MB while {count * 16 / 1024} MB went to a stuck subscriber");
@@ -64,11 +64,5 @@ public sealed class SlowConsumerMemoryTests(ITestOutputHelper output)
 
             Assert.False(broker.HasExited);
         }
-    }
-
-    private static long RssKb(int pid)
-    {
-        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

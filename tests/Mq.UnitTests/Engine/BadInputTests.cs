@@ -107,7 +107,7 @@ public sealed class BadInputTests
     public void An_empty_frame_and_a_multipart_message_are_malformed()
     {
         _broker.From(1, []);
-        _broker.Engine.OnMultipart(1, EngineHarness.RoutingId(1), _broker.Now);
+        _broker.Engine.OnMultipart(1, _broker.Now);
         _broker.Engine.Flush(_broker.Now);
 
         Assert.Contains("empty frame", _broker.ExpectError(1).Message);

@@ -15,6 +15,7 @@ internal sealed class EngineHarness : IFrameSink
 {
     private readonly Dictionary<uint, Queue<(CommandCode Code, byte[] Frame, int Index)>> _inboxes = [];
     private readonly Dictionary<uint, SecureChannel> _channels = [];
+    private readonly HashSet<uint> _connected = [];
 
     public EngineHarness(BrokerOptions? options = null)
     {
@@ -45,7 +46,11 @@ internal sealed class EngineHarness : IFrameSink
     /// <summary>Every frame the engine sent, in order.</summary>
     public List<(PeerSession Session, byte[] Frame)> Sent { get; } = [];
 
-    public static byte[] RoutingId(uint key) => [0, (byte)key, (byte)(key >> 8), 0, 0];
+    /// <summary>Connections the engine closed, in order.</summary>
+    public List<uint> Closed { get; } = [];
+
+    /// <summary>Connections the engine reported Ready to the transport, in order.</summary>
+    public List<uint> Established { get; } = [];
 
     public SendOutcome Send(PeerSession session, ReadOnlySpan<byte> frame)
     {
@@ -73,8 +78,21 @@ internal sealed class EngineHarness : IFrameSink
         return SendOutcome.Sent;
     }
 
-    /// <summary>Opens connection <paramref name="key"/> from the remote address <paramref name="source"/>.</summary>
-    public void Open(uint key, string source) => Engine.OnConnected(key, RoutingId(key), source, Now);
+    void IFrameSink.Established(PeerSession session) => Established.Add(session.Key);
+
+    void IFrameSink.Close(PeerSession session)
+    {
+        Closed.Add(session.Key);
+        _connected.Remove(session.Key);
+        _channels.Remove(session.Key);
+    }
+
+    /// <summary>The transport's report of a new connection (its ZMTP handshake done), accepted at the current time.</summary>
+    public void Open(uint key, string source = "127.0.0.1")
+    {
+        _connected.Add(key);
+        Engine.OnConnected(key, source, Now, Now);
+    }
 
     /// <summary>Feeds one frame from connection <paramref name="key"/> (sealed if its channel is up), then flushes what the engine wrote.</summary>
     public void From(uint key, byte[] frame)
@@ -87,10 +105,19 @@ internal sealed class EngineHarness : IFrameSink
         FromRaw(key, frame);
     }
 
-    /// <summary>Feeds bytes exactly as given: plaintext before a channel, or a tampered, replayed or reordered sealed frame.</summary>
+    /// <summary>
+    /// Feeds bytes exactly as given: plaintext before a channel, or a tampered, replayed or reordered sealed frame.
+    /// A key that is not open (new, or closed by either side) is opened first: a new connection that happens to
+    /// reuse the number.
+    /// </summary>
     public void FromRaw(uint key, byte[] frame)
     {
-        Engine.OnFrame(key, RoutingId(key), frame, Now);
+        if (!_connected.Contains(key))
+        {
+            Open(key);
+        }
+
+        Engine.OnFrame(key, frame, Now);
         Engine.Flush(Now);
     }
 
@@ -126,6 +153,8 @@ internal sealed class EngineHarness : IFrameSink
 
     public void Disconnect(uint key)
     {
+        _connected.Remove(key);
+        _channels.Remove(key);
         Engine.OnDisconnected(key, Now);
         Engine.Flush(Now);
     }

@@ -42,7 +42,7 @@ public sealed class SessionLifecycleTests
         Assert.NotEqual(first, second);
         Assert.Equal(2, _broker.Engine.PeerCount);
         Assert.Equal([1u, 2u], _broker.Sent.Select(s => s.Session.Key));
-        Assert.Equal(EngineHarness.RoutingId(2), _broker.Sent[1].Session.RoutingId);
+        Assert.Equal("127.0.0.1", _broker.Sent[1].Session.Source);
     }
 
     [Fact]
@@ -179,8 +179,10 @@ public sealed class SessionLifecycleTests
         _broker.From(1, Frames.Batch(Frames.Bye("leaving"), Frames.Ping(2)));
 
         Assert.True(_broker.Idle(1));
-        Assert.Equal(0, _broker.Engine.PeerCount);
         Assert.Equal(0, _broker.Engine.GetStats().Subscriptions);
+        // The connection stays, with a new session that has to say HELLO again.
+        Assert.Equal(1, _broker.Engine.PeerCount);
+        Assert.Empty(_broker.Closed);
     }
 
     [Fact]

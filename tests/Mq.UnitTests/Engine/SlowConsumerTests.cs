@@ -71,6 +71,7 @@ public sealed class SlowConsumerTests
 
         Assert.Equal(1, broker.Engine.GetStats().PeersOverflowed);
         Assert.Equal(1, broker.Engine.PeerCount);
+        Assert.Equal([2u], broker.Closed);
         broker.Outcome = SendOutcome.Sent;
         broker.Tick(10);
         Assert.Equal(ErrorCode.ResponderLost, broker.ExpectReply(1, 1).Status);

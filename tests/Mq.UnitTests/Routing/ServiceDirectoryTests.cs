@@ -112,7 +112,7 @@ public sealed class ServiceDirectoryTests
         Assert.Equal([b, a], new[] { Pick("billing"), Pick("billing") });
     }
 
-    private static PeerSession Peer(uint key) => new(key, [0, (byte)key, 0, 0, 0], 0);
+    private static PeerSession Peer(uint key) => new(key, 0);
 
     private void Serve(params PeerSession[] servers)
     {

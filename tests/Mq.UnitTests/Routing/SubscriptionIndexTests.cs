@@ -155,7 +155,7 @@ public sealed class SubscriptionIndexTests
         Assert.NotSame(first, index.Lookup("s.0", out _));
     }
 
-    private static PeerSession Peer(uint key) => new(key, [0, (byte)key, 0, 0, 0], 0) { State = PeerState.Ready };
+    private static PeerSession Peer(uint key) => new(key, 0) { State = PeerState.Ready };
 
     private static QueueGroupRoute Group(params PeerSession[] members) =>
         new("workers", [.. members.Select(m => new BrokerSubscription(m, 1, "x", "workers"))], new GroupRotation());

@@ -194,6 +194,7 @@ public sealed class SecurityEngineTests : IDisposable
         _broker.SkipHeartbeats(1);
         Assert.Contains("revoked", _broker.Expect(1, CommandCode.Bye).ReadString(1024));
         Assert.Equal(1, _broker.Engine.PeerCount);
+        Assert.Equal([1u], _broker.Closed);
     }
 
     [Fact]

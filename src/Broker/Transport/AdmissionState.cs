@@ -1,0 +1,8 @@
+namespace Mq.Broker.Transport;
+
+internal enum AdmissionState
+{
+    Pending,
+    Established,
+    Released,
+}

@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using MessagePack;
+
+namespace Mq.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A ZMTP peer written byte by byte over a plain TCP socket, from a chosen loopback source address (all of
+/// 127.0.0.0/8 reaches the broker on Linux), as an attacker or a peer in another language would.
+/// </summary>
+public sealed class RawZmtp : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly List<byte> _received = [];
+    private bool _greetingRead;
+
+    private RawZmtp(Socket socket) => _socket = socket;
+
+    public static async Task<RawZmtp> ConnectAsync(string endpoint, IPAddress? source = null, CancellationToken cancellationToken = default)
+    {
+        var uri = new Uri(endpoint.Replace("tcp://", "http://", StringComparison.Ordinal));
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (source is not null)
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+
+            await socket.ConnectAsync(IPAddress.Parse(uri.Host), uri.Port, cancellationToken);
+            return new RawZmtp(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A 64-byte greeting; other versions and mechanisms make the legacy and foreign greetings tests send.</summary>
+    public static byte[] Greeting(byte major = 3, byte minor = 1, string mechanism = "NULL")
+    {
+        var greeting = new byte[64];
+        greeting[0] = 0xFF;
+        greeting[9] = 0x7F;
+        greeting[10] = major;
+        greeting[11] = minor;
+        System.Text.Encoding.ASCII.GetBytes(mechanism).CopyTo(greeting, 12);
+        return greeting;
+    }
+
+    /// <summary>A READY command frame with the Socket-Type and, if given, an Identity property.</summary>
+    public static byte[] Ready(string socketType = "DEALER", byte[]? identity = null)
+    {
+        var body = new List<byte> { 5 };
+        body.AddRange("READY"u8.ToArray());
+        AddProperty(body, "Socket-Type", System.Text.Encoding.ASCII.GetBytes(socketType));
+        if (identity is not null)
+        {
+            AddProperty(body, "Identity", identity);
+        }
+
+        return Frame([.. body], flags: 0x04);
+    }
+
+    /// <summary>A frame with a short or long header as its size needs; <paramref name="flags"/> 0x01 is MORE, 0x04 COMMAND.</summary>
+    public static byte[] Frame(byte[] body, byte flags = 0)
+    {
+        if (body.Length <= 255)
+        {
+            return [flags, (byte)body.Length, .. body];
+        }
+
+        var header = new byte[9];
+        header[0] = (byte)(flags | 0x02);
+        BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(1), (ulong)body.Length);
+        return [.. header, .. body];
+    }
+
+    /// <summary>One Mq frame: the commands <paramref name="write"/> produces, as a ZMTP message frame.</summary>
+    public static byte[] MqFrame(RawPeer.Write write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return Frame(buffer.WrittenSpan.ToArray());
+    }
+
+    public async Task SendAsync(byte[] bytes, CancellationToken cancellationToken = default) =>
+        await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+
+    /// <summary>Greeting and READY, then reads the broker's greeting and READY.</summary>
+    public async Task HandshakeAsync(TimeSpan timeout, byte[]? identity = null)
+    {
+        await SendAsync([.. Greeting(), .. Ready(identity: identity)]);
+        (byte flags, byte[] body) = await ReadFrameAsync(timeout) ?? throw new IOException("the broker closed the connection in the handshake");
+        if ((flags & 0x04) == 0 || body[0] != 5 || !body.AsSpan(1, 5).SequenceEqual("READY"u8))
+        {
+            throw new IOException("the broker's first frame is not READY");
+        }
+    }
+
+    /// <summary>The next frame after the broker's greeting (which is read and checked first), or null once the broker closed.</summary>
+    public async Task<(byte Flags, byte[] Body)?> ReadFrameAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        if (!_greetingRead)
+        {
+            if (!await FillAsync(64, cts.Token))
+            {
+                return null;
+            }
+
+            if (_received[0] != 0xFF || _received[9] != 0x7F || _received[10] != 3)
+            {
+                throw new IOException("the broker's greeting is not ZMTP 3");
+            }
+
+            _received.RemoveRange(0, 64);
+            _greetingRead = true;
+        }
+
+        if (!await FillAsync(2, cts.Token))
+        {
+            return null;
+        }
+
+        bool longFrame = (_received[0] & 0x02) != 0;
+        int header = longFrame ? 9 : 2;
+        if (!await FillAsync(header, cts.Token))
+        {
+            return null;
+        }
+
+        int size = longFrame ? checked((int)BinaryPrimitives.ReadUInt64BigEndian(_received.GetRange(1, 8).ToArray())) : _received[1];
+        if (!await FillAsync(header + size, cts.Token))
+        {
+            return null;
+        }
+
+        byte flags = _received[0];
+        byte[] body = _received.GetRange(header, size).ToArray();
+        _received.RemoveRange(0, header + size);
+        return (flags, body);
+    }
+
+    /// <summary>
+    /// Reads until the broker closes the connection; returns how long that took and the bytes received. Throws
+    /// <see cref="TimeoutException"/> when the connection is still open after <paramref name="window"/>.
+    /// </summary>
+    public async Task<(TimeSpan Elapsed, int Bytes)> ReadUntilClosedAsync(TimeSpan window)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource(window);
+        byte[] buffer = new byte[16 * 1024];
+        int total = _received.Count;
+        try
+        {
+            int read;
+            while ((read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset by the broker: closed too.
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the broker kept the connection open for {window}");
+        }
+
+        return (clock.Elapsed, total);
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private async Task<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[16 * 1024];
+        while (_received.Count < count)
+        {
+            int read;
+            try
+            {
+                read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _received.AddRange(buffer.AsSpan(0, read));
+        }
+
+        return true;
+    }
+
+    private static void AddProperty(List<byte> body, string name, byte[] value)
+    {
+        body.Add((byte)name.Length);
+        body.AddRange(System.Text.Encoding.ASCII.GetBytes(name));
+        var length = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)value.Length);
+        body.AddRange(length);
+        body.AddRange(value);
+    }
+}
