@@ -14,7 +14,7 @@ public sealed class SessionResetTests
     {
         // The raw peer sends no heartbeats, so the broker is told to wait longer than a loaded machine may take.
         (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync(
-            "tcp://127.0.0.1:0", "--Broker:SendHighWatermark=10", "--Broker:PeerTimeout=00:05:00");
+            "tcp://127.0.0.1:0", "--Broker:SendQueueBytes=65536", "--Broker:PeerTimeout=00:05:00");
         await using (broker)
         {
             await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "publisher");
