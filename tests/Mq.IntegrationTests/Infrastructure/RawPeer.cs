@@ -1,7 +1,6 @@
 using System.Buffers;
 using MessagePack;
 using Mq.Protocol;
-using Mq.Security;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -16,7 +15,7 @@ public sealed class RawPeer : IDisposable
 {
     private readonly DealerSocket _socket = new();
     private readonly Queue<ReceivedCommand> _unread = new();
-    private SecureChannel? _channel;
+    private PeerChannelEnd? _channel;
 
     public RawPeer(string endpoint, Action<DealerSocket>? configure = null)
     {
@@ -40,10 +39,7 @@ public sealed class RawPeer : IDisposable
             return;
         }
 
-        byte[] sealedFrame = new byte[buffer.WrittenCount + ChannelCipher.TagBytes];
-        _channel.Send.Seal(buffer.WrittenSpan, sealedFrame);
-        _channel.Send.Advance();
-        SendRaw(sealedFrame);
+        SendRaw(_channel.Seal(buffer.WrittenSpan));
     }
 
     /// <summary>The secure channel's handshake hash, which an identity proof signs.</summary>
@@ -57,10 +53,10 @@ public sealed class RawPeer : IDisposable
     {
         DateTime deadline = DateTime.UtcNow + Waits.Default;
         byte[] connected = ReceiveFrame(deadline) ?? throw new TimeoutException("no CONNECTED arrived in time");
-        using NoiseHandshake handshake = NoiseHandshake.Initiator(CurveKeys.PublicKeyBytes(brokerPublicKeyZ85, "the broker public key"), connected);
-        Send((ref MessagePackWriter w) => CommandWriter.WriteSecure(ref w, handshake.WriteMessage1()));
-        byte[] answer = ExpectSecure(deadline);
-        _channel = handshake.ReadMessage2(answer) ?? throw new InvalidOperationException("the broker's SECURE did not complete the handshake");
+        var channel = new PeerChannelEnd(brokerPublicKeyZ85, connected);
+        SendRaw(channel.FirstFrame);
+        channel.Complete(ReceiveFrame(deadline) ?? throw new TimeoutException("no SECURE arrived in time"));
+        _channel = channel;
     }
 
     public void SendRaw(byte[] frame) => _socket.SendFrame(frame);
@@ -139,14 +135,6 @@ public sealed class RawPeer : IDisposable
         _channel?.Dispose();
     }
 
-    private byte[] ExpectSecure(DateTime deadline)
-    {
-        byte[] frame = ReceiveFrame(deadline) ?? throw new TimeoutException("no SECURE arrived in time");
-        var reader = new CommandReader(frame);
-        CommandCode code = reader.ReadCommand();
-        return code == CommandCode.Secure ? reader.ReadBinary().ToArray() : throw new InvalidOperationException($"expected SECURE, got {code}");
-    }
-
     private byte[]? ReceiveFrame(DateTime deadline)
     {
         TimeSpan left = deadline - DateTime.UtcNow;
@@ -169,12 +157,7 @@ public sealed class RawPeer : IDisposable
 
         if (_channel is not null)
         {
-            byte[] sealedFrame = frame;
-            frame = new byte[sealedFrame.Length - ChannelCipher.TagBytes];
-            if (!_channel.Receive.TryOpen(sealedFrame, frame))
-            {
-                throw new InvalidOperationException("a frame from the broker did not decrypt");
-            }
+            frame = _channel.Open(frame);
         }
 
         var reader = new CommandReader(frame);

@@ -15,6 +15,7 @@ public sealed class RawZmtp : IDisposable
     private readonly Socket _socket;
     private readonly List<byte> _received = [];
     private bool _greetingRead;
+    private PeerChannelEnd? _channel;
 
     private RawZmtp(Socket socket) => _socket = socket;
 
@@ -91,6 +92,43 @@ public sealed class RawZmtp : IDisposable
 
     public async Task SendAsync(byte[] bytes, CancellationToken cancellationToken = default) =>
         await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+
+    /// <summary>
+    /// After <see cref="HandshakeAsync"/>: reads CONNECTED and opens the secure channel with the broker holding
+    /// <paramref name="brokerPublicKeyZ85"/>'s secret; <see cref="SendMqAsync"/> then seals and <see cref="ReadMqAsync"/> opens.
+    /// </summary>
+    public async Task SecureAsync(string brokerPublicKeyZ85, TimeSpan timeout)
+    {
+        byte[] connected = await ReadMqAsync(timeout) ?? throw new IOException("the broker closed the connection before CONNECTED");
+        var channel = new PeerChannelEnd(brokerPublicKeyZ85, connected);
+        await SendAsync(Frame(channel.FirstFrame));
+        channel.Complete(await ReadMqAsync(timeout) ?? throw new IOException("the broker closed the connection before SECURE"));
+        _channel = channel;
+    }
+
+    /// <summary>Sends one Mq frame, sealed once the secure channel is up.</summary>
+    public async Task SendMqAsync(RawPeer.Write write, CancellationToken cancellationToken = default)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        await SendAsync(Frame(_channel is null ? buffer.WrittenSpan.ToArray() : _channel.Seal(buffer.WrittenSpan)), cancellationToken);
+    }
+
+    /// <summary>The next Mq frame (ZMTP commands skipped), opened once the secure channel is up; null once the broker closed.</summary>
+    public async Task<byte[]?> ReadMqAsync(TimeSpan timeout)
+    {
+        while (await ReadFrameAsync(timeout) is (byte flags, byte[] body))
+        {
+            if ((flags & 0x04) == 0)
+            {
+                return _channel is null ? body : _channel.Open(body);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Greeting and READY, then reads the broker's greeting and READY.</summary>
     public async Task HandshakeAsync(TimeSpan timeout, byte[]? identity = null)
@@ -177,7 +215,11 @@ public sealed class RawZmtp : IDisposable
         return (clock.Elapsed, total);
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _channel?.Dispose();
+    }
 
     private async Task<bool> FillAsync(int count, CancellationToken cancellationToken)
     {

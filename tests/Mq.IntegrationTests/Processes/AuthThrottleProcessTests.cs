@@ -143,6 +143,7 @@ public sealed class AuthThrottleProcessTests(ITestOutputHelper output) : IAsyncL
             Name = "holder",
             Identity = "trusted",
             IdentityKeyFile = _broker.KeyFile("trusted"),
+            BrokerPublicKey = _broker.BrokerPublicKey,
             ConnectTimeout = Bound,
         });
         return clock.Elapsed;
@@ -154,6 +155,7 @@ public sealed class AuthThrottleProcessTests(ITestOutputHelper output) : IAsyncL
         try
         {
             await attacker.HandshakeAsync(Bound);
+            await attacker.SecureAsync(_broker.BrokerPublicKey, Bound);
             return attacker;
         }
         catch
@@ -190,32 +192,27 @@ public sealed class AuthThrottleProcessTests(ITestOutputHelper output) : IAsyncL
 
     private static async Task ChallengeAsync(RawZmtp attacker, CancellationToken cancellationToken)
     {
-        await attacker.SendAsync(RawZmtp.MqFrame((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, "guesser", null)), cancellationToken);
+        await attacker.SendMqAsync((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, "guesser", null), cancellationToken);
         await ExpectAsync(attacker, CommandCode.Challenge, cancellationToken);
     }
 
     /// <summary>A wrong proof for "trusted"; returns the message of the broker's ERROR.</summary>
     private static async Task<string> AnswerAsync(RawZmtp attacker, CancellationToken cancellationToken)
     {
-        await attacker.SendAsync(RawZmtp.MqFrame((ref MessagePackWriter w) => CommandWriter.WriteAuth(ref w, "trusted", new byte[64])), cancellationToken);
+        await attacker.SendMqAsync((ref MessagePackWriter w) => CommandWriter.WriteAuth(ref w, "trusted", new byte[64]), cancellationToken);
         CommandReader error = (await ExpectAsync(attacker, CommandCode.Error, cancellationToken)).Reader();
         error.ReadUInt();
         Assert.Equal(ErrorCode.Unauthenticated, (ErrorCode)error.ReadUInt());
         return error.ReadString(4096);
     }
 
-    /// <summary>The next Mq command with <paramref name="code"/>, skipping others (CONNECTED...) and ZMTP commands.</summary>
+    /// <summary>The next Mq command with <paramref name="code"/>, skipping others.</summary>
     private static async Task<ReceivedCommand> ExpectAsync(RawZmtp attacker, CommandCode code, CancellationToken cancellationToken)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            (byte flags, byte[] body) = await attacker.ReadFrameAsync(Bound) ?? throw new IOException($"the broker closed the connection before {code}");
-            if ((flags & 0x04) != 0)
-            {
-                continue;
-            }
-
+            byte[] body = await attacker.ReadMqAsync(Bound) ?? throw new IOException($"the broker closed the connection before {code}");
             var reader = new CommandReader(body);
             for (int index = 0; !reader.End; index++)
             {
