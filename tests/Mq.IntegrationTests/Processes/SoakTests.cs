@@ -50,7 +50,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
                 if (clock.Elapsed >= nextSample)
                 {
-                    samples.Add((clock.Elapsed, ReadRssKb(broker.Id), Directory.GetFiles($"/proc/{broker.Id}/fd").Length));
+                    samples.Add((clock.Elapsed, ProcStatus.RssKb(broker.Id), ProcStatus.OpenDescriptors(broker.Id)));
                     nextSample += duration / 20;
                 }
             }
@@ -69,11 +69,5 @@ public sealed class SoakTests(ITestOutputHelper output)
             Assert.All(warm, s => Assert.True(s.RssKb < warmRss * 1.5 + 20 * 1024, $"RSS grew to {s.RssKb} KB from {warmRss} KB"));
             Assert.All(warm, s => Assert.True(s.Handles <= warm[0].Handles + 10, $"handles grew to {s.Handles} from {warm[0].Handles}"));
         }
-    }
-
-    private static long ReadRssKb(int pid)
-    {
-        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

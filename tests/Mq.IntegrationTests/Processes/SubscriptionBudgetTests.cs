@@ -118,7 +118,7 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
         await using MqClient publisher = await MqClient.ConnectAsync(trusted with { Name = "trusted-publisher" });
         await using MqClient reader = await MqClient.ConnectAsync(trusted with { Name = "trusted-reader", SubscriptionCapacity = 1_000_000 });
         await using MqSubscription feed = await reader.SubscribeAsync("orders.flow");
-        long idleKb = ProcessMemory.RssKb(broker.Id);
+        long idleKb = ProcStatus.RssKb(broker.Id);
 
         using var stop = new CancellationTokenSource();
         Task<int> publishing = Task.Run(async () =>
@@ -152,9 +152,9 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
                 Subscribe(peer, c, outcome);
             }
 
-            long peakKb = ProcessMemory.PeakRssKb(broker.Id);
+            long peakKb = ProcStatus.PeakRssKb(broker.Id);
             output.WriteLine($"{outcome.Accepted} subscriptions accepted, {outcome.Refused} refused ({string.Join(", ", outcome.Budgets)}); " +
-                $"broker RSS {idleKb / 1024} MB idle, {ProcessMemory.RssKb(broker.Id) / 1024} MB after, peak {peakKb / 1024} MB");
+                $"broker RSS {idleKb / 1024} MB idle, {ProcStatus.RssKb(broker.Id) / 1024} MB after, peak {peakKb / 1024} MB");
             Assert.InRange(peakKb - idleKb, 0, RssBoundKb);
         }
         finally
