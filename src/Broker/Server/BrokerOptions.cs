@@ -104,6 +104,13 @@ public sealed class BrokerOptions
     public int MaxConnectionsPerSource { get; set; } = 1024;
 
     /// <summary>
+    /// Open connections in all. With the byte-bounded queues it bounds what connections make the broker hold:
+    /// at most MaxConnections × (SendQueueBytes + ReceiveQueueBytes).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 4096;
+
+    /// <summary>
     /// Bytes of commands that cannot be dropped (replies, requests, confirmations) kept for a peer whose queue is
     /// full. A peer that lets more pile up is disconnected, so one stuck peer cannot grow the broker's memory.
     /// </summary>
@@ -212,6 +219,11 @@ public sealed class BrokerOptions
         if (MaxFlowWaitBytesTotal < MaxFlowWaitBytesPerPeer)
         {
             yield return $"MaxFlowWaitBytesTotal ({MaxFlowWaitBytesTotal}) must be at least MaxFlowWaitBytesPerPeer ({MaxFlowWaitBytesPerPeer})";
+        }
+
+        if (MaxConnectionsPerSource > MaxConnections || MaxPendingHandshakes > MaxConnections)
+        {
+            yield return $"MaxConnectionsPerSource ({MaxConnectionsPerSource}) and MaxPendingHandshakes ({MaxPendingHandshakes}) must not exceed MaxConnections ({MaxConnections})";
         }
 
         if (MaxPendingHandshakesPerSource > MaxPendingHandshakes)

@@ -41,6 +41,12 @@ internal sealed class ConnectionLimits(TransportSettings settings)
         lock (_lock)
         {
             (int open, int pending) = _bySource.GetValueOrDefault(source);
+            if (_open >= settings.MaxConnections)
+            {
+                refusal = $"{_open} connections are open (MaxConnections)";
+                return null;
+            }
+
             if (_pending >= settings.MaxPendingHandshakes)
             {
                 refusal = $"{_pending} connections are in their handshake (MaxPendingHandshakes)";

@@ -11,7 +11,8 @@ internal sealed record TransportSettings(
     TimeSpan HandshakeTimeout,
     int MaxPendingHandshakes,
     int MaxPendingHandshakesPerSource,
-    int MaxConnectionsPerSource)
+    int MaxConnectionsPerSource,
+    int MaxConnections)
 {
     /// <summary>A ZMTP command before the handshake ends (READY) may be at most this large: a few properties.</summary>
     public const int MaxHandshakeCommandBytes = 4096;
@@ -27,5 +28,6 @@ internal sealed record TransportSettings(
         options.HandshakeTimeout,
         options.MaxPendingHandshakes,
         options.MaxPendingHandshakesPerSource,
-        options.MaxConnectionsPerSource);
+        options.MaxConnectionsPerSource,
+        options.MaxConnections);
 }

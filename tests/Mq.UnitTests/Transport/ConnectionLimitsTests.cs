@@ -3,7 +3,7 @@ using Mq.Broker.Transport;
 
 namespace Mq.UnitTests.Transport;
 
-/// <summary>Caps on pending handshakes (broker-wide and per source) and open connections per source.</summary>
+/// <summary>Caps on pending handshakes (broker-wide and per source) and open connections (per source and broker-wide).</summary>
 public sealed class ConnectionLimitsTests
 {
     private readonly ConnectionLimits _limits = new(TransportSettings.From(new BrokerOptions
@@ -11,6 +11,7 @@ public sealed class ConnectionLimitsTests
         MaxPendingHandshakes = 4,
         MaxPendingHandshakesPerSource = 2,
         MaxConnectionsPerSource = 3,
+        MaxConnections = 5,
     }));
 
     [Fact]
@@ -45,6 +46,21 @@ public sealed class ConnectionLimitsTests
         _limits.Established(third);
         Assert.Equal(2, _limits.Open);
         Assert.Equal(1, _limits.Pending);
+    }
+
+    [Fact]
+    public void Open_connections_are_capped_broker_wide_and_a_closed_one_gives_its_place_back()
+    {
+        var admitted = new List<Admission>();
+        for (int i = 1; i <= 5; i++)
+        {
+            admitted.Add(Admit($"10.0.0.{i}"));
+            _limits.Established(admitted[^1]);
+        }
+
+        Assert.Contains("(MaxConnections)", Refusal("10.0.0.6"));
+        _limits.Release(admitted[0]);
+        Admit("10.0.0.6");
     }
 
     private Admission Admit(string source)
