@@ -137,15 +137,7 @@ public sealed class AuthThrottleProcessTests(ITestOutputHelper output) : IAsyncL
     private async Task<TimeSpan> TimeToConnectAsync()
     {
         var clock = Stopwatch.StartNew();
-        await using MqClient holder = await MqClient.ConnectAsync(MqClientOptions.Default with
-        {
-            Endpoint = _broker.Endpoint,
-            Name = "holder",
-            Identity = "trusted",
-            IdentityKeyFile = _broker.KeyFile("trusted"),
-            BrokerPublicKey = _broker.BrokerPublicKey,
-            ConnectTimeout = Bound,
-        });
+        await using MqClient holder = await MqClient.ConnectAsync(_broker.ClientOptions("trusted") with { Name = "holder", ConnectTimeout = Bound });
         return clock.Elapsed;
     }
 

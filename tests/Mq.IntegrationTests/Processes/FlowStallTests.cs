@@ -76,14 +76,5 @@ public sealed class FlowStallTests(ITestOutputHelper output)
     }
 
     private static Task<MqClient> ConnectAsync(SecuredBroker broker, string identity, int capacity) =>
-        MqClient.ConnectAsync(MqClientOptions.Default with
-        {
-            Endpoint = broker.Endpoint,
-            Name = $"{identity}-peer",
-            Identity = identity,
-            IdentityKeyFile = broker.KeyFile(identity),
-            BrokerPublicKey = broker.BrokerPublicKey,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            SubscriptionCapacity = capacity,
-        }).AsTask();
+        MqClient.ConnectAsync(broker.ClientOptions(identity) with { SubscriptionCapacity = capacity }).AsTask();
 }

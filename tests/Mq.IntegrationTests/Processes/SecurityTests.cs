@@ -88,13 +88,5 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     private Task<MqClient> ConnectAsync(string identity) =>
-        MqClient.ConnectAsync(MqClientOptions.Default with
-        {
-            Endpoint = _broker.Endpoint,
-            Name = $"{identity}-peer",
-            Identity = identity,
-            IdentityKeyFile = _broker.KeyFile(identity),
-            BrokerPublicKey = _broker.BrokerPublicKey,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        }).AsTask();
+        MqClient.ConnectAsync(_broker.ClientOptions(identity)).AsTask();
 }

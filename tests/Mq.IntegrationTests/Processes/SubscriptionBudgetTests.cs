@@ -33,14 +33,7 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
     {
         // The raw attackers send no heartbeats while the others are busy: the broker is told to wait for them.
         await using SecuredBroker broker = await SecuredBroker.StartAsync("--Broker:PeerTimeout=00:05:00");
-        MqClientOptions trusted = MqClientOptions.Default with
-        {
-            Endpoint = broker.Endpoint,
-            BrokerPublicKey = broker.BrokerPublicKey,
-            Identity = "trusted",
-            IdentityKeyFile = broker.KeyFile("trusted"),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
+        MqClientOptions trusted = broker.ClientOptions("trusted");
 
         Outcome outcome = await AttackWhileTrustedPeersFlowAsync(broker.Process, trusted, connections: 4, connect: peer =>
         {
@@ -81,14 +74,7 @@ public sealed class SubscriptionBudgetTests(ITestOutputHelper output)
     public async Task An_identity_gets_no_more_sessions_than_its_budget_and_others_are_not_affected()
     {
         await using SecuredBroker broker = await SecuredBroker.StartAsync("--Broker:MaxConnectionsPerIdentity=2");
-        MqClientOptions guest = MqClientOptions.Default with
-        {
-            Endpoint = broker.Endpoint,
-            BrokerPublicKey = broker.BrokerPublicKey,
-            Identity = "guest",
-            IdentityKeyFile = broker.KeyFile("guest"),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
+        MqClientOptions guest = broker.ClientOptions("guest");
         await using MqClient first = await MqClient.ConnectAsync(guest with { Name = "guest-1" });
         await using (MqClient second = await MqClient.ConnectAsync(guest with { Name = "guest-2" }))
         {
