@@ -19,6 +19,9 @@ public sealed class RawZmtp : IDisposable
 
     private RawZmtp(Socket socket) => _socket = socket;
 
+    /// <summary>The far end of a connection this test accepted: it plays the broker's side with the same framing.</summary>
+    public static RawZmtp Accepted(Socket socket) => new(socket);
+
     public static async Task<RawZmtp> ConnectAsync(string endpoint, IPAddress? source = null, CancellationToken cancellationToken = default)
     {
         var uri = new Uri(endpoint.Replace("tcp://", "http://", StringComparison.Ordinal));
