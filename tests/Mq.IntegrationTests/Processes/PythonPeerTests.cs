@@ -1,3 +1,4 @@
+using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
 using Xunit.Abstractions;
 
@@ -10,10 +11,7 @@ namespace Mq.IntegrationTests.Processes;
 /// </summary>
 public sealed class PythonPeerTests(ITestOutputHelper output)
 {
-    /// <summary>Debian's interpreter, where Debian's Python packages load.</summary>
-    private const string Python = "/usr/bin/python3";
-
-    [Fact]
+    [PythonFact]
     public async Task A_pyzmq_dealer_does_hello_sub_and_pub_against_the_broker()
     {
         (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync();
@@ -25,7 +23,7 @@ public sealed class PythonPeerTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [PythonFact]
     public async Task A_python_peer_from_the_docs_completes_the_channel_proves_its_identity_and_gets_its_message_back()
     {
         await using SecuredBroker broker = await SecuredBroker.StartAsync();
@@ -38,10 +36,10 @@ public sealed class PythonPeerTests(ITestOutputHelper output)
 
     private async Task<ExternalCommand.Result> RunAsync(string script, params string[] arguments)
     {
-        Assert.True(ExternalCommand.Succeeds(Python, "-c", "import zmq, cryptography"),
-            $"{Python} lacks zmq or cryptography: run scripts/ci-setup.sh (python3-zmq, python3-cryptography)");
+        Assert.True(ExternalCommand.Succeeds(PythonFactAttribute.Python, "-c", "import zmq, cryptography"),
+            $"{PythonFactAttribute.Python} lacks zmq or cryptography: run scripts/ci-setup.sh (python3-zmq, python3-cryptography)");
         ExternalCommand.Result result = await ExternalCommand.RunAsync(
-            Python, [Path.Combine(RepositoryRoot.Path, "tests", "python", script), .. arguments], TimeSpan.FromSeconds(60));
+            PythonFactAttribute.Python, [Path.Combine(RepositoryRoot.Path, "tests", "python", script), .. arguments], TimeSpan.FromSeconds(60));
         output.WriteLine(result.Output);
         Assert.True(result.ExitCode == 0, $"{script} exited {result.ExitCode}:\n{result.Output}");
         return result;
