@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using MessagePack;
+using Mq.Testing;
 
 namespace Mq.IntegrationTests.Infrastructure;
 
@@ -43,46 +44,6 @@ public sealed class RawZmtp : IDisposable
         }
     }
 
-    /// <summary>A 64-byte greeting; other versions and mechanisms make the legacy and foreign greetings tests send.</summary>
-    public static byte[] Greeting(byte major = 3, byte minor = 1, string mechanism = "NULL")
-    {
-        var greeting = new byte[64];
-        greeting[0] = 0xFF;
-        greeting[9] = 0x7F;
-        greeting[10] = major;
-        greeting[11] = minor;
-        System.Text.Encoding.ASCII.GetBytes(mechanism).CopyTo(greeting, 12);
-        return greeting;
-    }
-
-    /// <summary>A READY command frame with the Socket-Type and, if given, an Identity property.</summary>
-    public static byte[] Ready(string socketType = "DEALER", byte[]? identity = null)
-    {
-        var body = new List<byte> { 5 };
-        body.AddRange("READY"u8.ToArray());
-        AddProperty(body, "Socket-Type", System.Text.Encoding.ASCII.GetBytes(socketType));
-        if (identity is not null)
-        {
-            AddProperty(body, "Identity", identity);
-        }
-
-        return Frame([.. body], flags: 0x04);
-    }
-
-    /// <summary>A frame with a short or long header as its size needs; <paramref name="flags"/> 0x01 is MORE, 0x04 COMMAND.</summary>
-    public static byte[] Frame(byte[] body, byte flags = 0)
-    {
-        if (body.Length <= 255)
-        {
-            return [flags, (byte)body.Length, .. body];
-        }
-
-        var header = new byte[9];
-        header[0] = (byte)(flags | 0x02);
-        BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(1), (ulong)body.Length);
-        return [.. header, .. body];
-    }
-
     /// <summary>One Mq frame: the commands <paramref name="write"/> produces, as a ZMTP message frame.</summary>
     public static byte[] MqFrame(RawPeer.Write write)
     {
@@ -90,7 +51,7 @@ public sealed class RawZmtp : IDisposable
         var writer = new MessagePackWriter(buffer);
         write(ref writer);
         writer.Flush();
-        return Frame(buffer.WrittenSpan.ToArray());
+        return ZmtpBytes.Frame(buffer.WrittenSpan.ToArray());
     }
 
     public async Task SendAsync(byte[] bytes, CancellationToken cancellationToken = default) =>
@@ -104,7 +65,7 @@ public sealed class RawZmtp : IDisposable
     {
         byte[] connected = await ReadMqAsync(timeout) ?? throw new IOException("the broker closed the connection before CONNECTED");
         var channel = new PeerChannelEnd(brokerPublicKeyZ85, connected);
-        await SendAsync(Frame(channel.FirstFrame));
+        await SendAsync(ZmtpBytes.Frame(channel.FirstFrame));
         channel.Complete(await ReadMqAsync(timeout) ?? throw new IOException("the broker closed the connection before SECURE"));
         _channel = channel;
     }
@@ -116,7 +77,7 @@ public sealed class RawZmtp : IDisposable
         var writer = new MessagePackWriter(buffer);
         write(ref writer);
         writer.Flush();
-        await SendAsync(Frame(_channel is null ? buffer.WrittenSpan.ToArray() : _channel.Seal(buffer.WrittenSpan)), cancellationToken);
+        await SendAsync(ZmtpBytes.Frame(_channel is null ? buffer.WrittenSpan.ToArray() : _channel.Seal(buffer.WrittenSpan)), cancellationToken);
     }
 
     /// <summary>The next Mq frame (ZMTP commands skipped), opened once the secure channel is up; null once the broker closed.</summary>
@@ -136,7 +97,7 @@ public sealed class RawZmtp : IDisposable
     /// <summary>Greeting and READY, then reads the broker's greeting and READY.</summary>
     public async Task HandshakeAsync(TimeSpan timeout, byte[]? identity = null)
     {
-        await SendAsync([.. Greeting(), .. Ready(identity: identity)]);
+        await SendAsync([.. ZmtpBytes.Greeting(), .. ZmtpBytes.Ready(identity: identity)]);
         (byte flags, byte[] body) = await ReadFrameAsync(timeout) ?? throw new IOException("the broker closed the connection in the handshake");
         if ((flags & 0x04) == 0 || body[0] != 5 || !body.AsSpan(1, 5).SequenceEqual("READY"u8))
         {
@@ -248,15 +209,5 @@ public sealed class RawZmtp : IDisposable
         }
 
         return true;
-    }
-
-    private static void AddProperty(List<byte> body, string name, byte[] value)
-    {
-        body.Add((byte)name.Length);
-        body.AddRange(System.Text.Encoding.ASCII.GetBytes(name));
-        var length = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)value.Length);
-        body.AddRange(length);
-        body.AddRange(value);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using MessagePack;
 using Mq.Protocol;
+using Mq.Testing;
 
 namespace Mq.IntegrationTests.Infrastructure;
 
@@ -79,7 +80,7 @@ public sealed class SilentBroker : IAsyncDisposable
     {
         try
         {
-            await connection.SendAsync([.. RawZmtp.Greeting(), .. RawZmtp.Ready("ROUTER")], _stop.Token);
+            await connection.SendAsync([.. ZmtpBytes.Greeting(), .. ZmtpBytes.Ready("ROUTER")], _stop.Token);
             await connection.SendMqAsync((ref MessagePackWriter w) => CommandWriter.WriteConnected(ref w, ProtocolVersion.Supported, "silent"), _stop.Token);
             bool welcomed = false;
 
@@ -89,7 +90,7 @@ public sealed class SilentBroker : IAsyncDisposable
                 if ((flags & 0x04) != 0 && body.AsSpan().StartsWith("\u0004PING"u8))
                 {
                     // PING: name, 2-byte TTL, context; PONG carries the context back.
-                    await connection.SendAsync(RawZmtp.Frame([4, .. "PONG"u8, .. body.AsSpan(7)], flags: 0x04), _stop.Token);
+                    await connection.SendAsync(ZmtpBytes.Frame([4, .. "PONG"u8, .. body.AsSpan(7)], flags: 0x04), _stop.Token);
                 }
                 else if ((flags & 0x04) == 0 && !welcomed)
                 {

@@ -26,12 +26,12 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
             [
                 ("ZMTP 1.0", [0x01, 0x00], "not a ZMTP 3 greeting"),
                 ("ZMTP 2.0", [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x05], "a legacy greeting (ZMTP revision 1)"),
-                ("ZMTP 3.0 CURVE", RawZmtp.Greeting(3, 0, "CURVE"), "mechanism 'CURVE' is not supported"),
-                ("ZMTP 3.1 PLAIN", RawZmtp.Greeting(3, 1, "PLAIN"), "mechanism 'PLAIN' is not supported"),
-                ("ZMTP 4", RawZmtp.Greeting(4, 0), "ZMTP version 4 is not supported"),
+                ("ZMTP 3.0 CURVE", ZmtpBytes.Greeting(3, 0, "CURVE"), "mechanism 'CURVE' is not supported"),
+                ("ZMTP 3.1 PLAIN", ZmtpBytes.Greeting(3, 1, "PLAIN"), "mechanism 'PLAIN' is not supported"),
+                ("ZMTP 4", ZmtpBytes.Greeting(4, 0), "ZMTP version 4 is not supported"),
                 ("HTTP", "GET / HTTP/1.1\r\nHost: broker\r\n\r\n"u8.ToArray(), "not a ZMTP 3 greeting"),
                 ("zeros", new byte[16], "not a ZMTP 3 greeting"),
-                ("a PUB socket", [.. RawZmtp.Greeting(), .. RawZmtp.Ready("PUB")], "socket type 'PUB' cannot talk to a ROUTER"),
+                ("a PUB socket", [.. ZmtpBytes.Greeting(), .. ZmtpBytes.Ready("PUB")], "socket type 'PUB' cannot talk to a ROUTER"),
             ];
             foreach ((string name, byte[] bytes, string logged) in attempts)
             {
@@ -145,12 +145,12 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
                     }
 
                     attackers.Add(attacker);
-                    byte[] greeting = RawZmtp.Greeting();
+                    byte[] greeting = ZmtpBytes.Greeting();
                     byte[] opening = (i % 3) switch
                     {
                         0 => [],
                         1 => greeting[..20],
-                        _ => [.. greeting, .. RawZmtp.Ready()],
+                        _ => [.. greeting, .. ZmtpBytes.Ready()],
                     };
                     if (opening.Length > 0)
                     {

@@ -1,4 +1,5 @@
 using Mq.Broker.Transport;
+using Mq.Testing;
 
 namespace Mq.UnitTests.Transport;
 
@@ -10,7 +11,7 @@ public sealed class ZmtpHandshakeTests
     [InlineData(3, 1)]
     public void A_zmtp3_null_greeting_passes_at_every_length(byte major, byte minor)
     {
-        byte[] greeting = Greeting(major, minor, "NULL");
+        byte[] greeting = ZmtpBytes.Greeting(major, minor, "NULL");
         for (int length = 0; length <= greeting.Length; length++)
         {
             Assert.Null(ZmtpHandshake.CheckGreeting(greeting.AsSpan(0, length)));
@@ -35,7 +36,7 @@ public sealed class ZmtpHandshakeTests
     [InlineData("NULLX")]
     public void Other_mechanisms_are_refused(string mechanism)
     {
-        Assert.Contains($"mechanism '{mechanism}'", ZmtpHandshake.CheckGreeting(Greeting(3, 1, mechanism)));
+        Assert.Contains($"mechanism '{mechanism}'", ZmtpHandshake.CheckGreeting(ZmtpBytes.Greeting(3, 1, mechanism)));
     }
 
     [Theory]
@@ -44,7 +45,7 @@ public sealed class ZmtpHandshakeTests
     [InlineData("ROUTER")]
     public void Sockets_that_talk_to_a_router_are_ready(string socketType)
     {
-        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(ReadyBody(("Socket-Type", socketType), ("Identity", "")));
+        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType), ("Identity", "")));
         Assert.Null(ready.Problem);
         Assert.False(ready.HasIdentity);
     }
@@ -55,46 +56,20 @@ public sealed class ZmtpHandshakeTests
     [InlineData("dealer")]
     public void Other_socket_types_are_refused(string socketType)
     {
-        Assert.Contains($"socket type '{socketType}'", ZmtpHandshake.ParseReady(ReadyBody(("Socket-Type", socketType))).Problem);
+        Assert.Contains($"socket type '{socketType}'", ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType))).Problem);
     }
 
     [Fact]
     public void A_non_empty_identity_is_reported_whatever_the_case_of_the_property_name()
     {
-        Assert.True(ZmtpHandshake.ParseReady(ReadyBody(("socket-type", "DEALER"), ("IDENTITY", "\0\u0001\0\0\0"))).HasIdentity);
+        Assert.True(ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("socket-type", "DEALER"), ("IDENTITY", "\0\u0001\0\0\0"))).HasIdentity);
     }
 
     [Fact]
     public void A_truncated_property_and_another_command_are_refused()
     {
-        byte[] body = ReadyBody(("Socket-Type", "DEALER"));
+        byte[] body = ZmtpBytes.ReadyBody(("Socket-Type", "DEALER"));
         Assert.Contains("truncated", ZmtpHandshake.ParseReady(body.AsSpan(0, body.Length - 1)).Problem);
         Assert.Contains("expected READY", ZmtpHandshake.ParseReady([4, .. "PING"u8, 0, 0]).Problem);
-    }
-
-    private static byte[] Greeting(byte major, byte minor, string mechanism)
-    {
-        var greeting = new byte[64];
-        greeting[0] = 0xFF;
-        greeting[9] = 0x7F;
-        greeting[10] = major;
-        greeting[11] = minor;
-        System.Text.Encoding.ASCII.GetBytes(mechanism).CopyTo(greeting, 12);
-        return greeting;
-    }
-
-    private static byte[] ReadyBody(params (string Name, string Value)[] properties)
-    {
-        var body = new List<byte> { 5 };
-        body.AddRange("READY"u8.ToArray());
-        foreach ((string name, string value) in properties)
-        {
-            body.Add((byte)name.Length);
-            body.AddRange(System.Text.Encoding.Latin1.GetBytes(name));
-            body.AddRange([0, 0, 0, (byte)value.Length]);
-            body.AddRange(System.Text.Encoding.Latin1.GetBytes(value));
-        }
-
-        return [.. body];
     }
 }
