@@ -22,7 +22,7 @@ internal sealed partial class PubSubRouter
 
     /// <summary>
     /// Tick: cuts off every flow-controlled subscription that has held a publisher back for longer than
-    /// <see cref="BrokerOptions.MaxFlowStall"/>, so no subscriber can freeze its publishers (and through them
+    /// <see cref="Server.BrokerOptions.MaxFlowStall"/>, so no subscriber can freeze its publishers (and through them
     /// everyone else they feed) for longer than that.
     /// </summary>
     public void CutOffStalled(long now)

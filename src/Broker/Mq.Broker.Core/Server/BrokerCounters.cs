@@ -1,7 +1,7 @@
 namespace Mq.Broker.Server;
 
 /// <summary>
-/// Counters written only by the broker thread; other threads read them through <see cref="BrokerServer.GetStats"/>.
+/// Counters written only by the broker thread; other threads read them through <see cref="BrokerServer.GetStatsAsync"/>.
 /// 64-bit reads are atomic on the platforms .NET 10 runs on, so a snapshot is never torn per counter.
 /// </summary>
 internal sealed class BrokerCounters
