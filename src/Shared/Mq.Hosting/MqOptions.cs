@@ -29,6 +29,9 @@ public sealed class MqOptions : IValidatableObject
     public int SubscriptionCapacity { get; set; } = MqClientOptions.Default.SubscriptionCapacity;
 
     [Range(1024, long.MaxValue)]
+    public long SubscriptionBufferBytes { get; set; } = MqClientOptions.Default.SubscriptionBufferBytes;
+
+    [Range(1024, long.MaxValue)]
     public long OutboxCapacityBytes { get; set; } = MqClientOptions.Default.OutboxCapacityBytes;
 
     /// <summary>The broker's public key (z85): the connection runs in Mq's secure channel to that broker only. See docs/security.md.</summary>
@@ -51,6 +54,7 @@ public sealed class MqOptions : IValidatableObject
         RequestTimeout = RequestTimeout,
         DrainTimeout = DrainTimeout,
         SubscriptionCapacity = SubscriptionCapacity,
+        SubscriptionBufferBytes = SubscriptionBufferBytes,
         OutboxCapacityBytes = OutboxCapacityBytes,
         BrokerPublicKey = BrokerPublicKey,
         Identity = Identity,

@@ -53,7 +53,7 @@ public sealed partial class MqClient
         }
 
         EnsureConnected();
-        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, options, _options.SubscriptionCapacity);
+        var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, options, _options.SubscriptionCapacity, _options.SubscriptionBufferBytes);
         _tables.Subscriptions[subscription.Sid] = subscription;
         try
         {

@@ -21,8 +21,19 @@ public sealed record MqClientOptions
     /// <summary>Default wait for a reply, and for the broker to confirm a subscribe or serve.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Messages a subscription buffers before further ones are dropped and reported.</summary>
-    public int SubscriptionCapacity { get; init; } = 65_536;
+    /// <summary>
+    /// Messages a subscription buffers before further ones are dropped and reported; for a flow-controlled one, the
+    /// window it asks for (the broker cuts it to its <c>MaxFlowWindow</c>, 65 536 by default). As many as NATS's
+    /// clients buffer by default, so that the byte bound, not the count, decides for all but tiny messages.
+    /// </summary>
+    public int SubscriptionCapacity { get; init; } = 524_288;
+
+    /// <summary>
+    /// Bytes (payloads and subjects) a plain subscription buffers before further messages are dropped and reported,
+    /// whichever of this and <see cref="SubscriptionCapacity"/> comes first. Sized, like NATS's 64 MB of pending
+    /// bytes, so that a subscriber that is briefly slower than its publishers absorbs a burst instead of losing it.
+    /// </summary>
+    public long SubscriptionBufferBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Bytes of commands waiting to be sent before publishers wait.</summary>
     public long OutboxCapacityBytes { get; init; } = 8 * 1024 * 1024;
@@ -113,9 +124,9 @@ public sealed record MqClientOptions
             throw new ArgumentException(ex.Message, nameof(BrokerPublicKey), ex);
         }
 
-        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SubscriptionCapacity < 1 || OutboxCapacityBytes < 1024)
+        if (ConnectTimeout <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero || SubscriptionCapacity < 1 || SubscriptionBufferBytes < 1024 || OutboxCapacityBytes < 1024)
         {
-            throw new ArgumentException("Timeouts must be positive, SubscriptionCapacity at least 1, OutboxCapacityBytes at least 1024");
+            throw new ArgumentException("Timeouts must be positive, SubscriptionCapacity at least 1, SubscriptionBufferBytes and OutboxCapacityBytes at least 1024");
         }
     }
 

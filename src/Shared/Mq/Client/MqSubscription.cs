@@ -5,7 +5,7 @@ namespace Mq.Client;
 
 /// <summary>
 /// A confirmed subscription. Enumerate it (or read <see cref="Reader"/>) to receive messages; dispose it to
-/// unsubscribe. Its buffer is bounded: overflow and broker-side gaps are counted in <see cref="Dropped"/> and
+/// unsubscribe. Its buffer is bounded, in messages and (without flow control) in bytes: overflow and broker-side gaps are counted in <see cref="Dropped"/> and
 /// reported through <see cref="MessagesDropped"/>, never lost silently. With flow control, reading a message
 /// is what lets the broker send the next ones, so nothing overflows.
 /// </summary>
@@ -14,21 +14,26 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private readonly MqClient _owner;
     private readonly Channel<MqMessage> _channel;
     private readonly ChannelReader<MqMessage> _reader;
+    private readonly long _bufferBytes;
     private int _ackEvery;
     private int _epoch;
     private int _unacknowledged;
     private long _dropped;
     private long _unreported;
     private long _received;
+    private long _bufferedBytes;
     private int _disposed;
 
-    internal MqSubscription(MqClient owner, ulong sid, string pattern, SubscribeOptions options, int capacity)
+    internal MqSubscription(MqClient owner, ulong sid, string pattern, SubscribeOptions options, int capacity, long bufferBytes)
     {
         _owner = owner;
         Sid = sid;
         Pattern = pattern;
         QueueGroup = options.QueueGroup;
         Window = options.FlowControl ? (uint)capacity : 0;
+
+        // A flow-controlled subscription is bounded by its window; dropping by bytes would break its promise.
+        _bufferBytes = options.FlowControl ? long.MaxValue : bufferBytes;
 
         // Room for a whole window from the current session and one from the last, still unread after a reconnect.
         _channel = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(options.FlowControl ? 2 * capacity : capacity)
@@ -39,7 +44,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
 
         // Acknowledging in quarters keeps the broker's window open without an ACK per message.
         _ackEvery = Math.Max(1, capacity / 4);
-        _reader = options.FlowControl ? new ConsumingReader(_channel.Reader, Consumed) : _channel.Reader;
+        _reader = new ConsumingReader(_channel.Reader, Consumed);
     }
 
     public string Pattern { get; }
@@ -102,8 +107,13 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         }
 
         LastSequence = message.Sequence;
-        if (_channel.Writer.TryWrite(message))
+        long size = BufferedSize(message);
+
+        // One message always fits an empty buffer, so a payload larger than the whole bound is not lost for that alone.
+        long buffered = Interlocked.Read(ref _bufferedBytes);
+        if ((buffered == 0 || buffered + size <= _bufferBytes) && _channel.Writer.TryWrite(message))
         {
+            Interlocked.Add(ref _bufferedBytes, size);
             Interlocked.Increment(ref _received);
         }
         else
@@ -149,10 +159,17 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         Interlocked.Exchange(ref _unacknowledged, 0);
     }
 
-    /// <summary>The application took a message: acknowledge every quarter window, for the current session only.</summary>
+    /// <summary>What a buffered message counts against the byte bound: its payload and subject, as NATS counts pending bytes.</summary>
+    private static long BufferedSize(MqMessage message) => message.Data.Length + message.Subject.Length;
+
+    /// <summary>
+    /// The application took a message: its bytes leave the buffer, and with flow control every quarter window is
+    /// acknowledged, for the current session only.
+    /// </summary>
     private void Consumed(MqMessage message)
     {
-        if (message.Epoch != Volatile.Read(ref _epoch))
+        Interlocked.Add(ref _bufferedBytes, -BufferedSize(message));
+        if (!FlowControl || message.Epoch != Volatile.Read(ref _epoch))
         {
             return;
         }
