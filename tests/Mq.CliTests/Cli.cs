@@ -9,8 +9,12 @@ internal static class Cli
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static PeerProcess Publisher(string endpoint, params string[] arguments) =>
-        PeerProcess.Start("Mq.Publisher", [.. arguments, "--broker", endpoint]);
+    /// <summary>A publisher whose standard input is empty: a payload it is not given is never read from the test runner's.</summary>
+    public static PeerProcess Publisher(string endpoint, params string[] arguments) => PublisherReading(endpoint, "", arguments);
+
+    /// <summary>A publisher given <paramref name="input"/> on its standard input, which is then closed.</summary>
+    public static PeerProcess PublisherReading(string endpoint, string input, params string[] arguments) =>
+        PeerProcess.Start("Mq.Publisher", [.. arguments, "--broker", endpoint], null, input);
 
     public static PeerProcess Subscriber(string endpoint, params string[] arguments) =>
         PeerProcess.Start("Mq.Subscriber", [.. arguments, "--broker", endpoint]);

@@ -17,7 +17,9 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
         await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", $"{topic}.created", "--json", """{"id":7,"items":["a","b"]}""", "--header", "trace=t-1");
 
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
-        Assert.Matches(Summary(), publisher.StandardOutput.Single());
+
+        // One message: singular, and no rate (it would only restate the round trip).
+        Assert.Matches($@"^published 1 message to {topic}\.created in \d+\.\d{{3}} s$", publisher.StandardOutput.Single());
         Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
 
         using JsonDocument line = JsonDocument.Parse(subscriber.StandardOutput.Single());
@@ -113,6 +115,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     [InlineData(7, "does not fit", "--topic", "a", "--json", "1e400")]
     [InlineData(7, "does not fit", "--topic", "a", "--json", "123456789012345678901234567890")]
     [InlineData(7, "not valid JSON", "request", "--service", "a", "--json", "{")]
+    [InlineData(7, "the payload argument looks like JSON but is not valid JSON", "a", "{\"id\":1")]
+    [InlineData(7, "the payload argument looks like JSON but is not valid JSON", "request", "a", "[1,")]
     [InlineData(7, "key=value", "--topic", "a", "--message", "x", "--header", "novalue")]
     public async Task Failures_exit_with_their_code_and_one_clear_line(int exitCode, string message, params string[] arguments)
     {
@@ -177,6 +181,68 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
         Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
         Assert.Equal($"[{topic}] \"via env\"", subscriber.StandardOutput.Single());
+    }
+
+    [Fact]
+    public async Task A_positional_subject_and_payload_publish_json_when_it_parses_and_text_otherwise()
+    {
+        string topic = Cli.Unique("positional");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, $"{topic}.>", "--count", "3");
+        foreach (string payload in new[] { """{"id":1}""", "hello world", "42" })
+        {
+            await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, $"{topic}.eu", payload);
+            Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+        }
+
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal([$$"""[{{topic}}.eu] {"id":1}""", $"[{topic}.eu] \"hello world\"", $"[{topic}.eu] 42"], subscriber.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("[1,2]\n", "[1,2]")]
+    [InlineData("plain words\n", "\"plain words\"")]
+    [InlineData("", "null")]
+    public async Task A_payload_piped_in_is_read_whole_as_json_or_text_and_empty_input_is_no_payload(string input, string printed)
+    {
+        string topic = Cli.Unique("piped");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--subject", topic, "--count", "1");
+        await using PeerProcess publisher = Cli.PublisherReading(broker.Endpoint, input, topic);
+
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal($"[{topic}] {printed}", subscriber.StandardOutput.Single());
+    }
+
+    [Fact]
+    public async Task Message_dash_reads_text_and_send_on_newline_publishes_each_line()
+    {
+        string topic = Cli.Unique("lines");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, topic, "--count", "4");
+        await using PeerProcess whole = Cli.PublisherReading(broker.Endpoint, "{\"not\": \"json\"}\n", topic, "--message", "-");
+        Assert.Equal(0, (await Cli.RunAsync(whole)).ExitCode);
+        await using PeerProcess lines = Cli.PublisherReading(broker.Endpoint, "a\n\n{\"x\":2}\r\nb c\n", "--topic", topic, "--send-on", "newline");
+
+        Assert.Equal(0, (await Cli.RunAsync(lines)).ExitCode);
+        Assert.Matches($@"^published 3 messages to {topic} in \d+\.\d{{3}} s \(\d+ msgs/s\)$", lines.StandardOutput.Single());
+        Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal([$"[{topic}] " + """ "{\"not\": \"json\"}" """.Trim(), $"[{topic}] \"a\"", $$"""[{{topic}}] {"x":2}""", $"[{topic}] \"b c\""], subscriber.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Request_takes_the_service_and_payload_positionally_and_prints_each_round_trip_on_stderr()
+    {
+        string service = Cli.Unique("timed");
+        await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, service, "--verbose");
+        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", service, """{"sku":1}""", "--count", "2");
+
+        Assert.Equal(0, (await Cli.RunAsync(requester)).ExitCode);
+        Assert.Equal(["""{"sku":1}""", """{"sku":1}"""], requester.StandardOutput);
+        Assert.Equal(2, requester.StandardError.Count);
+        Assert.All(requester.StandardError, line => Assert.Matches($@"^reply from {service} in \d+\.\d{{3}} ms$", line));
+
+        // serve --verbose prints each request it answers, as subscribe prints a message.
+        await Waiting.UntilAsync(() => server.StandardOutput.Count == 2, Cli.Timeout);
+        Assert.All(server.StandardOutput, line => Assert.Equal($$"""[{{service}}] {"sku":1}""", line));
     }
 
     [GeneratedRegex(@"^published \d+ messages to \S+ in (?<seconds>\d+\.\d{3}) s \(\d+ msgs/s\)$")]

@@ -88,7 +88,7 @@ public sealed class SubscriberCliTests(BrokerFixture broker) : IClassFixture<Bro
         await using PeerProcess subscriber = Cli.Subscriber(broker.Endpoint, "--topic", Cli.Unique("quiet"), "--count", "1", "--timeout", "0.5");
 
         Assert.Equal(4, (await Cli.RunAsync(subscriber)).ExitCode);
-        Assert.Equal("error: timed out after receiving 0 of 1 messages", subscriber.StandardError[^1]);
+        Assert.Equal("error: timed out after receiving 0 of 1 message", subscriber.StandardError[^1]);
     }
 
     [Fact]

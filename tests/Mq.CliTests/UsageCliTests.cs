@@ -24,12 +24,32 @@ public sealed class UsageCliTests
     }
 
     [Theory]
-    [InlineData("Mq.Publisher", "Option '--topic' is required")]
+    [InlineData("Mq.Publisher", "-t, --subject, --topic <subject>", "--help")]
+    [InlineData("Mq.Publisher", "<subject>", "publish", "--help")]
+    [InlineData("Mq.Publisher", "--send-on", "publish", "--help")]
+    [InlineData("Mq.Subscriber", "<subject>", "--help")]
+    [InlineData("Mq.Subscriber", "--verbose", "serve", "--help")]
+    public async Task Help_shows_the_positional_name_and_the_options(string peer, string shown, params string[] arguments)
+    {
+        await using PeerProcess process = PeerProcess.Start(peer, arguments);
+
+        Assert.Equal(0, (await Cli.RunAsync(process)).ExitCode);
+        Assert.Contains(process.StandardOutput, line => line.Contains(shown, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Mq.Publisher", "a subject is required: Mq.Publisher SUBJECT [PAYLOAD], or --subject SUBJECT")]
+    [InlineData("Mq.Publisher", "give the subject either as the first argument or with --subject, not both", "a", "--topic", "b")]
+    [InlineData("Mq.Publisher", "a service is required: Mq.Publisher request SERVICE [PAYLOAD], or --service SERVICE", "request")]
+    [InlineData("Mq.Publisher", "--count repeats one payload", "a", "--count", "2", "--send-on", "newline")]
+    [InlineData("Mq.Publisher", "--send-on newline reads the messages from standard input", "a", "payload", "--send-on", "newline")]
+    [InlineData("Mq.Publisher", "Argument 'lines' not recognized", "a", "--send-on", "lines")]
     [InlineData("Mq.Publisher", "Cannot parse argument 'many'", "--topic", "a", "--count", "many")]
     [InlineData("Mq.Publisher", "--count must be at least 1", "--topic", "a", "--count", "0")]
     [InlineData("Mq.Publisher", "--rate must be at least 0", "--topic", "a", "--rate", "-1")]
     [InlineData("Mq.Publisher", "--size must be at least 0", "--topic", "a", "--size", "-1")]
-    [InlineData("Mq.Publisher", "give only one of", "--topic", "a", "--message", "x", "--json", "1")]
+    [InlineData("Mq.Publisher", "give only one payload", "--topic", "a", "--message", "x", "--json", "1")]
+    [InlineData("Mq.Publisher", "give only one payload", "a", "text", "--message", "x")]
     [InlineData("Mq.Publisher", "--timeout must be positive", "request", "--service", "a", "--timeout", "0")]
     [InlineData("Mq.Publisher", "--broker 'localhost' must look like tcp://host:port", "--topic", "a", "--broker", "localhost")]
     [InlineData("Mq.Publisher", "--broker 'tcp://127.0.0.1:70000' must look like", "--topic", "a", "--broker", "tcp://127.0.0.1:70000")]
@@ -38,8 +58,8 @@ public sealed class UsageCliTests
     [InlineData("Mq.Publisher", "--broker-key must be 40 z85 characters", "--topic", "a", "--broker-key", "short")]
     [InlineData("Mq.Publisher", "cannot read key file '/nonexistent/broker.key.pub'", "--topic", "a", "--broker-key", "@/nonexistent/broker.key.pub")]
     [InlineData("Mq.Subscriber", "--broker-key must be 40 z85 characters", "--topic", "a", "--broker-key", "short")]
-    [InlineData("Mq.Subscriber", "Option '--topic' is required")]
-    [InlineData("Mq.Subscriber", "Option '--service' is required", "serve")]
+    [InlineData("Mq.Subscriber", "a subject is required: Mq.Subscriber PATTERN..., or --subject SUBJECT")]
+    [InlineData("Mq.Subscriber", "a service is required: Mq.Subscriber serve SERVICE, or --service SERVICE", "serve")]
     [InlineData("Mq.Subscriber", "Argument 'xml' not recognized. Must be one of: 'text' 'json'", "--topic", "a", "--output", "xml")]
     [InlineData("Mq.Subscriber", "Unrecognized command or argument '--header=k=v'", "serve", "--service", "a", "--header=k=v")]
     [InlineData("Mq.Subscriber", "--timeout must be positive", "--topic", "a", "--timeout", "-2")]
@@ -62,7 +82,7 @@ public sealed class UsageCliTests
     public async Task An_unreachable_broker_exits_with_the_not_connected_code_in_bounded_time(string peer, params string[] arguments)
     {
         string endpoint = Cli.UnusedEndpoint();
-        await using PeerProcess process = PeerProcess.Start(peer, [.. arguments, "--broker", endpoint, "--connect-timeout", "300"]);
+        await using PeerProcess process = PeerProcess.Start(peer, [.. arguments, "--broker", endpoint, "--connect-timeout", "300"], null, "");
 
         Assert.Equal(2, (await Cli.RunAsync(process)).ExitCode);
         Assert.Equal($"error: cannot reach the Mq broker at {endpoint} within 0.3 s", process.StandardError.Single());

@@ -13,7 +13,7 @@ internal static class DemoCommand
     public static Command Create(CommonOptions common)
     {
         var command = new Command(DemoHost.CommandName, "Run as a long-running demo peer: publish ticks and ask the subscribers for their stats");
-        var topic = new Option<string>("--topic", "-t") { Description = "Subject to publish ticks on", DefaultValueFactory = _ => "demo.ticks" };
+        var topic = new Option<string>("--subject", "--topic", "-t") { Description = "Subject to publish ticks on", DefaultValueFactory = _ => "demo.ticks" };
         var rate = new Option<double>("--rate", "-r") { Description = "Ticks per second", DefaultValueFactory = _ => 2 }.Positive();
         var stats = new Option<string>("--stats-service") { Description = "Service to ask for stats", DefaultValueFactory = _ => "demo.stats" };
         var every = new Option<double>("--stats-every") { Description = "Seconds between stats requests", DefaultValueFactory = _ => 5 }.Positive();

@@ -17,37 +17,47 @@ internal static class PublishCommand
 
     public static void Configure(Command command, CommonOptions common)
     {
-        var topic = new Option<string>("--topic", "-t") { Description = "Subject to publish on, e.g. orders.eu.created", Required = true };
-        var count = new Option<int>("--count", "-c") { Description = "How many messages", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var subject = new NameInput("subject", "Mq.Publisher SUBJECT [PAYLOAD]", many: false, "Subject to publish on, e.g. orders.eu.created", "--subject", "--topic", "-t");
+        var count = new Option<int?>("--count", "-c") { Description = "How many messages (default 1); not with --send-on newline, where each line is one" }.AtLeast(1);
         var rate = new Option<double>("--rate", "-r") { Description = "Messages per second (default: as fast as flow control allows)" }.AtLeast(0);
-        var payload = new PayloadOptions(allowSize: true);
-        command.Options.Add(topic);
+        var payload = new PayloadOptions(allowSize: true, fromArguments: true, allowLines: true);
+        subject.AddTo(command);
         command.Options.Add(count);
         command.Options.Add(rate);
         payload.AddTo(command);
         common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(count) is not null && payload.LinesGiven(result))
+            {
+                result.AddError("--count repeats one payload: with --send-on newline each line is one message");
+            }
+        });
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
-            string subject = parse.GetValue(topic)!;
-            ReadOnlyMemory<byte> body = payload.Payload(parse);
+            string name = subject.Value(parse);
             IReadOnlyDictionary<string, string>? headers = payload.HeaderMap(parse);
-            int total = parse.GetValue(count);
+            int? total = payload.ReadsLines(parse) ? null : parse.GetValue(count) ?? 1;
             double perSecond = parse.GetValue(rate);
+            IAsyncEnumerable<ReadOnlyMemory<byte>> bodies = total is { } times
+                ? AsyncEnumerable.Repeat(await payload.PayloadAsync(parse, token), times)
+                : payload.LinesAsync(parse, token);
 
             await using MqClient client = await common.ConnectAsync(parse, token);
             var clock = Stopwatch.StartNew();
-            int published = 0;
+            long published = 0;
             try
             {
-                for (; published < total; published++)
+                await foreach (ReadOnlyMemory<byte> body in bodies.WithCancellation(token))
                 {
                     if (perSecond > 0)
                     {
                         await Pacing.WaitForSlotAsync(clock, published, perSecond, token);
                     }
 
-                    await client.PublishAsync(subject, body, headers, token);
+                    await client.PublishAsync(name, body, headers, token);
+                    published++;
                 }
 
                 // Timed until the broker has taken every message: the rate is what it accepted, not what we queued.
@@ -55,12 +65,16 @@ internal static class PublishCommand
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                await Console.Error.WriteLineAsync($"error: interrupted after publishing {published} of {total} messages to {subject}");
+                string of = total is { } planned ? $"{published} of {Plural.Of(planned, "message")}" : Plural.Of(published, "message");
+                await Console.Error.WriteLineAsync($"error: interrupted after publishing {of} to {name}");
                 return ExitCodes.Interrupted;
             }
 
             double seconds = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"published {total} messages to {subject} in {seconds:0.000} s ({total / Math.Max(seconds, 1e-9):0} msgs/s)");
+
+            // A rate of one message measures the round trip, not a rate: it is left out.
+            string rateNote = published > 1 ? $" ({published / Math.Max(seconds, 1e-9):0} msgs/s)" : "";
+            Console.WriteLine($"published {Plural.Of(published, "message")} to {name} in {seconds:0.000} s{rateNote}");
             return ExitCodes.Success;
         }, ct));
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MessagePack;
 using Mq.Serialization;
@@ -6,18 +7,32 @@ using Mq.Serialization;
 namespace Mq.CommandLine;
 
 /// <summary>
-/// A payload given on the command line: <c>--message</c> text or <c>--json</c>, sent as MessagePack, or a
-/// generated <c>--size</c> (a MessagePack bin of that many bytes). Plus repeatable <c>--header key=value</c> for
-/// what is sent (a serve's reply carries none).
+/// A payload given on the command line, sent as MessagePack: <c>--message</c> text, <c>--json</c>, a generated
+/// <c>--size</c> (a MessagePack bin of that many bytes), a positional payload (JSON if it parses as JSON, else
+/// text), or standard input (<c>--message -</c>, <c>--json -</c>, or piped in with no payload given), whole or
+/// one message per line. Plus repeatable <c>--header key=value</c> for what is sent (a serve's reply carries none).
 /// </summary>
 internal sealed class PayloadOptions
 {
-    public PayloadOptions(bool allowSize = false, bool allowHeaders = true)
+    /// <summary>The value of <c>--message</c> or <c>--json</c> that reads the payload from standard input.</summary>
+    public const string StandardInput = "-";
+
+    private const string Newline = "newline";
+
+    public PayloadOptions(bool allowSize = false, bool allowHeaders = true, bool fromArguments = false, bool allowLines = false)
     {
-        Message = new Option<string?>("--message", "-m") { Description = "Text payload (sent as a MessagePack string)" };
-        Json = new Option<string?>("--json", "-j") { Description = "JSON payload (sent as MessagePack)" };
+        Message = new Option<string?>("--message", "-m") { Description = "Text payload (sent as a MessagePack string); - reads it from standard input" };
+        Json = new Option<string?>("--json", "-j") { Description = "JSON payload (sent as MessagePack); - reads it from standard input" };
         Size = allowSize ? new Option<int?>("--size") { Description = "Generated payload: a MessagePack bin of this many random bytes" }.AtLeast(0) : null;
         Headers = allowHeaders ? new Option<string[]>("--header", "-H") { Description = "Header key=value (repeatable)" } : null;
+        Positional = fromArguments
+            ? new Argument<string?>("payload") { Description = "Payload: JSON if it parses as JSON, else text (default: standard input when it is redirected)", Arity = ArgumentArity.ZeroOrOne }
+            : null;
+        if (allowLines)
+        {
+            SendOn = new Option<string>("--send-on") { Description = "Reading standard input: one message at its end (eof), or one per line (newline)", DefaultValueFactory = _ => "eof" };
+            SendOn.AcceptOnlyFromAmong("eof", Newline);
+        }
     }
 
     public Option<string?> Message { get; }
@@ -28,8 +43,17 @@ internal sealed class PayloadOptions
 
     public Option<string[]>? Headers { get; }
 
+    public Argument<string?>? Positional { get; }
+
+    public Option<string>? SendOn { get; }
+
     public void AddTo(Command command)
     {
+        if (Positional is not null)
+        {
+            command.Arguments.Add(Positional);
+        }
+
         command.Options.Add(Message);
         command.Options.Add(Json);
         if (Size is not null)
@@ -42,38 +66,54 @@ internal sealed class PayloadOptions
             command.Options.Add(Headers);
         }
 
+        if (SendOn is not null)
+        {
+            command.Options.Add(SendOn);
+        }
+
+        // Reads what was given from the tokens: a value that does not parse is the parser's error to report, and
+        // reading it with GetValue would throw.
         command.Validators.Add(result =>
         {
-            int given = (result.GetValue(Message) is null ? 0 : 1) + (result.GetValue(Json) is null ? 0 : 1) + (Size is not null && result.GetValue(Size) is not null ? 1 : 0);
+            Symbol?[] sources = [Message, Json, Size, Positional];
+            int given = sources.Count(source => source is not null && Given(result, source));
             if (given > 1)
             {
-                result.AddError("give only one of --message, --json" + (Size is null ? "" : ", --size"));
+                result.AddError("give only one payload: the payload argument, --message, --json" + (Size is null ? "" : " or --size"));
+            }
+            else if (SendOn is not null && Token(result, SendOn) == Newline && given == 1
+                && Token(result, Message) != StandardInput && Token(result, Json) != StandardInput)
+            {
+                result.AddError("--send-on newline reads the messages from standard input: give no other payload (or --message - / --json -)");
             }
         });
     }
+
+    /// <summary>True if the command's <c>--send-on newline</c> was given (for other options' rules).</summary>
+    public bool LinesGiven(System.CommandLine.Parsing.CommandResult result) => SendOn is not null && Token(result, SendOn) == Newline;
 
     /// <summary>True if any payload option was given (a serve with none echoes).</summary>
     public bool IsGiven(ParseResult parse) =>
         parse.GetValue(Message) is not null || parse.GetValue(Json) is not null || (Size is not null && parse.GetValue(Size) is not null);
 
-    /// <summary>The payload bytes; MessagePack nil when nothing was given.</summary>
-    public ReadOnlyMemory<byte> Payload(ParseResult parse)
+    /// <summary>True if each line of standard input is a message of its own (<c>--send-on newline</c>).</summary>
+    public bool ReadsLines(ParseResult parse) => SendOn is not null && parse.GetValue(SendOn) == Newline;
+
+    /// <summary>
+    /// The payload bytes; standard input is read when asked for (<c>-</c>), or, for a command that takes a
+    /// positional payload, when it is redirected and no payload is given. MessagePack nil when there is none
+    /// (nothing given, or empty input).
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>> PayloadAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (parse.GetValue(Message) is { } text)
         {
-            return MessagePackSerializer.Serialize(text, MqSerializer.DefaultOptions);
+            return Text(text == StandardInput ? await ReadInputAsync(cancellationToken) : text);
         }
 
         if (parse.GetValue(Json) is { } json)
         {
-            try
-            {
-                return MqSerializer.FromJson(json);
-            }
-            catch (JsonException ex)
-            {
-                throw new BadPayloadException($"--json is not valid JSON: {ex.Message}");
-            }
+            return FromJson(json == StandardInput ? await ReadInputAsync(cancellationToken) : json, "--json");
         }
 
         if (Size is not null && parse.GetValue(Size) is { } size)
@@ -82,10 +122,35 @@ internal sealed class PayloadOptions
             Random.Shared.NextBytes(bytes);
 
             // MessagePackSerializer (unlike MqSerializer, which passes byte buffers through raw) writes a byte[] as a bin.
-            return MessagePackSerializer.Serialize(bytes, MqSerializer.DefaultOptions);
+            return MessagePackSerializer.Serialize(bytes, MqSerializer.DefaultOptions, cancellationToken);
+        }
+
+        if (Positional is not null && parse.GetValue(Positional) is { } argument)
+        {
+            return JsonOrText(argument, "the payload argument");
+        }
+
+        if (Positional is not null && Console.IsInputRedirected && await ReadInputAsync(cancellationToken) is { Length: > 0 } input)
+        {
+            return JsonOrText(input, "standard input");
         }
 
         return new byte[] { MessagePackCode.Nil };
+    }
+
+    /// <summary>Each non-empty line of standard input as a payload: text, JSON, or (by default) JSON if it parses, else text.</summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(ParseResult parse, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Func<string, ReadOnlyMemory<byte>> encode = parse.GetValue(Message) is not null ? line => Text(line)
+            : parse.GetValue(Json) is not null ? line => FromJson(line, "a line of --json -")
+            : line => JsonOrText(line, "a line of standard input");
+        while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return encode(line);
+            }
+        }
     }
 
     public IReadOnlyDictionary<string, string>? HeaderMap(ParseResult parse)
@@ -109,5 +174,56 @@ internal sealed class PayloadOptions
         }
 
         return headers;
+    }
+
+    private static bool Given(System.CommandLine.Parsing.CommandResult result, Symbol source) => source switch
+    {
+        Option option => result.GetResult(option) is not null,
+        Argument argument => result.GetResult(argument)?.Tokens.Count > 0,
+        _ => false,
+    };
+
+    private static string? Token(System.CommandLine.Parsing.CommandResult result, Option option) =>
+        result.GetResult(option)?.Tokens is [var only] ? only.Value : null;
+
+    private static byte[] Text(string text) => MessagePackSerializer.Serialize(text, MqSerializer.DefaultOptions);
+
+    private static byte[] FromJson(string json, string source)
+    {
+        try
+        {
+            return MqSerializer.FromJson(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new BadPayloadException($"{source} is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// JSON if it parses, else text. What opens like a JSON object or array but does not parse is refused rather
+    /// than sent as text: it is far more likely a broken JSON than a message meant to start with a brace.
+    /// </summary>
+    private static byte[] JsonOrText(string value, string source)
+    {
+        try
+        {
+            return MqSerializer.FromJson(value);
+        }
+        catch (JsonException ex) when (value.TrimStart() is ['{' or '[', ..])
+        {
+            throw new BadPayloadException($"{source} looks like JSON but is not valid JSON: {ex.Message} (send it as text with --message)");
+        }
+        catch (JsonException)
+        {
+            return Text(value);
+        }
+    }
+
+    /// <summary>All of standard input, without the one trailing newline that <c>echo</c> and editors add.</summary>
+    private static async Task<string> ReadInputAsync(CancellationToken cancellationToken)
+    {
+        string input = await Console.In.ReadToEndAsync(cancellationToken);
+        return input.EndsWith("\r\n", StringComparison.Ordinal) ? input[..^2] : input.EndsWith('\n') ? input[..^1] : input;
     }
 }

@@ -13,7 +13,7 @@ internal static class DemoCommand
     public static Command Create(CommonOptions common)
     {
         var command = new Command(DemoHost.CommandName, "Run as a long-running demo peer: log what arrives and serve stats about it");
-        var topic = new Option<string>("--topic", "-t") { Description = "Pattern to subscribe to", DefaultValueFactory = _ => "demo.>" };
+        var topic = new Option<string>("--subject", "--topic", "-t") { Description = "Pattern to subscribe to", DefaultValueFactory = _ => "demo.>" };
         var group = new Option<string?>("--group", "-g") { Description = "Queue group to join" };
         var stats = new Option<string>("--stats-service") { Description = "Service name to answer stats on", DefaultValueFactory = _ => "demo.stats" };
         command.Options.Add(topic);

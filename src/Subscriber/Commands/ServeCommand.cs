@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mq.Client;
 using Mq.CommandLine;
+using Mq.Subscriber.Output;
 
 namespace Mq.Subscriber.Commands;
 
@@ -10,11 +11,13 @@ internal static class ServeCommand
     public static Command Create(CommonOptions common)
     {
         var command = new Command("serve", "Serve a service until stopped: reply with the request's payload (echo) or a fixed payload");
-        var service = new Option<string>("--service", "-s") { Description = "Service name to serve", Required = true };
+        var service = new NameInput("service", "Mq.Subscriber serve SERVICE", many: false, "Service name to serve", "--service", "-s");
         var count = new Option<int?>("--count", "-c") { Description = "Exit 0 after answering this many requests" }.AtLeast(1);
         var delay = new Option<int>("--delay") { Description = "Milliseconds to wait before each reply (to try requesters' timeouts)" }.AtLeast(0);
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print each request as it arrives, as subscribe prints a message: [service] payload-as-JSON headers" };
         var payload = new PayloadOptions(allowHeaders: false);
-        command.Options.Add(service);
+        service.AddTo(command);
+        command.Options.Add(verbose);
         command.Options.Add(count);
         command.Options.Add(delay);
         payload.AddTo(command);
@@ -26,8 +29,10 @@ internal static class ServeCommand
             ReadOnlyMemory<byte>? fixedReply = null;
             if (payload.IsGiven(parse))
             {
-                fixedReply = payload.Payload(parse);
+                fixedReply = await payload.PayloadAsync(parse, token);
             }
+
+            bool printing = parse.GetValue(verbose);
 
             int wait = parse.GetValue(delay);
             int? limit = parse.GetValue(count);
@@ -37,8 +42,14 @@ internal static class ServeCommand
             await using MqClient client = await common.ConnectAsync(parse, token);
 
             // One request at a time: replies go out in request order, and --count stops after exactly that many.
-            await using MqService served = await client.ServeAsync(parse.GetValue(service)!, async (request, handlerToken) =>
+            await using MqService served = await client.ServeAsync(service.Value(parse), async (request, handlerToken) =>
             {
+                if (printing)
+                {
+                    // Handlers run one at a time (MaxConcurrency 1), so lines never interleave.
+                    Console.WriteLine(MessageFormatter.Text(request.Service, request.ToJson(), request.Headers));
+                }
+
                 if (wait > 0)
                 {
                     await Task.Delay(wait, handlerToken);

@@ -12,7 +12,7 @@ internal static class SubscribeCommand
 {
     /// <summary>
     /// Messages waiting to be printed. Bounded, so a slow terminal pushes back on each subscription's own bounded
-    /// buffer, which then drops and reports (see <see cref="ReportDropped"/>) instead of growing without limit.
+    /// buffer, which then drops and reports (see <see cref="DropReport"/>) instead of growing without limit.
     /// </summary>
     private const int InboxCapacity = 1024;
 
@@ -25,7 +25,7 @@ internal static class SubscribeCommand
 
     public static void Configure(Command command, CommonOptions common)
     {
-        var topics = new Option<string[]>("--topic", "-t") { Description = "Pattern to subscribe to: * matches one token, > the rest (repeatable)", Required = true };
+        var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t");
         var group = new Option<string?>("--group", "-g") { Description = "Queue group: each message goes to one member of the group" };
         var flow = new Option<bool>("--flow")
         {
@@ -38,7 +38,7 @@ internal static class SubscribeCommand
         }.Positive();
         var output = new Option<string>("--output", "-o") { Description = "text ([subject] payload) or json (one object per line)", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
-        command.Options.Add(topics);
+        subjects.AddTo(command);
         command.Options.Add(group);
         command.Options.Add(flow);
         command.Options.Add(count);
@@ -48,14 +48,17 @@ internal static class SubscribeCommand
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
-            string[] patterns = parse.GetValue(topics)!;
+            string[] patterns = subjects.Values(parse);
             string? queueGroup = parse.GetValue(group);
             int? wanted = parse.GetValue(count);
             OutputFormat format = parse.GetValue(output) == "json" ? OutputFormat.Json : OutputFormat.Text;
 
             var inbox = Channel.CreateBounded<MqMessage>(new BoundedChannelOptions(InboxCapacity) { SingleReader = true });
             await using MqClient client = await common.ConnectAsync(parse, token);
-            client.MessagesDropped += ReportDropped;
+
+            // Declared after the client, so disposed before it: the total covers what was lost while this command printed.
+            await using var drops = new DropReport();
+            client.MessagesDropped += drops.Record;
             var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
             foreach (string pattern in patterns)
             {
@@ -91,7 +94,7 @@ internal static class SubscribeCommand
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested && wanted is not null)
             {
-                await Console.Error.WriteLineAsync($"error: timed out after receiving {received} of {wanted} messages");
+                await Console.Error.WriteLineAsync($"error: timed out after receiving {received} of {Plural.Of(wanted.Value, "message")}");
                 return ExitCodes.Timeout;
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
@@ -119,7 +122,4 @@ internal static class SubscribeCommand
             }
         }
     }
-
-    private static void ReportDropped(object? sender, MessagesDroppedEventArgs e) =>
-        Console.Error.WriteLine($"warning: lost {e.Count} messages on '{e.Pattern}' ({(e.Local ? "this subscriber fell behind" : "the broker dropped them")}; {e.Total} in all)");
 }

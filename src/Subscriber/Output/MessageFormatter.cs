@@ -8,12 +8,13 @@ namespace Mq.Subscriber.Output;
 internal static class MessageFormatter
 {
     public static string Format(MqMessage message, OutputFormat format) =>
-        format == OutputFormat.Json ? Json(message) : Text(message);
+        format == OutputFormat.Json ? Json(message) : Text(message.Subject, message.ToJson(), message.Headers);
 
-    private static string Text(MqMessage message)
+    /// <summary><c>[subject] payload-as-JSON</c>, then the headers when any: a message's line, or a served request's.</summary>
+    public static string Text(string subject, string payloadJson, IReadOnlyDictionary<string, string>? headers)
     {
-        var line = new StringBuilder().Append('[').Append(message.Subject).Append("] ").Append(message.ToJson());
-        if (message.Headers is { Count: > 0 } headers)
+        var line = new StringBuilder().Append('[').Append(subject).Append("] ").Append(payloadJson);
+        if (headers is { Count: > 0 })
         {
             line.Append("  ").Append(string.Join(' ', headers.Select(h => $"{h.Key}={h.Value}")));
         }

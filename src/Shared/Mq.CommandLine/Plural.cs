@@ -1,0 +1,7 @@
+namespace Mq.CommandLine;
+
+/// <summary>Counts in what the peers print: "1 message", "2 messages".</summary>
+internal static class Plural
+{
+    public static string Of(long count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+}
