@@ -6,6 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${MQ_DEMO_PORT:-5555}"
+if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+  echo "MQ_DEMO_PORT='${port}' is not a port number (1 to 65535)" >&2
+  exit 1
+fi
+
+# Before the build, so a taken port costs nothing: something already accepts connections there.
+if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+  echo "port ${port} is already in use on 127.0.0.1: stop what listens there, or set MQ_DEMO_PORT to a free port" >&2
+  exit 1
+fi
+
 broker="tcp://127.0.0.1:${port}"
 work="$(mktemp -d)"
 pids=()
@@ -22,8 +33,30 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
-echo "building..."
-dotnet build Mq.sln -c Release -v quiet -nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+# The build is skipped when no source, project or build setting is newer than the last good build's stamp
+# (folders count too: adding or deleting a file changes its folder's time).
+stamp="src/Broker/bin/Release/net10.0/.demo-built"
+changed() {
+  [ ! -f "$stamp" ] && return 0
+  [ -n "$(find src Directory.Build.props Directory.Packages.props global.json \
+    \( -name bin -o -name obj \) -prune -o -newer "$stamp" -print -quit)" ]
+}
+
+if changed; then
+  echo "building the broker and the peers (Release)..."
+  projects=(src/Broker/Mq.Broker.csproj src/Publisher/Mq.Publisher.csproj src/Subscriber/Mq.Subscriber.csproj)
+  for project in "${projects[@]}"; do
+    # dotnet's minimal output, live: a line per project built, and any error as it comes.
+    if ! dotnet build "$project" -c Release -nologo -v minimal -clp:NoSummary 2>&1 | tee "$work/build.log" | sed -u 's/^/  /'; then
+      echo "the build of ${project} failed; its errors:" >&2
+      grep -E ': error ' "$work/build.log" | sed 's/^ *//' | sort -u >&2 || true
+      exit 1
+    fi
+  done
+  touch "$stamp"
+else
+  echo "build is up to date (nothing changed since the last build)"
+fi
 
 # start NAME PROJECT ARGS...: runs src/PROJECT's build output, each line of output prefixed with NAME.
 start() {
@@ -34,7 +67,7 @@ start() {
 
 start broker      Broker     --endpoint "$broker"
 for _ in $(seq 1 300); do grep -q "ready on" "$work/broker.log" 2>/dev/null && break; sleep 0.1; done
-grep -q "ready on" "$work/broker.log" || { echo "the broker did not start"; exit 1; }
+grep -q "ready on" "$work/broker.log" || { echo "the broker did not start (see its lines above)" >&2; exit 1; }
 
 start subscriber  Subscriber demo --broker "$broker" --name subscriber --topic 'demo.>'
 start worker-1    Subscriber demo --broker "$broker" --name worker-1 --topic 'demo.>' --group workers
