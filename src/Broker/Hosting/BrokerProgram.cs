@@ -43,6 +43,12 @@ public static class BrokerProgram
 
             builder.Configuration.AddEnvironmentVariables("MQ_");
             builder.Configuration.AddCommandLine(args, BrokerArguments.Switches.ToDictionary());
+            if (LoggingProblem(builder.Configuration) is { } loggingProblem)
+            {
+                Log.Fatal("Mq broker configuration is invalid: {Errors}", loggingProblem);
+                return InvalidConfiguration;
+            }
+
             builder.Services.AddSerilog((services, logger) => logger
                 .ReadFrom.Configuration(builder.Configuration)
                 // A failed start is reported below in one line; the host's own report would add a stack trace.
@@ -95,6 +101,22 @@ public static class BrokerProgram
             NetMQConfig.Cleanup(block: false);
             await Log.CloseAndFlushAsync();
         }
+    }
+
+    /// <summary>Serilog throws (a stack trace) at a level it does not know; the levels are the settings users edit.</summary>
+    private static string? LoggingProblem(ConfigurationManager configuration)
+    {
+        foreach ((string key, string? value) in configuration.GetSection("Serilog:MinimumLevel").AsEnumerable())
+        {
+            // "$name" refers to a level switch; ControlledBy names one.
+            if (value is not null && !value.StartsWith('$') && !key.EndsWith(":ControlledBy", StringComparison.OrdinalIgnoreCase)
+                && !Enum.TryParse<LogEventLevel>(value, ignoreCase: true, out _))
+            {
+                return $"setting {key}: '{value}' is not a log level ({string.Join(", ", Enum.GetNames<LogEventLevel>())})";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
