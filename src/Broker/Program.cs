@@ -42,4 +42,16 @@ root.Subcommands.Add(identity);
 
 // The host handles SIGTERM itself, draining within its shutdown timeout.
 // No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
-return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+{
+    // The mistake, not the mistake and the whole help text.
+    foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+    {
+        Console.Error.WriteLine($"Mq broker: {error.Message} (see --help)");
+    }
+
+    return BrokerProgram.BadArguments;
+}
+
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

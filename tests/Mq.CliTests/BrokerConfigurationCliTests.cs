@@ -14,6 +14,8 @@ public sealed class BrokerConfigurationCliTests
     [InlineData(1, "Mq broker: unknown option --port (the options are --endpoint, --name, --config, or any setting as --Broker:Key=value)", "--port", "5601")]
     [InlineData(1, "Mq broker: unknown option --endpiont (did you mean --endpoint?)", "--endpiont", "tcp://127.0.0.1:0")]
     [InlineData(1, "Mq broker: unexpected argument 'serve' (settings go as --Broker:Key=value)", "serve")]
+    [InlineData(1, "Mq broker: option --Broker:PeerTimeout has no value", "--Broker:PeerTimeout")]
+    [InlineData(1, "Mq broker: Required argument missing for option: '--name'. (see --help)", "--name")]
     public async Task A_bad_setting_or_option_is_one_line_on_stderr_and_its_exit_code(int exitCode, string line, params string[] arguments)
     {
         await using PeerProcess broker = PeerProcess.Start("Mq.Broker", ["--endpoint", "tcp://127.0.0.1:0", .. arguments]);

@@ -47,9 +47,9 @@ internal static class BrokerArguments
                 return Unknown(name);
             }
 
-            if (option && equals < 0)
+            if (option && equals < 0 && ++i == args.Count)
             {
-                i++; // its value
+                return $"option {name} has no value";
             }
         }
 
