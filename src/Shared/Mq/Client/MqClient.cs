@@ -76,13 +76,33 @@ public sealed partial class MqClient : IAsyncDisposable
     /// <summary>
     /// Starts the connection and waits for the first handshake (at most <see cref="MqClientOptions.ConnectTimeout"/>).
     /// A tcp:// endpoint where nothing listens fails at once with <see cref="NotConnectedException"/> ("connection
-    /// refused"); calling again waits again. Once connected, the client reconnects by itself whenever the connection is lost.
+    /// refused"), and calling again tries again. Once connected, the client reconnects by itself whenever the connection is lost.
     /// </summary>
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
     {
         EnsureUsable();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
+            // Probed before NetMQ connects, so a refusal stops here (NetMQ would retry in the background, silently),
+            // and the probe is never the newest connection a relay or proxy on the way has seen.
+            string? refusal;
+            try
+            {
+                refusal = await RefusalProbe.RefusedAsync(_options.Endpoint, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Volatile.Write(ref _started, 0);
+                throw;
+            }
+
+            if (refusal is not null)
+            {
+                Volatile.Write(ref _started, 0);
+                throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint}: {refusal}");
+            }
+
             try
             {
                 _connection.Start();
@@ -93,14 +113,6 @@ public sealed partial class MqClient : IAsyncDisposable
                 Volatile.Write(ref _started, 0);
                 throw new NotConnectedException($"cannot connect to the Mq broker at {_options.Endpoint}: {ex.Message}", ex);
             }
-        }
-
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (!_connection.FirstSession.IsCompleted
-            && await RefusalProbe.RefusedAsync(_options.Endpoint, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false) is { } refusal
-            && !_connection.FirstSession.IsCompleted)
-        {
-            throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint}: {refusal}");
         }
 
         try

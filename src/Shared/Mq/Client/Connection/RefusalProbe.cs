@@ -10,7 +10,10 @@ namespace Mq.Client.Connection;
 /// </summary>
 internal static class RefusalProbe
 {
-    /// <summary>The refusal as text ("connection refused"), or null when something accepted, or when it is not known in time.</summary>
+    /// <summary>
+    /// The refusal as text ("connection refused"), or null when something accepted, or when it is not known in time.
+    /// Throws <see cref="OperationCanceledException"/> only for <paramref name="cancellationToken"/>.
+    /// </summary>
     public static async Task<string?> RefusedAsync(string endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!TryParseTcp(endpoint, out string host, out int port))
@@ -30,7 +33,7 @@ internal static class RefusalProbe
         {
             return "connection refused (nothing is listening there)";
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Unreachable hosts, lookups and timeouts: the handshake's own wait reports them.
             return null;
