@@ -6,12 +6,14 @@ using Mq.Hosting;
 InlineSocketCompletions.Enable();
 
 // The options shown here are the common ones; any configuration key also works as --Broker:Key=value
-// (see README), so unknown tokens go to the host's configuration instead of being errors.
+// (see README), so unmatched tokens reach BrokerProgram, which refuses those that are no setting.
 var endpoint = new Option<string>("--endpoint") { Description = "Where to listen, e.g. tcp://127.0.0.1:5555 (port 0: any free port)" };
 var name = new Option<string>("--name") { Description = "The broker's name in logs and in the handshake" };
+var config = new Option<string>(BrokerArguments.ConfigOption) { Description = $"A JSON configuration file read after the appsettings.json beside the executable (default: ${BrokerArguments.ConfigVariable})" };
 var root = new RootCommand("Mq broker: routes publish/subscribe and request/reply between peers.") { TreatUnmatchedTokensAsErrors = false };
 root.Options.Add(endpoint);
 root.Options.Add(name);
+root.Options.Add(config);
 root.SetAction((_, _) => BrokerProgram.RunAsync(args));
 
 var healthEndpoint = new Option<string>("--endpoint") { Description = "The broker to check", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
@@ -40,4 +42,16 @@ root.Subcommands.Add(identity);
 
 // The host handles SIGTERM itself, draining within its shutdown timeout.
 // No response files: "@path" is how --broker-key names a key file, and the parser would otherwise read it as arguments.
-return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (parse.Action is System.CommandLine.Invocation.ParseErrorAction)
+{
+    // The mistake, not the mistake and the whole help text.
+    foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+    {
+        Console.Error.WriteLine($"Mq broker: {error.Message} (see --help)");
+    }
+
+    return BrokerProgram.BadArguments;
+}
+
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

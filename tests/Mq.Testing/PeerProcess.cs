@@ -45,8 +45,8 @@ public sealed partial class PeerProcess : IAsyncDisposable
 
     public IReadOnlyList<string> StandardError => Snapshot(isError: true);
 
-    /// <summary>Starts <c>dotnet &lt;assembly&gt;.dll</c> from the test's output folder.</summary>
-    public static PeerProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
+    /// <summary>Starts <c>dotnet &lt;assembly&gt;.dll</c> from the test's output folder (also its working directory unless given).</summary>
+    public static PeerProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null, string? workingDirectory = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
         if (!File.Exists(dll))
@@ -60,7 +60,7 @@ public sealed partial class PeerProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };

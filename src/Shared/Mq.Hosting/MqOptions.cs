@@ -40,6 +40,16 @@ public sealed class MqOptions : IValidatableObject
 
     private const string Z85Key = @"^[0-9a-zA-Z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}$";
 
+    /// <summary>
+    /// When the broker cannot be reached as the host starts, keep trying (logging while waiting) for up to
+    /// <see cref="InitialConnectWait"/> instead of stopping the host at once: a worker may start before its broker.
+    /// </summary>
+    public bool RetryInitialConnect { get; set; } = true;
+
+    /// <summary>How long the host's start waits for the broker when <see cref="RetryInitialConnect"/> is on.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan InitialConnectWait { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The identity to prove to a broker with a security policy; with <see cref="IdentityKeyFile"/>.</summary>
     public string? Identity { get; set; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mq.Client;
+using Mq.Configuration;
 
 namespace Mq.Hosting;
 
@@ -14,7 +15,21 @@ public static class MqServiceCollectionExtensions
     /// </summary>
     public static MqBuilder AddMq(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MqOptions>().Bind(configuration, o => o.ErrorOnUnknownConfiguration = true).ValidateDataAnnotations().ValidateOnStart();
+        // Checked before binding: an unknown key or a value that does not parse is one line naming the key
+        // (see MqHostedService), where the binder would ignore the one and throw a stack trace for the other.
+        string section = (configuration as IConfigurationSection)?.Path ?? "";
+        services.AddOptions<MqOptions>()
+            .Configure(options =>
+            {
+                List<string> problems = SettingsCheck.Problems(typeof(MqOptions), section, configuration.AsEnumerable(makePathsRelative: true));
+                if (problems.Count > 0)
+                {
+                    throw new OptionsValidationException(Options.DefaultName, typeof(MqOptions), problems);
+                }
+
+                configuration.Bind(options);
+            })
+            .ValidateDataAnnotations();
         services.AddSingleton(provider => new MqClient(
             provider.GetRequiredService<IOptions<MqOptions>>().Value.ToClientOptions(),
             provider.GetService<ILoggerFactory>()));

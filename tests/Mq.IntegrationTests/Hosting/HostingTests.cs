@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 using Mq.Client;
 using Mq.Hosting;
 using Mq.IntegrationTests.Infrastructure;
@@ -12,6 +12,7 @@ namespace Mq.IntegrationTests.Hosting;
 public sealed class HostingTests : IAsyncLifetime
 {
     private readonly InProcessBroker _broker = new();
+    private readonly RecordingLoggerProvider _logs = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -40,20 +41,46 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Invalid_configuration_fails_the_start_with_the_reason()
+    public async Task Invalid_configuration_stops_the_host_with_one_line_and_exit_code_3()
     {
-        using IHost host = BuildHost(new Received(), ("Mq:Endpoint", "not-an-endpoint"));
-        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("Endpoint", error.Message);
+        var logs = new RecordingLoggerProvider();
+        using IHost host = BuildHost(new Received(), logs, ("Mq:Endpoint", "not-an-endpoint"));
+        string line = await FailedStartAsync(host, logs, exitCode: 3);
+        Assert.Contains("Mq configuration is invalid", line);
+        Assert.Contains("Endpoint must look like tcp://127.0.0.1:5555", line);
     }
 
     [Fact]
-    public async Task An_unreachable_broker_fails_the_start_in_bounded_time()
+    public async Task Without_retry_an_unreachable_broker_stops_the_host_in_bounded_time_with_exit_code_2()
     {
         string endpoint = _broker.Endpoint;
         await _broker.Server.StopAsync();
-        using IHost host = BuildHost(new Received(), ("Mq:Endpoint", endpoint), ("Mq:ConnectTimeout", "00:00:00.300"));
-        await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(() => host.StartAsync().WaitAsync(Waits.Default));
+        var logs = new RecordingLoggerProvider();
+        using IHost host = BuildHost(new Received(), logs, ("Mq:Endpoint", endpoint), ("Mq:ConnectTimeout", "00:01:00"), ("Mq:RetryInitialConnect", "false"));
+        string line = await FailedStartAsync(host, logs, exitCode: 2);
+        Assert.Contains($"cannot reach the Mq broker at {endpoint}: connection refused", line);
+    }
+
+    [Fact]
+    public async Task With_retry_a_broker_that_comes_up_late_is_waited_for_and_the_handlers_open()
+    {
+        string endpoint = _broker.Endpoint;
+        await _broker.Server.StopAsync();
+        var logs = new RecordingLoggerProvider();
+        using IHost host = BuildHost(new Received(), logs, ("Mq:Endpoint", endpoint));
+        Task start = host.StartAsync();
+        await Waits.UntilAsync(() => Task.FromResult(logs.Lines.Any(l => l.Message.StartsWith("Waiting for the Mq broker", StringComparison.Ordinal))), "the waiting line");
+        Assert.False(start.IsCompleted);
+
+        await using var late = new InProcessBroker(o =>
+        {
+            o.Endpoint = endpoint;
+            return o;
+        });
+        await start.WaitAsync(Waits.Default);
+        Assert.Contains(logs.Lines, l => l.Message == "Mq service 'doubler' is open");
+        Assert.Equal(6, await (await late.ConnectAsync("outside")).RequestAsync<int, int>("doubler", 3));
+        await host.StopAsync();
     }
 
     [Fact]
@@ -78,8 +105,7 @@ public sealed class HostingTests : IAsyncLifetime
     {
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", _broker.Endpoint),
             ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:SecretKeyFile", "/etc/mq/peer.key"));
-        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-        Assert.Contains("SecretKeyFile", error.Message);
+        Assert.Contains("unknown setting Mq:SecretKeyFile", await FailedStartAsync(host, _logs, exitCode: 3));
     }
 
     /// <summary>
@@ -95,10 +121,9 @@ public sealed class HostingTests : IAsyncLifetime
         using var identity = new TempIdentity();
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", fake.Endpoint), ("Mq:Name", "hosted-victim"),
             ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:ConnectTimeout", "00:00:02"),
-            ("Mq:Identity", "trusted"), ("Mq:IdentityKeyFile", identity.Path));
+            ("Mq:Identity", "trusted"), ("Mq:IdentityKeyFile", identity.Path), ("Mq:RetryInitialConnect", "false"));
 
-        var error = await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(() => host.StartAsync().WaitAsync(Waits.Default));
-        Assert.Contains("did not prove it holds the pinned key", error.Message);
+        Assert.Contains("did not prove it holds the pinned key", await FailedStartAsync(host, _logs, exitCode: 2));
         byte[] recorded = fake.Recorded;
         foreach (string marker in new[] { "hosted-victim", "trusted", "orders.", "doubler" })
         {
@@ -130,8 +155,7 @@ public sealed class HostingTests : IAsyncLifetime
         try
         {
             using IHost host = BuildHost(new Received(), ("Mq:Endpoint", _broker.Endpoint), ("Mq:Identity", "billing"), ("Mq:IdentityKeyFile", damaged));
-            OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-            Assert.Contains($"identity key file '{damaged}' does not hold a PEM ECDSA private key", error.Message);
+            Assert.Contains($"identity key file '{damaged}' does not hold a PEM ECDSA private key", await FailedStartAsync(host, _logs, exitCode: 3));
         }
         finally
         {
@@ -139,9 +163,33 @@ public sealed class HostingTests : IAsyncLifetime
         }
     }
 
-    private static IHost BuildHost(Received log, params (string Key, string Value)[] settings)
+    /// <summary>
+    /// Starts a host whose Mq start must fail: the start completes, the host is told to stop, the process exit code is
+    /// set (and reset here, as this is the test runner's process), and one critical line says why; returns that line.
+    /// </summary>
+    private static async Task<string> FailedStartAsync(IHost host, RecordingLoggerProvider logs, int exitCode)
+    {
+        try
+        {
+            await host.StartAsync().WaitAsync(Waits.Default);
+            Assert.True(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+            Assert.Equal(exitCode, Environment.ExitCode);
+            (_, string line, Exception? exception) = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Critical);
+            Assert.Null(exception);
+            return line;
+        }
+        finally
+        {
+            Environment.ExitCode = 0;
+        }
+    }
+
+    private IHost BuildHost(Received log, params (string Key, string Value)[] settings) => BuildHost(log, _logs, settings);
+
+    private static IHost BuildHost(Received log, RecordingLoggerProvider logs, params (string Key, string Value)[] settings)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddProvider(logs);
         builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         builder.Services.AddSingleton(log);
         builder.Services.AddScoped<ScopeId>();

@@ -20,6 +20,21 @@ public sealed class SmokeTests
     }
 
     [Fact]
+    public async Task A_refused_connection_fails_at_once_not_after_the_connect_timeout()
+    {
+        string endpoint;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            endpoint = $"tcp://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+        }
+
+        var options = MqClientOptions.Default with { Endpoint = endpoint, Name = "x", ConnectTimeout = TimeSpan.FromMinutes(1) };
+        var error = await Assert.ThrowsAsync<Mq.Errors.NotConnectedException>(async () => await MqClient.ConnectAsync(options).AsTask().WaitAsync(Waits.Default));
+        Assert.Equal($"cannot reach the Mq broker at {endpoint}: connection refused (nothing is listening there)", error.Message);
+    }
+
+    [Fact]
     public async Task Publish_reaches_subscriber_and_request_gets_reply()
     {
         await using var broker = new InProcessBroker();

@@ -85,8 +85,12 @@ public sealed class TcpRelay : IAsyncDisposable
                 {
                     _connections.Add(inbound);
                     _connections.Add(outbound);
-                    _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream(), towardsTarget: true));
-                    _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream(), towardsTarget: false));
+                    // Both streams first: a pump can run to its end before the first await (a peer that connected
+                    // and left at once, as a client's refusal probe does) and close the other side.
+                    NetworkStream fromPeer = inbound.GetStream();
+                    NetworkStream toTarget = outbound.GetStream();
+                    _pumps.Add(PumpAsync(fromPeer, toTarget, towardsTarget: true));
+                    _pumps.Add(PumpAsync(toTarget, fromPeer, towardsTarget: false));
                 }
             }
         }

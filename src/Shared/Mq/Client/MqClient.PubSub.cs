@@ -124,6 +124,14 @@ public sealed partial class MqClient
             {
                 await handler(message, token).ConfigureAwait(false);
             }
+            catch (UnreadablePayloadException ex)
+            {
+                long count = subscription.CountUnreadable();
+                if (subscription.UnreadableLog.Allow())
+                {
+                    OnUnreadable($"subscription '{subscription.Pattern}' (on {message.Subject})", ex.Message, count);
+                }
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 OnHandlerFailed(ex, $"subscription '{subscription.Pattern}'");

@@ -75,27 +75,50 @@ public sealed partial class MqClient : IAsyncDisposable
 
     /// <summary>
     /// Starts the connection and waits for the first handshake (at most <see cref="MqClientOptions.ConnectTimeout"/>).
-    /// Afterwards the client reconnects by itself whenever the connection is lost.
+    /// A tcp:// endpoint where nothing listens fails at once with <see cref="NotConnectedException"/> ("connection
+    /// refused"), and calling again tries again. Once connected, the client reconnects by itself whenever the connection is lost.
     /// </summary>
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
     {
         EnsureUsable();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
+            // Probed before NetMQ connects, so a refusal stops here (NetMQ would retry in the background, silently),
+            // and the probe is never the newest connection a relay or proxy on the way has seen.
+            string? refusal;
+            try
+            {
+                refusal = await RefusalProbe.RefusedAsync(_options.Endpoint, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Volatile.Write(ref _started, 0);
+                throw;
+            }
+
+            if (refusal is not null)
+            {
+                Volatile.Write(ref _started, 0);
+                throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint}: {refusal}");
+            }
+
             try
             {
                 _connection.Start();
             }
             catch (Exception ex) when (ex is System.Net.Sockets.SocketException or NetMQ.NetMQException or ArgumentException)
             {
-                // NetMQ resolves the host name while connecting: an unknown host surfaces here.
+                // NetMQ resolves the host name while connecting: an unknown host surfaces here. A later call tries again.
+                Volatile.Write(ref _started, 0);
                 throw new NotConnectedException($"cannot connect to the Mq broker at {_options.Endpoint}: {ex.Message}", ex);
             }
         }
 
         try
         {
-            await _connection.FirstSession.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            TimeSpan left = _options.ConnectTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            await _connection.FirstSession.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -212,6 +235,9 @@ public sealed partial class MqClient : IAsyncDisposable
     }
 
     internal void OnHandlerFailed(Exception exception, string what) => LogHandlerFailed(exception, what);
+
+    /// <summary>A payload a typed handler could not read: one line without a stack trace (the caller throttles).</summary>
+    internal void OnUnreadable(string what, string reason, long count) => LogUnreadable(what, reason, count);
 
     /// <summary>An ACK for a flow-controlled subscription: tiny, so it skips the capacity check rather than wait.</summary>
     internal void Acknowledge(ulong sid, uint count)
@@ -340,6 +366,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not {What} at the broker: {Reason}")]
     private partial void LogReleaseFailed(string what, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What}: {Reason} ({Count} so far; logged at most every 10 s)")]
+    private partial void LogUnreadable(string what, string reason, long count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler for {What} failed")]
     private partial void LogHandlerFailed(Exception exception, string what);

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Mq.Client.Connection;
+using Mq.Errors;
 using Mq.Protocol;
 
 namespace Mq.Client;
@@ -14,9 +16,11 @@ public sealed class MqService : IAsyncDisposable
     private readonly Channel<MqRequest> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
+    private readonly LogThrottle _unreadableLog = new();
     private long _handled;
     private long _failed;
     private long _cancelled;
+    private long _unreadable;
     private int _disposed;
 
     internal MqService(MqClient owner, string name, Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> handler, ServeOptions options)
@@ -37,7 +41,7 @@ public sealed class MqService : IAsyncDisposable
     /// <summary>Requests answered successfully.</summary>
     public long Handled => Interlocked.Read(ref _handled);
 
-    /// <summary>Requests whose handler threw (answered with a remote error).</summary>
+    /// <summary>Requests whose handler threw, or whose payload was not the handler's type (answered with a remote error).</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Requests whose handler gave up when its deadline passed or the client closed (not answered).</summary>
@@ -119,6 +123,19 @@ public sealed class MqService : IAsyncDisposable
             // Past its deadline (or the client is closing): the requester is answered "timeout" (or
             // "responder lost") by the broker; a reply now would only race that answer.
             Interlocked.Increment(ref _cancelled);
+            return;
+        }
+        catch (UnreadablePayloadException ex)
+        {
+            // The requester learns why; the server's log gets a line now and then, not a stack trace per request.
+            Interlocked.Increment(ref _failed);
+            long unreadable = Interlocked.Increment(ref _unreadable);
+            if (_unreadableLog.Allow())
+            {
+                _owner.OnUnreadable($"service '{Name}'", ex.Message, unreadable);
+            }
+
+            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, ex.Message, default).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

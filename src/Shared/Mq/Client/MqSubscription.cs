@@ -22,6 +22,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private long _unreported;
     private long _received;
     private long _bufferedBytes;
+    private long _unreadable;
     private int _disposed;
 
     internal MqSubscription(MqClient owner, ulong sid, string pattern, SubscribeOptions options, int capacity, long bufferBytes)
@@ -54,6 +55,9 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     /// <summary>Messages lost on this subscription so far (local overflow plus broker-side gaps).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Messages its typed handler skipped because their payload was not the handler's type (each logged, at most one line per 10 s).</summary>
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
     /// <summary>Messages that reached this subscription's buffer.</summary>
     public long Received => Interlocked.Read(ref _received);
 
@@ -74,6 +78,11 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     internal uint Window { get; }
 
     internal int Epoch => Volatile.Read(ref _epoch);
+
+    internal LogThrottle UnreadableLog { get; } = new();
+
+    /// <summary>Counts a message whose payload the handler could not read; returns the count so far.</summary>
+    internal long CountUnreadable() => Interlocked.Increment(ref _unreadable);
 
     internal Task? HandlerLoop { get; set; }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MessagePack;
 using MessagePack.Resolvers;
+using Mq.Errors;
 
 namespace Mq.Serialization;
 
@@ -42,6 +43,7 @@ public static class MqSerializer
     /// Deserializes a payload; byte buffers are returned raw. An empty payload (a request with no body) is the
     /// default of a reference or nullable type; for other types it is an error.
     /// </summary>
+    /// <exception cref="UnreadablePayloadException">The payload is not a <typeparamref name="T"/>; the message names the type and says why.</exception>
     public static T Deserialize<T>(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions options)
     {
         if (payload.IsEmpty && default(T) is null && typeof(T) != typeof(byte[]))
@@ -64,7 +66,35 @@ public static class MqSerializer
             return (T)(object)payload.ToArray().AsMemory();
         }
 
-        return MessagePackSerializer.Deserialize<T>(payload, options);
+        try
+        {
+            return MessagePackSerializer.Deserialize<T>(payload, options);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new UnreadablePayloadException($"the payload could not be read as {typeof(T).Name}: {Innermost(ex).Message}{Hint<T>(payload)}", ex);
+        }
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
+
+    /// <summary>The common mismatch spelled out: a map (JSON object) for a contract with integer keys, which MessagePack writes as an array.</summary>
+    private static string Hint<T>(ReadOnlyMemory<byte> payload)
+    {
+        bool map = !payload.IsEmpty && payload.Span[0] is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
+        bool integerKeys = typeof(T).GetCustomAttributes(typeof(MessagePackObjectAttribute), inherit: false).Length > 0
+            && typeof(T).GetMembers().Any(m => m.GetCustomAttributes(typeof(KeyAttribute), inherit: true).OfType<KeyAttribute>().Any(k => k.IntKey is not null));
+        return map && integerKeys
+            ? $" (the payload is a map, but {typeof(T).Name} has integer [Key]s and reads an array; give it string keys, [Key(\"id\")], to accept a JSON object)"
+            : "";
     }
 
     /// <summary>
