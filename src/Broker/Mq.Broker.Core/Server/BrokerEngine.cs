@@ -243,6 +243,18 @@ internal sealed partial class BrokerEngine
         _writer.FlushAll(now);
     }
 
+    /// <summary>Closes every Ready session named <paramref name="name"/>; returns how many.</summary>
+    public int Disconnect(string name, long now)
+    {
+        PeerSession[] named = [.. _sessions.Values.Where(s => s.State == PeerState.Ready && s.Name == name)];
+        foreach (PeerSession session in named)
+        {
+            Close(session, "disconnected by the broker's host", now);
+        }
+
+        return named.Length;
+    }
+
     public BrokerStats GetStats() => new()
     {
         Peers = _sessions.Count,

@@ -150,6 +150,22 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the connection of every peer whose HELLO named it <paramref name="peerName"/>, as a network failure would
+    /// (no BYE; what it held is forgotten at once); returns how many there were. For tests and operators.
+    /// </summary>
+    public Task<int> DisconnectPeerAsync(string peerName, CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The broker is not running.");
+        }
+
+        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(now => result.TrySetResult(_engine.Disconnect(peerName, now)));
+        return result.Task.WaitAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     /// <summary>The engine's quiet probe: a ZMTP PING behind everything queued for the connection (broker thread).</summary>
