@@ -48,11 +48,8 @@ public sealed class FaultTests
     [Fact]
     public async Task A_proxy_delays_a_peer_s_traffic_by_its_delay()
     {
-        await using TestBroker broker = await TestBroker.StartAsync();
-        await using MqClient server = await broker.ConnectAsync("server");
-        await using MqService echo = await server.ServeAsync<int, int>("echo", (n, _) => ValueTask.FromResult(n));
-        await using var proxy = new TcpProxy(broker.Endpoint);
-        await using MqClient slow = await MqClient.ConnectAsync(broker.ClientOptions("slow") with { Endpoint = proxy.Endpoint });
+        await using ProxiedPeer peer = await ProxiedPeer.StartAsync("slow");
+        (TcpProxy proxy, MqClient slow) = (peer.Proxy, peer.Client);
 
         proxy.Delay = TimeSpan.FromMilliseconds(200);
         var clock = Stopwatch.StartNew();
@@ -65,11 +62,8 @@ public sealed class FaultTests
     [Fact]
     public async Task A_proxy_that_drops_a_peer_s_traffic_leaves_its_requests_unanswered_and_severing_brings_it_back()
     {
-        await using TestBroker broker = await TestBroker.StartAsync();
-        await using MqClient server = await broker.ConnectAsync("server");
-        await using MqService echo = await server.ServeAsync<int, int>("echo", (n, _) => ValueTask.FromResult(n));
-        await using var proxy = new TcpProxy(broker.Endpoint);
-        await using MqClient cut = await MqClient.ConnectAsync(broker.ClientOptions("cut") with { Endpoint = proxy.Endpoint });
+        await using ProxiedPeer peer = await ProxiedPeer.StartAsync("cut");
+        (TcpProxy proxy, MqClient cut) = (peer.Proxy, peer.Client);
 
         proxy.Dropping = true;
         await Assert.ThrowsAnyAsync<MqException>(async () => await cut.RequestAsync<int, int>("echo", 1, new RequestOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
@@ -95,5 +89,49 @@ public sealed class FaultTests
             }
         };
         return reached.Task;
+    }
+
+    /// <summary>A broker with an echo service, and a client that reaches it through a <see cref="TcpProxy"/>.</summary>
+    private sealed class ProxiedPeer : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _owned = [];
+
+        public TcpProxy Proxy { get; private set; } = null!;
+
+        public MqClient Client { get; private set; } = null!;
+
+        public static async Task<ProxiedPeer> StartAsync(string name)
+        {
+            var peer = new ProxiedPeer();
+            try
+            {
+                TestBroker broker = peer.Own(await TestBroker.StartAsync());
+                MqClient server = peer.Own(await broker.ConnectAsync("server"));
+                peer.Own(await server.ServeAsync<int, int>("echo", (n, _) => ValueTask.FromResult(n)));
+                peer.Proxy = peer.Own(new TcpProxy(broker.Endpoint));
+                peer.Client = peer.Own(await MqClient.ConnectAsync(broker.ClientOptions(name) with { Endpoint = peer.Proxy.Endpoint }));
+                return peer;
+            }
+            catch
+            {
+                await peer.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (IAsyncDisposable owned in Enumerable.Reverse(_owned))
+            {
+                await owned.DisposeAsync();
+            }
+        }
+
+        private T Own<T>(T disposable)
+            where T : IAsyncDisposable
+        {
+            _owned.Add(disposable);
+            return disposable;
+        }
     }
 }

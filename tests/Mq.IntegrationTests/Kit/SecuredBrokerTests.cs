@@ -36,6 +36,16 @@ public sealed class SecuredBrokerTests
     }
 
     [Fact]
+    public async Task Under_a_policy_asking_for_quiet_needs_request_permission_on_its_name()
+    {
+        await using TestBroker broker = await TestBroker.StartAsync(o => o.AddIdentity("plain", new PolicyRole { Request = new PolicyRule { Allow = ["work.>"] } }));
+        await using MqClient plain = await broker.ConnectAsync("plain-peer", identity: "plain");
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await plain.RequestAsync<bool, bool>("$SYS.quiet", true));
+        await broker.WaitForQuietAsync(Bound);
+    }
+
+    [Fact]
     public async Task A_client_without_the_pinned_broker_key_is_not_let_in()
     {
         await using TestBroker broker = await TestBroker.StartAsync(o => o.Secure = true);
