@@ -28,6 +28,11 @@ public sealed class SecuredBrokerTests
         await writer.FlushAsync();
         await writer.PublishAsync("billing.1", 2);
         await Assert.ThrowsAsync<PermissionDeniedException>(async () => await writer.FlushAsync());
+        if (broker.Process is { } process)
+        {
+            // The broker process's log is the test's to read, as any peer's output.
+            await process.WaitForLineAsync("Refused a command", Bound, onStandardError: true);
+        }
 
         await reader.WaitForCountAsync(1, Bound);
         await broker.WaitForQuietAsync(Bound);
