@@ -11,9 +11,9 @@ namespace Mq.IntegrationTests.Hosting;
 
 public sealed class HostingTests : IAsyncLifetime
 {
-    private readonly InProcessBroker _broker = new();
+    private InProcessBroker _broker = null!;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _broker = await InProcessBroker.StartAsync();
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
@@ -60,10 +60,9 @@ public sealed class HostingTests : IAsyncLifetime
     public async Task A_hosted_peer_configured_with_the_broker_public_key_talks_to_a_broker_with_that_key()
     {
         var brokerKeys = new NetMQ.NetMQCertificate();
-        await using var curveBroker = new InProcessBroker(o =>
+        await using var curveBroker = await InProcessBroker.StartAsync(o =>
         {
             o.Curve = new Mq.Broker.Server.BrokerCurveOptions { SecretKey = brokerKeys.SecretKeyZ85 };
-            return o;
         });
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", curveBroker.Endpoint), ("Mq:BrokerPublicKey", brokerKeys.PublicKeyZ85!));
         await host.StartAsync();

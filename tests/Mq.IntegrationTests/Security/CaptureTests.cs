@@ -20,10 +20,9 @@ public sealed class CaptureTests
     public async Task With_the_secure_channel_the_wire_carries_no_plaintext_and_without_it_does(bool curve)
     {
         var brokerKeys = new NetMQCertificate();
-        await using var broker = new InProcessBroker(o =>
+        await using var broker = await InProcessBroker.StartAsync(o =>
         {
             o.Curve = new Broker.Server.BrokerCurveOptions { SecretKey = curve ? brokerKeys.SecretKeyZ85 : null };
-            return o;
         });
         await using var relay = new TcpProxy(broker.Endpoint);
         MqClientOptions Through(MqClientOptions o) => o with { Endpoint = relay.Endpoint, BrokerPublicKey = curve ? brokerKeys.PublicKeyZ85 : null };
