@@ -4,7 +4,7 @@ using Mq.Testing;
 namespace Mq.CliTests;
 
 /// <summary>How subscribe tells of what it lost: a line a second at most, and a total at the end.</summary>
-public sealed partial class DropSummaryCliTests(SmallQueueBrokerFixture broker) : IClassFixture<SmallQueueBrokerFixture>
+public sealed partial class DropSummaryCliTests(SmallQueueBrokerFixture fixture) : IClassFixture<SmallQueueBrokerFixture>
 {
     private const int SigStop = 19;
     private const int SigCont = 18;
@@ -14,13 +14,13 @@ public sealed partial class DropSummaryCliTests(SmallQueueBrokerFixture broker) 
     {
         const int Burst = 50_000;
         string topic = Cli.Unique("paused");
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, topic);
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(fixture.Broker.Endpoint, topic);
 
         // Paused, it reads nothing: the broker's 64 KiB queue towards it fills and the rest of the burst is dropped.
         subscriber.Signal(SigStop);
         try
         {
-            await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, topic, "--size", "128", "--count", Burst.ToString());
+            await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, topic, "--size", "128", "--count", Burst.ToString());
             Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
         }
         finally

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests;
 
@@ -7,16 +8,16 @@ namespace Mq.CliTests;
 /// The README's hosted worker (tests/Mq.TestApps/Mq.ReadmeWorker) run as a process, with the README's command-line
 /// calls against it: what reaches it, what it cannot read, and how it starts when its broker is not there.
 /// </summary>
-public sealed class ReadmeWorkerCliTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+public sealed class ReadmeWorkerCliTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
     private const string Worker = "Mq.ReadmeWorker";
 
     [Fact]
     public async Task The_readme_publish_example_reaches_the_readme_worker()
     {
-        await using PeerProcess worker = await StartedWorkerAsync(broker.Endpoint);
+        await using PeerProcess worker = await StartedWorkerAsync(fixture.Broker.Endpoint);
 
-        var (exitCode, publisher) = await Cli.RunAsync(Cli.Publisher(broker.Endpoint, "orders.eu.created", """{"id":42}"""));
+        var (exitCode, publisher) = await Cli.RunAsync(Cli.Publisher(fixture.Broker.Endpoint, "orders.eu.created", """{"id":42}"""));
 
         Assert.Equal(0, exitCode);
         Assert.Contains("published 1 message", publisher.StandardOutput.Single());
@@ -26,11 +27,11 @@ public sealed class ReadmeWorkerCliTests(BrokerFixture broker) : IClassFixture<B
     [Fact]
     public async Task Messages_the_worker_cannot_read_are_one_warning_line_and_a_count_and_the_worker_goes_on()
     {
-        await using PeerProcess worker = await StartedWorkerAsync(broker.Endpoint);
+        await using PeerProcess worker = await StartedWorkerAsync(fixture.Broker.Endpoint);
 
         foreach (string json in new[] { "[42]", """{"id":"forty-two"}""", """{"id":43}""" })
         {
-            Assert.Equal(0, (await Cli.RunAsync(Cli.Publisher(broker.Endpoint, "orders.eu.created", json))).ExitCode);
+            Assert.Equal(0, (await Cli.RunAsync(Cli.Publisher(fixture.Broker.Endpoint, "orders.eu.created", json))).ExitCode);
         }
 
         // The readable message was handled after the two unreadable ones, one at a time in order.
@@ -44,16 +45,16 @@ public sealed class ReadmeWorkerCliTests(BrokerFixture broker) : IClassFixture<B
     [Fact]
     public async Task A_request_the_service_cannot_read_gives_the_requester_one_clear_error_and_the_worker_one_line()
     {
-        await using PeerProcess worker = await StartedWorkerAsync(broker.Endpoint);
+        await using PeerProcess worker = await StartedWorkerAsync(fixture.Broker.Endpoint);
 
-        var (exitCode, requester) = await Cli.RunAsync(Cli.Publisher(broker.Endpoint, "request", "prices.quote", """{"sku":1}"""));
+        var (exitCode, requester) = await Cli.RunAsync(Cli.Publisher(fixture.Broker.Endpoint, "request", "prices.quote", """{"sku":1}"""));
 
         Assert.Equal(5, exitCode);
         Assert.Contains("the payload could not be read as String", requester.StandardError.Single());
         await worker.WaitForLineAsync("service 'prices.quote': the payload could not be read as String", Cli.Timeout);
         Assert.DoesNotContain("   at ", worker.Output);
 
-        var (quoted, good) = await Cli.RunAsync(Cli.Publisher(broker.Endpoint, "request", "prices.quote", "sku-1"));
+        var (quoted, good) = await Cli.RunAsync(Cli.Publisher(fixture.Broker.Endpoint, "request", "prices.quote", "sku-1"));
         Assert.Equal(0, quoted);
         Assert.Contains("9.99", good.StandardOutput.Single());
     }
@@ -94,7 +95,7 @@ public sealed class ReadmeWorkerCliTests(BrokerFixture broker) : IClassFixture<B
     [InlineData("Mq__RetryInitialConnect", "maybe", "setting Mq:RetryInitialConnect: 'maybe' is not true or false")]
     public async Task Invalid_configuration_stops_the_worker_with_one_line_naming_the_key_and_exit_code_3(string key, string value, string problem)
     {
-        await using PeerProcess worker = StartWorker(broker.Endpoint, (key, value));
+        await using PeerProcess worker = StartWorker(fixture.Broker.Endpoint, (key, value));
 
         Assert.Equal(3, await worker.WaitForExitAsync(Cli.Timeout));
         Assert.Contains($"Mq configuration is invalid: ", worker.Output);

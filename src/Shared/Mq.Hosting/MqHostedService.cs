@@ -11,8 +11,8 @@ namespace Mq.Hosting;
 
 /// <summary>
 /// Connects the registered <see cref="MqClient"/> when the host starts, opens every registered subscription and
-/// service, and closes them, draining, when it stops. A broker that is not there yet is waited for
-/// (<see cref="MqOptions.RetryInitialConnect"/>). Invalid configuration, or a broker still unreachable when the
+/// service, then sends the <see cref="ReadySignal"/>, and closes them, draining, when it stops. A broker that is
+/// not there yet is waited for (<see cref="MqOptions.RetryInitialConnect"/>). Invalid configuration, or a broker still unreachable when the
 /// wait is over, is one log line and a stopped host with a non-zero exit code, not an exception: thrown from a
 /// start, it would end a plain <c>await host.RunAsync()</c> with an unhandled-exception dump.
 /// </summary>
@@ -55,6 +55,8 @@ internal sealed partial class MqHostedService(IServiceProvider services, IEnumer
                 _open.Add(await registration.Open(_client, scopes, cancellationToken));
                 LogOpened(registration.Description);
             }
+
+            await ReadySignal.SendAsync(cancellationToken);
         }
     }
 

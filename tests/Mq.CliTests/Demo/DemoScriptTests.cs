@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests.Demo;
 

@@ -11,10 +11,10 @@ namespace Mq.IntegrationTests.Hosting;
 
 public sealed class HostingTests : IAsyncLifetime
 {
-    private readonly InProcessBroker _broker = new();
+    private InProcessBroker _broker = null!;
     private readonly RecordingLoggerProvider _logs = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _broker = await InProcessBroker.StartAsync();
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
@@ -72,11 +72,7 @@ public sealed class HostingTests : IAsyncLifetime
         await Waits.UntilAsync(() => Task.FromResult(logs.Lines.Any(l => l.Message.StartsWith("Waiting for the Mq broker", StringComparison.Ordinal))), "the waiting line");
         Assert.False(start.IsCompleted);
 
-        await using var late = new InProcessBroker(o =>
-        {
-            o.Endpoint = endpoint;
-            return o;
-        });
+        await using InProcessBroker late = await InProcessBroker.StartAsync(o => o.Endpoint = endpoint);
         await start.WaitAsync(Waits.Default);
         Assert.Contains(logs.Lines, l => l.Message == "Mq service 'doubler' is open");
         Assert.Equal(6, await (await late.ConnectAsync("outside")).RequestAsync<int, int>("doubler", 3));
@@ -87,10 +83,9 @@ public sealed class HostingTests : IAsyncLifetime
     public async Task A_hosted_peer_configured_with_the_broker_public_key_talks_to_a_broker_with_that_key()
     {
         var brokerKeys = new NetMQ.NetMQCertificate();
-        await using var curveBroker = new InProcessBroker(o =>
+        await using var curveBroker = await InProcessBroker.StartAsync(o =>
         {
             o.Curve = new Mq.Broker.Server.BrokerCurveOptions { SecretKey = brokerKeys.SecretKeyZ85 };
-            return o;
         });
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", curveBroker.Endpoint), ("Mq:BrokerPublicKey", brokerKeys.PublicKeyZ85!));
         await host.StartAsync();
@@ -117,7 +112,7 @@ public sealed class HostingTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A_hosted_peer_pinning_the_key_tells_a_fake_broker_nothing(bool zmtp1)
     {
-        await using var fake = new Mq.Testing.LegacyFakeBroker(zmtp1);
+        await using var fake = new Mq.TestSupport.LegacyFakeBroker(zmtp1);
         using var identity = new TempIdentity();
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", fake.Endpoint), ("Mq:Name", "hosted-victim"),
             ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:ConnectTimeout", "00:00:02"),

@@ -11,17 +11,16 @@ namespace Mq.IntegrationTests.InProcess;
 /// <summary>Whatever arrives on the broker's port, it refuses what is wrong and keeps serving everyone else.</summary>
 public sealed class BadInputTests : IAsyncLifetime
 {
-    private readonly InProcessBroker _broker = new(o =>
-    {
-        o.MaxPayloadBytes = 64 * 1024;
-        return o;
-    });
-
+    private InProcessBroker _broker = null!;
     private MqClient _publisher = null!;
     private MqClient _subscriber = null!;
 
     public async Task InitializeAsync()
     {
+        _broker = await InProcessBroker.StartAsync(o =>
+        {
+            o.MaxPayloadBytes = 64 * 1024;
+        });
         _publisher = await _broker.ConnectAsync("well-behaved-publisher");
         _subscriber = await _broker.ConnectAsync("well-behaved-subscriber");
     }

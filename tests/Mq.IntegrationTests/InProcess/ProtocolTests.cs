@@ -9,16 +9,15 @@ namespace Mq.IntegrationTests.InProcess;
 /// <summary>The wire protocol as docs/protocol.md describes it, spoken by hand.</summary>
 public sealed class ProtocolTests : IAsyncLifetime
 {
+    private InProcessBroker _broker = null!;
+
     // Frequent heartbeats to observe, but a long peer timeout: raw peers send none, and a loaded machine must
     // not expire them mid-test. The silent-peer test starts its own broker with a short timeout.
-    private readonly InProcessBroker _broker = new(o =>
+    public async Task InitializeAsync() => _broker = await InProcessBroker.StartAsync(o =>
     {
         o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
         o.PeerTimeout = TimeSpan.FromSeconds(60);
-        return o;
     });
-
-    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
@@ -91,11 +90,10 @@ public sealed class ProtocolTests : IAsyncLifetime
     public async Task A_silent_peer_is_forgotten_within_the_peer_timeout_with_its_services()
     {
         // Short, so the test is quick; not so short that a loaded machine makes the well-behaved client miss it.
-        await using var broker = new InProcessBroker(o =>
+        await using var broker = await InProcessBroker.StartAsync(o =>
         {
             o.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
             o.PeerTimeout = TimeSpan.FromSeconds(1);
-            return o;
         });
         MqClient requester = await broker.ConnectAsync("requester");
         using (var peer = new RawPeer(broker.Endpoint))

@@ -6,12 +6,13 @@ namespace Mq.IntegrationTests.InProcess;
 
 public sealed class PubSubTests : IAsyncLifetime
 {
-    private readonly InProcessBroker _broker = new();
+    private InProcessBroker _broker = null!;
     private MqClient _publisher = null!;
     private MqClient _subscriber = null!;
 
     public async Task InitializeAsync()
     {
+        _broker = await InProcessBroker.StartAsync();
         _publisher = await _broker.ConnectAsync("publisher");
         _subscriber = await _broker.ConnectAsync("subscriber");
     }
@@ -202,7 +203,7 @@ public sealed class PubSubTests : IAsyncLifetime
     [Fact]
     public async Task A_full_outbox_fails_publishes_clearly_when_configured_to()
     {
-        await using var broker = new InProcessBroker();
+        await using var broker = await InProcessBroker.StartAsync();
         MqClient client = await broker.ConnectAsync("impatient", o => o with { OutboxCapacityBytes = 4096, OutboxFullMode = OutboxFullMode.Fail });
         Task<string> disconnected = client.NextStateAsync(ConnectionState.Disconnected);
         await broker.Server.StopAsync();

@@ -7,12 +7,13 @@ namespace Mq.IntegrationTests.InProcess;
 public sealed class RequestReplyTests : IAsyncLifetime
 {
     private static readonly RequestOptions Patient = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly InProcessBroker _broker = new();
+    private InProcessBroker _broker = null!;
     private MqClient _server = null!;
     private MqClient _requester = null!;
 
     public async Task InitializeAsync()
     {
+        _broker = await InProcessBroker.StartAsync();
         _server = await _broker.ConnectAsync("server");
         _requester = await _broker.ConnectAsync("requester");
     }

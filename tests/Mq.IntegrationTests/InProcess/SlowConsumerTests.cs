@@ -12,7 +12,7 @@ public sealed class SlowConsumerTests
     [Fact]
     public async Task A_stuck_subscriber_loses_only_its_own_messages_and_every_loss_is_reported()
     {
-        await using var broker = new InProcessBroker(o =>
+        await using var broker = await InProcessBroker.StartAsync(o =>
         {
             // Room for a whole chunk below (50 x 16 KiB), so the healthy subscriber never overflows; far too
             // little for the 48 MB the stuck one is sent.
@@ -20,7 +20,6 @@ public sealed class SlowConsumerTests
 
             // The stuck peer sends no heartbeats: it must not be forgotten on a slow machine.
             o.PeerTimeout = TimeSpan.FromMinutes(5);
-            return o;
         });
         MqClient publisher = await broker.ConnectAsync("publisher");
         MqClient healthy = await broker.ConnectAsync("healthy");

@@ -37,7 +37,7 @@ public sealed class SmokeTests
     [Fact]
     public async Task Publish_reaches_subscriber_and_request_gets_reply()
     {
-        await using var broker = new InProcessBroker();
+        await using var broker = await InProcessBroker.StartAsync();
         var a = await broker.ConnectAsync("a");
         var b = await broker.ConnectAsync("b");
         await using var sub = await a.SubscribeAsync("orders.>");

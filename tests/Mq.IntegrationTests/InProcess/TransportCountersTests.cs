@@ -9,12 +9,11 @@ public sealed class TransportCountersTests(Xunit.Abstractions.ITestOutputHelper 
     [Fact]
     public async Task Capped_timed_out_refused_and_badly_framed_connections_are_counted_and_the_gauges_return_to_zero()
     {
-        await using var broker = new InProcessBroker(o =>
+        await using var broker = await InProcessBroker.StartAsync(o =>
         {
             // Long enough that the refused and badly framed connections below are never timed out first on a loaded machine.
             o.HandshakeTimeout = TimeSpan.FromSeconds(2);
             o.MaxPendingHandshakesPerSource = 1;
-            return o;
         });
 
         using (RawZmtp idle = await RawZmtp.ConnectAsync(broker.Endpoint))

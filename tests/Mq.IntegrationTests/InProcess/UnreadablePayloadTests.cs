@@ -8,9 +8,9 @@ namespace Mq.IntegrationTests.InProcess;
 /// <summary>A payload that is not the handler's type: the sender or the log hears why, once, and nothing else breaks.</summary>
 public sealed class UnreadablePayloadTests : IAsyncLifetime
 {
-    private readonly InProcessBroker _broker = new();
+    private InProcessBroker _broker = null!;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _broker = await InProcessBroker.StartAsync();
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 

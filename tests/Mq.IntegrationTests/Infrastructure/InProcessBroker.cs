@@ -1,23 +1,27 @@
 using Mq.Broker.Server;
 using Mq.Client;
+using Mq.Testing;
 
 namespace Mq.IntegrationTests.Infrastructure;
 
-/// <summary>A real broker on a free loopback port inside the test process.</summary>
+/// <summary>The kit's in-process <see cref="TestBroker"/>, with the clients a test connects disposed along with it.</summary>
 public sealed class InProcessBroker : IAsyncDisposable
 {
+    private readonly TestBroker _broker;
     private readonly List<MqClient> _clients = [];
 
-    public InProcessBroker(Func<BrokerOptions, BrokerOptions>? configure = null)
-    {
-        var options = new BrokerOptions { Endpoint = "tcp://127.0.0.1:0", Name = "test-broker" };
-        Server = new BrokerServer(configure?.Invoke(options) ?? options);
-        Server.Start();
-    }
+    private InProcessBroker(TestBroker broker) => _broker = broker;
 
-    public BrokerServer Server { get; }
+    public BrokerServer Server => _broker.Server!;
 
-    public string Endpoint => Server.Endpoint;
+    public string Endpoint => _broker.Endpoint;
+
+    public static async Task<InProcessBroker> StartAsync(Action<BrokerOptions>? configure = null) =>
+        new(await TestBroker.StartAsync(o =>
+        {
+            o.Broker.Name = "test-broker";
+            configure?.Invoke(o.Broker);
+        }));
 
     /// <summary>A connected client that is disposed with the broker.</summary>
     public async Task<MqClient> ConnectAsync(string name, Func<MqClientOptions, MqClientOptions>? configure = null)
@@ -39,6 +43,6 @@ public sealed class InProcessBroker : IAsyncDisposable
             await client.DisposeAsync();
         }
 
-        await Server.DisposeAsync();
+        await _broker.DisposeAsync();
     }
 }

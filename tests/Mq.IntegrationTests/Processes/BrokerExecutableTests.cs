@@ -2,6 +2,7 @@ using Mq.Client;
 using Mq.Errors;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Processes;
 
@@ -28,7 +29,7 @@ public sealed class BrokerExecutableTests
     [Fact]
     public async Task It_exits_non_zero_with_a_clear_message_when_it_cannot_bind()
     {
-        await using var occupant = new InProcessBroker();
+        await using var occupant = await InProcessBroker.StartAsync();
         await using PeerProcess broker = PeerProcess.Start("Mq.Broker", ["--endpoint", occupant.Endpoint]);
 
         int exitCode = await broker.WaitForExitAsync(ExitTimeout);

@@ -3,6 +3,7 @@ using Mq.Client;
 using Mq.Errors;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;
@@ -13,7 +14,7 @@ public sealed class PeerFailureTests(ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_server_process_that_holds_a_request_fails_it_with_responder_lost_within_the_heartbeat_bound()
     {
-        await using var broker = new InProcessBroker();
+        await using var broker = await InProcessBroker.StartAsync();
         MqClient requester = await broker.ConnectAsync("requester");
         await using PeerProcess server = PeerProcess.Start("Mq.Subscriber", ["serve", "--service", "slow.work", "--delay", "600000", "--broker", broker.Endpoint, "--name", "doomed"]);
         await server.WaitForLineAsync("serving slow.work", Waits.Default, onStandardError: true);
@@ -110,10 +111,9 @@ public sealed class PeerFailureTests(ITestOutputHelper output)
             await publisher.PublishAsync("during.outage", i);
         }
 
-        await using var second = new InProcessBroker(o =>
+        await using var second = await InProcessBroker.StartAsync(o =>
         {
             o.Endpoint = endpoint;
-            return o;
         });
         await Waits.UntilAsync(async () => (await second.Server.GetStatsAsync()).MessagesPublished >= count, "the outage's publishes reaching the new broker", TimeSpan.FromSeconds(20));
         Assert.Equal(count, (await second.Server.GetStatsAsync()).MessagesPublished);

@@ -1,4 +1,5 @@
 using System.Text;
+using Mq.Testing;
 using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using NetMQ;
@@ -19,12 +20,11 @@ public sealed class CaptureTests
     public async Task With_the_secure_channel_the_wire_carries_no_plaintext_and_without_it_does(bool curve)
     {
         var brokerKeys = new NetMQCertificate();
-        await using var broker = new InProcessBroker(o =>
+        await using var broker = await InProcessBroker.StartAsync(o =>
         {
             o.Curve = new Broker.Server.BrokerCurveOptions { SecretKey = curve ? brokerKeys.SecretKeyZ85 : null };
-            return o;
         });
-        await using var relay = new TcpRelay(broker.Endpoint);
+        await using var relay = new TcpProxy(broker.Endpoint);
         MqClientOptions Through(MqClientOptions o) => o with { Endpoint = relay.Endpoint, BrokerPublicKey = curve ? brokerKeys.PublicKeyZ85 : null };
         MqClient serving = await broker.ConnectAsync("serving", Through);
         MqClient calling = await broker.ConnectAsync("calling", Through);

@@ -17,7 +17,7 @@ public sealed class CurveAccessTests
     [Fact]
     public async Task A_peer_pinned_to_another_key_gets_nothing_and_good_peers_are_still_served()
     {
-        await using InProcessBroker broker = CurveBroker();
+        await using InProcessBroker broker = await CurveBroker();
         string impostorKey = new NetMQCertificate().PublicKeyZ85;
 
         var watch = Stopwatch.StartNew();
@@ -32,7 +32,7 @@ public sealed class CurveAccessTests
     [Fact]
     public async Task A_plaintext_peer_gets_nothing_from_a_curve_broker()
     {
-        await using InProcessBroker broker = CurveBroker();
+        await using InProcessBroker broker = await CurveBroker();
 
         await Assert.ThrowsAsync<NotConnectedException>(async () =>
             await MqClient.ConnectAsync(Options(broker, "plaintext") with { BrokerPublicKey = null }));
@@ -43,7 +43,7 @@ public sealed class CurveAccessTests
     [Fact]
     public async Task A_pinned_peer_refuses_a_broker_without_the_key_and_says_why()
     {
-        await using var plain = new InProcessBroker();
+        await using var plain = await InProcessBroker.StartAsync();
         var errors = new List<MqException>();
         var client = new MqClient(MqClientOptions.Default with { Endpoint = plain.Endpoint, Name = "pinned", ConnectTimeout = ConnectTimeout, BrokerPublicKey = _brokerKeys.PublicKeyZ85 });
         client.Error += (_, e) => { lock (errors) { errors.Add(e.Error); } };
@@ -61,10 +61,9 @@ public sealed class CurveAccessTests
         }
     }
 
-    private InProcessBroker CurveBroker() => new(o =>
+    private Task<InProcessBroker> CurveBroker() => InProcessBroker.StartAsync(o =>
     {
         o.Curve = new BrokerCurveOptions { SecretKey = _brokerKeys.SecretKeyZ85 };
-        return o;
     });
 
     private MqClientOptions Options(InProcessBroker broker, string name) => MqClientOptions.Default with

@@ -29,12 +29,11 @@ public sealed class LegacyZmtpTests
         await File.WriteAllTextAsync(policy, """{ "users": {}, "roles": {} }""");
         try
         {
-            await using var broker = new InProcessBroker(o =>
+            await using var broker = await InProcessBroker.StartAsync(o =>
             {
                 o.Curve = new BrokerCurveOptions { SecretKey = brokerKeys.SecretKeyZ85 };
                 o.PolicyFile = policy;
                 o.HandshakeTimeout = TimeSpan.FromSeconds(30);
-                return o;
             });
             using var tcp = new TcpClient();
             await tcp.ConnectAsync("127.0.0.1", int.Parse(broker.Endpoint[(broker.Endpoint.LastIndexOf(':') + 1)..]));
