@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests;
 

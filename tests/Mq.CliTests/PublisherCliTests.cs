@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mq.Client;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests;
 

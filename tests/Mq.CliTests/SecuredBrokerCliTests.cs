@@ -1,4 +1,5 @@
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests;
 

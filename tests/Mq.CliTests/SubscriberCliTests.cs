@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mq.Client;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests;
 

@@ -7,7 +7,8 @@ namespace Mq.Hosting;
 
 /// <summary>
 /// Connects the registered <see cref="MqClient"/> when the host starts (failing the start if the broker cannot be
-/// reached in time), opens every registered subscription and service, and closes them, draining, when it stops.
+/// reached in time), opens every registered subscription and service, then sends the <see cref="ReadySignal"/>,
+/// and closes them, draining, when it stops.
 /// </summary>
 internal sealed partial class MqHostedService(MqClient client, IEnumerable<MqRegistration> registrations, IServiceScopeFactory scopes, ILogger<MqHostedService> logger) : IHostedService
 {
@@ -21,6 +22,8 @@ internal sealed partial class MqHostedService(MqClient client, IEnumerable<MqReg
             _open.Add(await registration.Open(client, scopes, cancellationToken));
             LogOpened(registration.Description);
         }
+
+        await ReadySignal.SendAsync(cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests.Demo;
 

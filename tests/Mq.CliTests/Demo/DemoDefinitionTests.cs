@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.CliTests.Demo;
 

@@ -91,7 +91,7 @@ public sealed class HostingTests : IAsyncLifetime
     [InlineData(true)]
     public async Task A_hosted_peer_pinning_the_key_tells_a_fake_broker_nothing(bool zmtp1)
     {
-        await using var fake = new Mq.Testing.LegacyFakeBroker(zmtp1);
+        await using var fake = new Mq.TestSupport.LegacyFakeBroker(zmtp1);
         using var identity = new TempIdentity();
         using IHost host = BuildHost(new Received(), ("Mq:Endpoint", fake.Endpoint), ("Mq:Name", "hosted-victim"),
             ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:ConnectTimeout", "00:00:02"),

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using MessagePack;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Infrastructure;
 

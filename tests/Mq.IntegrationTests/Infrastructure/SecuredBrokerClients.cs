@@ -1,5 +1,6 @@
 using Mq.Client;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Infrastructure;
 

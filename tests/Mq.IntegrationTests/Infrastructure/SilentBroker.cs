@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MessagePack;
 using Mq.Protocol;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Infrastructure;
 

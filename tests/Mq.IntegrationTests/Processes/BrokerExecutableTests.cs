@@ -2,6 +2,7 @@ using Mq.Client;
 using Mq.Errors;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Processes;
 

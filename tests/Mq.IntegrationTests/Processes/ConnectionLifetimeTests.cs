@@ -2,6 +2,7 @@ using MessagePack;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Protocol;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Processes;
 

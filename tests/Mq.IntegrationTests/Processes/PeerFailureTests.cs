@@ -3,6 +3,7 @@ using Mq.Client;
 using Mq.Errors;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;

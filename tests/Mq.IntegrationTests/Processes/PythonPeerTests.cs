@@ -1,5 +1,6 @@
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;

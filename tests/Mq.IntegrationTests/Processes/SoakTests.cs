@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;

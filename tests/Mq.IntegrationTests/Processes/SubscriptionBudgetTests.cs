@@ -5,6 +5,7 @@ using Mq.IntegrationTests.Infrastructure;
 using Mq.Protocol;
 using Mq.Security;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;

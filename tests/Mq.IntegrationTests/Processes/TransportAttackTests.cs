@@ -4,6 +4,7 @@ using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Protocol;
 using Mq.Testing;
+using Mq.TestSupport;
 using Xunit.Abstractions;
 
 namespace Mq.IntegrationTests.Processes;

@@ -2,6 +2,7 @@ using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Security;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.IntegrationTests.Security;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Mq.Testing;
 using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using NetMQ;
@@ -24,7 +25,7 @@ public sealed class CaptureTests
             o.Curve = new Broker.Server.BrokerCurveOptions { SecretKey = curve ? brokerKeys.SecretKeyZ85 : null };
             return o;
         });
-        await using var relay = new TcpRelay(broker.Endpoint);
+        await using var relay = new TcpProxy(broker.Endpoint);
         MqClientOptions Through(MqClientOptions o) => o with { Endpoint = relay.Endpoint, BrokerPublicKey = curve ? brokerKeys.PublicKeyZ85 : null };
         MqClient serving = await broker.ConnectAsync("serving", Through);
         MqClient calling = await broker.ConnectAsync("calling", Through);

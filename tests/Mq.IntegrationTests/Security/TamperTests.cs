@@ -1,3 +1,4 @@
+using Mq.Testing;
 using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using NetMQ;
@@ -16,7 +17,7 @@ public sealed class TamperTests
             o.Curve = new Broker.Server.BrokerCurveOptions { SecretKey = brokerKeys.SecretKeyZ85 };
             return o;
         });
-        await using var relay = new TcpRelay(broker.Endpoint);
+        await using var relay = new TcpProxy(broker.Endpoint);
         MqClient subscriber = await broker.ConnectAsync("subscriber", o => o with { BrokerPublicKey = brokerKeys.PublicKeyZ85 });
         MqClient publisher = await broker.ConnectAsync("publisher", o => o with { Endpoint = relay.Endpoint, BrokerPublicKey = brokerKeys.PublicKeyZ85 });
         await using MqSubscription subscription = await subscriber.SubscribeAsync("tamper.>");

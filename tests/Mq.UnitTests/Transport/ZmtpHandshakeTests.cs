@@ -1,5 +1,6 @@
 using Mq.Broker.Transport;
 using Mq.Testing;
+using Mq.TestSupport;
 
 namespace Mq.UnitTests.Transport;
 

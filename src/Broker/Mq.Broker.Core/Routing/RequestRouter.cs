@@ -14,7 +14,7 @@ namespace Mq.Broker.Routing;
 /// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
 /// timeout) as soon as the broker knows.
 /// </summary>
-internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters)
+internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet)
 {
     private readonly ServiceDirectory _services = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -36,6 +36,10 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         if (error is not null)
         {
             writer.Refuse(peer, reference, ErrorCode.InvalidSubject, error, now);
+        }
+        else if (service.StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
+        {
+            writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"'{service}' is under {QuietWatch.ReservedPrefix}, which only the broker serves", now);
         }
         else if (peer.Permissions is { } permissions && !permissions.CanServe(service))
         {
@@ -108,6 +112,14 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             return;
         }
 
+        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
+        long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
+        if (name.SequenceEqual(QuietWatch.ServiceName))
+        {
+            quiet.Ask(requester, rid, now + budget, now);
+            return;
+        }
+
         if (!_services.TryPick(name, out string? serviceName, out PeerSession? server))
         {
             string? error = Subject.Validate(name, SubjectKind.Service);
@@ -115,8 +127,6 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             return;
         }
 
-        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
-        long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
         var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget);
         _pending.Add(pending.BrokerId, pending);
         EnqueueDeadline(pending);

@@ -32,7 +32,8 @@ internal sealed partial class BrokerEngine
     private readonly NSec.Cryptography.Key? _channelKey;
     private long _lastPeerNumber;
 
-    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger)
+    // probe sends a ZMTP PING carrying a token to a connection (see QuietWatch); without it, quiet needs no PONGs.
+    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null)
     {
         _options = options;
         _sink = sink;
@@ -48,7 +49,8 @@ internal sealed partial class BrokerEngine
         _credit = new PublisherCredit(options, _writer, _counters);
         _budgets = new Budgets(options);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets);
-        _requests = new RequestRouter(options, _writer, _counters);
+        Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
+        _requests = new RequestRouter(options, _writer, _counters, Quiet);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,
@@ -65,6 +67,8 @@ internal sealed partial class BrokerEngine
     }
 
     public int PeerCount => _sessions.Count;
+
+    public QuietWatch Quiet { get; }
 
     /// <summary>
     /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
@@ -136,6 +140,7 @@ internal sealed partial class BrokerEngine
     /// <summary>The transport reported the connection closed.</summary>
     public void OnDisconnected(uint key, long now)
     {
+        Quiet.Gone(key, now);
         if (_sessions.TryGetValue(key, out PeerSession? session))
         {
             Close(session, "disconnected", now);
@@ -218,6 +223,8 @@ internal sealed partial class BrokerEngine
         }
 
         _writer.Overflowed.Clear();
+        Quiet.Check(now);
+        _writer.FlushAll(now);
     }
 
     /// <summary>Tells every peer the broker is stopping on purpose, so they reconnect without waiting for a timeout.</summary>
@@ -234,6 +241,18 @@ internal sealed partial class BrokerEngine
         }
 
         _writer.FlushAll(now);
+    }
+
+    /// <summary>Closes every Ready session named <paramref name="name"/>; returns how many.</summary>
+    public int Disconnect(string name, long now)
+    {
+        PeerSession[] named = [.. _sessions.Values.Where(s => s.State == PeerState.Ready && s.Name == name)];
+        foreach (PeerSession session in named)
+        {
+            Close(session, "disconnected by the broker's host", now);
+        }
+
+        return named.Length;
     }
 
     public BrokerStats GetStats() => new()
@@ -259,6 +278,38 @@ internal sealed partial class BrokerEngine
         SlowConsumers = _counters.SlowConsumers,
         ChannelFailures = _counters.ChannelFailures,
     };
+
+    /// <summary>Why the broker is not quiet yet (see <see cref="QuietWatch"/>), or null when nothing is left to deliver.</summary>
+    private string? Busy()
+    {
+        if (_requests.PendingCount > 0)
+        {
+            return $"{_requests.PendingCount} request(s) in flight";
+        }
+
+        foreach (PeerSession session in _sessions.Values)
+        {
+            if (session.Output.WrittenCount > 0 || session.Backlog.WrittenCount > 0)
+            {
+                return $"{session} has commands waiting for room in its queue";
+            }
+
+            if (session.DroppedBySid.Count > 0)
+            {
+                return $"{session} has drops not reported yet";
+            }
+
+            foreach (BrokerSubscription subscription in session.Subscriptions.Values)
+            {
+                if (subscription.Flow is { Waiting.Count: > 0 } flow)
+                {
+                    return $"{flow.Waiting.Count} deliveries wait for flow-control credit of {session}";
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
@@ -329,6 +380,7 @@ internal sealed partial class BrokerEngine
 
     private void Close(PeerSession session, string reason, long now)
     {
+        Quiet.Gone(session.Key, now);
         Forget(session, reason, now);
         session.Channel?.Dispose();
         _sink.Close(session);

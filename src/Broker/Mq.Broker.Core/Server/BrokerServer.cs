@@ -41,7 +41,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger<BrokerServer>();
         var bridge = new Bridge(this);
-        _engine = new BrokerEngine(options, bridge, _logger);
+        _engine = new BrokerEngine(options, bridge, _logger, Probe);
         NetMQCertificate? certificate = options.Curve?.LoadCertificate();
         _curvePublicKey = certificate?.PublicKeyZ85;
         var settings = TransportSettings.From(options);
@@ -128,7 +128,58 @@ public sealed partial class BrokerServer : IAsyncDisposable
         return result.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Returns once the broker is quiet: everything it has received so far is delivered (handed to each peer's
+    /// connection, and the peer answered a ZMTP PING sent after it) or dropped and reported, and no request is in
+    /// flight. Throws <see cref="TimeoutException"/>, saying what was still busy, if that takes longer than
+    /// <paramref name="timeout"/>. docs/protocol.md defines it; peers ask the same through the <c>$SYS.quiet</c> service.
+    /// </summary>
+    public async Task WaitForQuietAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The broker is not running.");
+        }
+
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(now => _engine.Quiet.Ask(done, now + (long)timeout.TotalMilliseconds, now));
+        string? busy = await done.Task.WaitAsync(cancellationToken);
+        if (busy is not null)
+        {
+            throw new TimeoutException($"The broker was not quiet within {timeout.TotalSeconds:0.###} s: {busy}.");
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection of every peer whose HELLO named it <paramref name="peerName"/>, as a network failure would
+    /// (no BYE; what it held is forgotten at once); returns how many there were. For tests and operators.
+    /// </summary>
+    public Task<int> DisconnectPeerAsync(string peerName, CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The broker is not running.");
+        }
+
+        var result = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(now => result.TrySetResult(_engine.Disconnect(peerName, now)));
+        return result.Task.WaitAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>The engine's quiet probe: a ZMTP PING behind everything queued for the connection (broker thread).</summary>
+    private void Probe(uint key, ulong token)
+    {
+        if (_connections.TryGetValue(key, out ZmtpConnection? connection))
+        {
+            connection.Probe(token);
+        }
+        else
+        {
+            _engine.Quiet.Gone(key, Environment.TickCount64);
+        }
+    }
 
     private string Bind(string endpoint)
     {
@@ -245,6 +296,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         });
 
         public void OnFrames(InboundBatch batch) => server._loop.Post(batch);
+
+        public void OnPong(ZmtpConnection connection, ulong token) => server._loop.Post(now => server._engine.Quiet.OnPong(connection.Key, token, now));
 
         public void OnDisconnected(ZmtpConnection connection) => server._loop.Post(now =>
         {

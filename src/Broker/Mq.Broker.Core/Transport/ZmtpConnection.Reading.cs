@@ -196,6 +196,12 @@ internal sealed partial class ZmtpConnection
 
         if (name.SequenceEqual("PONG"u8))
         {
+            // Only the broker's own probes carry an 8-byte context (NetMQ and libzmq heartbeats send none).
+            if (body.Length == 5 + sizeof(ulong))
+            {
+                _handler.OnPong(this, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(body[5..]));
+            }
+
             return true;
         }
 

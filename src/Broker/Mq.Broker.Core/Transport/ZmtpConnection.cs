@@ -69,6 +69,18 @@ internal sealed partial class ZmtpConnection
     /// </summary>
     public SendOutcome Send(ReadOnlySpan<byte> frame) => _outbound.AppendFrame(frame);
 
+    /// <summary>
+    /// Queues a ZMTP PING after everything queued so far (broker thread); the PONG that echoes
+    /// <paramref name="token"/> reaches <see cref="IConnectionHandler.OnPong"/>.
+    /// </summary>
+    public void Probe(ulong token)
+    {
+        Span<byte> context = stackalloc byte[sizeof(ulong)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(context, token);
+        Span<byte> ping = stackalloc byte[9 + sizeof(ulong)];
+        _outbound.AppendRaw(ping[..ZmtpWire.WritePing(ping, context)]);
+    }
+
     /// <summary>Set by the broker thread while the connection has frames to flush at the end of its pass.</summary>
     public bool Touched { get; set; }
 

@@ -54,6 +54,19 @@ internal static class ZmtpWire
         return 7 + context.Length;
     }
 
+    /// <summary>A PING command frame with TTL 0 and <paramref name="context"/> (at most <see cref="MaxPingContext"/> bytes), which the peer echoes in its PONG.</summary>
+    public static int WritePing(Span<byte> destination, ReadOnlySpan<byte> context)
+    {
+        destination[0] = FlagCommand;
+        destination[1] = (byte)(7 + context.Length);
+        destination[2] = 4;
+        "PING"u8.CopyTo(destination[3..]);
+        destination[7] = 0;
+        destination[8] = 0;
+        context.CopyTo(destination[9..]);
+        return 9 + context.Length;
+    }
+
     public static int HeaderLength(int frameLength) => frameLength <= byte.MaxValue ? 2 : 9;
 
     /// <summary>Writes the header of a final (no MORE) message frame of <paramref name="frameLength"/> bytes.</summary>

@@ -1,14 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mq.IntegrationTests.Infrastructure;
+namespace Mq.Testing;
 
 /// <summary>
-/// A TCP relay on a free loopback port that forwards every connection to a target endpoint and records every byte
-/// in both directions: what someone watching the network would see. It can also flip a byte on the way to the
-/// target, as someone altering traffic would.
+/// A TCP proxy on a free loopback port that forwards every connection to a target endpoint (a broker): point a peer
+/// at <see cref="Endpoint"/> to put a network between them that the test controls. It records every byte both ways
+/// (what someone watching the network would see), and injects faults: a delay on every chunk, dropping traffic,
+/// severing every connection, flipping a byte as someone altering traffic would.
 /// </summary>
-public sealed class TcpRelay : IAsyncDisposable
+public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
@@ -18,9 +19,11 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly MemoryStream _recorded = new();
     private readonly Task _accepting;
     private int _flipAtLeast; // 0: relay unchanged; else flip the last byte of the next chunk to the target this long or longer
+    private long _delayTicks;
+    private int _dropping;
 
     /// <param name="target">A <c>tcp://127.0.0.1:port</c> endpoint.</param>
-    public TcpRelay(string target)
+    public TcpProxy(string target)
     {
         _targetPort = int.Parse(target[(target.LastIndexOf(':') + 1)..]);
         _listener.Start();
@@ -47,6 +50,38 @@ public sealed class TcpRelay : IAsyncDisposable
     /// A chunk ends where the sender's write ended, so that byte lies inside a frame's body (its tag, encrypted).
     /// </summary>
     public void FlipNextChunk(int minimumLength) => Volatile.Write(ref _flipAtLeast, minimumLength);
+
+    /// <summary>Holds every chunk this long before passing it on, both ways (zero: none). Later chunks queue behind it, as on a slow link.</summary>
+    public TimeSpan Delay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _delayTicks));
+        set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// While true, bytes are read and thrown away, both ways, and the connections stay open: to each side the other
+    /// falls silent (heartbeats stop too). A ZMTP stream that lost bytes is broken, so after dropping, expect the
+    /// peer to be disconnected and to connect anew.
+    /// </summary>
+    public bool Dropping
+    {
+        get => Volatile.Read(ref _dropping) == 1;
+        set => Volatile.Write(ref _dropping, value ? 1 : 0);
+    }
+
+    /// <summary>Closes every connection relayed so far (both of its ends), as a broken network would; new connections are still relayed.</summary>
+    public void SeverAll()
+    {
+        lock (_connections)
+        {
+            foreach (TcpClient connection in _connections)
+            {
+                connection.Dispose();
+            }
+
+            _connections.Clear();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -107,6 +142,17 @@ public sealed class TcpRelay : IAsyncDisposable
                 lock (_recorded)
                 {
                     _recorded.Write(buffer, 0, read);
+                }
+
+                if (Dropping)
+                {
+                    continue;
+                }
+
+                TimeSpan delay = Delay;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _stop.Token);
                 }
 
                 int flipAtLeast = Volatile.Read(ref _flipAtLeast);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>Runs a non-.NET command (docker, a script) to its end within a time bound, keeping its output.</summary>
 public static class ExternalCommand

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>
 /// A fake broker on a free loopback port, as the downgrade attack of issue #11 used it: it answers every connection

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Mq.Testing;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>
 /// A broker process with its key (made by the real <c>Mq.Broker keygen</c>: a policy needs the secure channel), a

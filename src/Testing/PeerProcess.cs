@@ -5,8 +5,8 @@ using System.Text;
 namespace Mq.Testing;
 
 /// <summary>
-/// A real Mq executable (broker, publisher, subscriber) started as its own OS process from the test's output
-/// folder. Every line it writes is kept and can be awaited; the process is killed, by its own handle, when the
+/// A peer started as its own OS process (see <see cref="PeerStart"/>). Every line it writes is kept and can be
+/// awaited; it can be paused, resumed, signalled and killed; and it is always killed, by its own handle, when the
 /// test disposes it.
 /// </summary>
 public sealed partial class PeerProcess : IAsyncDisposable
@@ -16,6 +16,8 @@ public sealed partial class PeerProcess : IAsyncDisposable
     private readonly List<(Func<OutputLine, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ReadinessListener? _readiness;
 
     private PeerProcess(Process process, string name)
     {
@@ -45,27 +47,31 @@ public sealed partial class PeerProcess : IAsyncDisposable
 
     public IReadOnlyList<string> StandardError => Snapshot(isError: true);
 
-    /// <summary>Starts <c>dotnet &lt;assembly&gt;.dll</c> from the test's output folder.</summary>
-    public static PeerProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
-        if (!File.Exists(dll))
+    /// <summary>Starts <c>dotnet &lt;assembly&gt;.dll</c> from the test's output folder (see <see cref="PeerStart.App"/>).</summary>
+    public static PeerProcess Start(string assembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null) =>
+        Start(PeerStart.App(assembly, [.. arguments]) with
         {
-            throw new FileNotFoundException($"{assembly}.dll is not in the test output folder; reference its project", dll);
-        }
+            Environment = environment ?? new Dictionary<string, string>(),
+            StandardInput = standardInput,
+        });
 
-        var info = new ProcessStartInfo("dotnet")
+    /// <summary>
+    /// Starts the process. It does not inherit the test's <c>MQ_BROKER</c>, <c>Mq__Endpoint</c> or readiness
+    /// variable: a peer talks to the broker the test gives it, not to one the test runner happened to see.
+    /// </summary>
+    public static PeerProcess Start(PeerStart start)
+    {
+        var info = new ProcessStartInfo(start.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = standardInput is not null,
+            RedirectStandardInput = start.StandardInput is not null,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = start.WorkingDirectory ?? AppContext.BaseDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(dll);
-        foreach (string argument in arguments)
+        foreach (string argument in start.Arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -74,26 +80,96 @@ public sealed partial class PeerProcess : IAsyncDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["NO_COLOR"] = "1";
         info.Environment.Remove("MQ_BROKER");
-        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        info.Environment.Remove("Mq__Endpoint");
+        info.Environment.Remove(ReadinessListener.Variable);
+        ReadinessListener? readiness = start.Environment.ContainsKey(ReadinessListener.Variable) ? null : new ReadinessListener();
+        if (readiness is not null)
+        {
+            info.Environment[ReadinessListener.Variable] = readiness.Address;
+        }
+
+        foreach ((string key, string value) in start.Environment)
         {
             info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var peer = new PeerProcess(process, assembly);
+        var peer = new PeerProcess(process, start.Name) { _readiness = readiness };
         process.OutputDataReceived += (_, e) => peer.OnLine(e.Data, isError: false);
         process.ErrorDataReceived += (_, e) => peer.OnLine(e.Data, isError: true);
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            readiness?.Dispose();
+            process.Dispose();
+            throw;
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (standardInput is not null)
+        if (start.StandardInput is not null)
         {
-            process.StandardInput.Write(standardInput);
+            process.StandardInput.Write(start.StandardInput);
             process.StandardInput.Close();
         }
 
         return peer;
     }
+
+    /// <summary>
+    /// Waits for the peer's readiness signal (docs/testing.md: it connects to <c>MQ_READY_ADDRESS</c>, as Mq.Hosting
+    /// does once every subscription and service is confirmed). Throws, with the peer's output, if it exits first
+    /// or the signal does not come within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (_readiness is null)
+        {
+            throw new InvalidOperationException($"{Name} was started with its own {ReadinessListener.Variable}; the kit does not listen for it");
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task ready = _readiness.WaitAsync(cts.Token);
+        Task exited = _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            if (await Task.WhenAny(ready, exited).WaitAsync(timeout, cancellationToken) == ready)
+            {
+                await ready;
+                return;
+            }
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} (pid {Id}) was not ready within {timeout.TotalSeconds:0.#} s. Output so far:\n{Output}");
+        }
+        finally
+        {
+            await cts.CancelAsync();
+        }
+
+        await DrainOutputAsync();
+        throw new InvalidOperationException($"{Name} (pid {Id}) exited with code {_process.ExitCode} before it was ready. Output:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to end and throws, with its output, unless its exit code is <paramref name="expected"/>.</summary>
+    public async Task ExpectExitAsync(int expected, TimeSpan timeout)
+    {
+        int code = await WaitForExitAsync(timeout);
+        if (code != expected)
+        {
+            throw new InvalidOperationException($"{Name} (pid {Id}) exited with code {code}, not {expected}. Output:\n{Output}");
+        }
+    }
+
+    /// <summary>Stops the process where it stands (SIGSTOP): it neither reads nor writes nor answers heartbeats until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Lets a paused process go on (SIGCONT).</summary>
+    public void Resume() => Signal(18);
 
     /// <summary>Waits for a line (on either stream) that satisfies <paramref name="match"/>, including lines already written.</summary>
     public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, bool? onStandardError = null)
@@ -124,7 +200,7 @@ public sealed partial class PeerProcess : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync(cts.Token);
-            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(5));
+            await DrainOutputAsync();
         }
         catch (OperationCanceledException)
         {
@@ -154,6 +230,7 @@ public sealed partial class PeerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _readiness?.Dispose();
         try
         {
             Kill();
@@ -168,6 +245,9 @@ public sealed partial class PeerProcess : IAsyncDisposable
             _process.Dispose();
         }
     }
+
+    /// <summary>After exit: the last lines may still be on their way from the pipes.</summary>
+    private Task DrainOutputAsync() => Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(5));
 
     private async Task<string> WithDiagnostics(Task<string> task, TimeSpan timeout, string what)
     {

@@ -1,4 +1,4 @@
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>The repository's root folder (the one holding Mq.sln), found from the test's output folder.</summary>
 public static class RepositoryRoot

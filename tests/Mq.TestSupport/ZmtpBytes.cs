@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>ZMTP 3 bytes written by hand (RFC 23/37), for tests that play a peer or check the broker's parser.</summary>
 public static class ZmtpBytes

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using Mq.Testing;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>The Mq.Broker executable on a free loopback port, with the endpoint it reports when ready.</summary>
 public static partial class BrokerProcess

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mq.Testing;
+namespace Mq.TestSupport;
 
 /// <summary>
 /// The downgrade attack of issue #11 in full: a fake broker that answers each peer with a ZMTP 2.0 greeting (which
