@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Mq.Testing;
 using Mq.TestSupport;
@@ -17,6 +18,24 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
         string[] packed = Directory.GetFiles(feed.Feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray()!;
 
         Assert.Equal(expected.Select(id => $"{id}.{feed.Version}.nupkg").Order(), packed);
+    }
+
+    [Theory]
+    [InlineData("Mq", new string[0])]
+    [InlineData("Mq.Hosting", new[] { "Mq" })]
+    [InlineData("Mq.Broker.Core", new[] { "Mq" })]
+    [InlineData("Mq.Testing", new[] { "Mq", "Mq.Broker.Core" })]
+    public void A_library_package_carries_its_own_assembly_and_depends_on_no_hosting_command_line_or_logging_sink(string id, string[] mqDependencies)
+    {
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));
+
+        string[] assemblies = package.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).Select(e => e.FullName).ToArray();
+        using var nuspec = new StreamReader(package.GetEntry($"{id}.nuspec")!.Open());
+        string[] dependencies = NuspecDependency().Matches(nuspec.ReadToEnd()).Select(m => m.Groups[1].Value).ToArray();
+
+        Assert.Equal([$"lib/net10.0/{id}.dll"], assemblies);
+        Assert.Equal(mqDependencies.Order(), dependencies.Where(d => d.StartsWith("Mq", StringComparison.Ordinal)).Order());
+        Assert.DoesNotContain(dependencies, d => d.StartsWith("Serilog", StringComparison.Ordinal) || d == "System.CommandLine" || d == "Microsoft.Extensions.Hosting");
     }
 
     [Fact]
@@ -68,6 +87,9 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
 
     [GeneratedRegex(@"^\d+\.\d+\.\d+", RegexOptions.Multiline)]
     private static partial Regex VersionLine();
+
+    [GeneratedRegex("<dependency id=\"([^\"]+)\"")]
+    private static partial Regex NuspecDependency();
 
     [GeneratedRegex(@"tcp://[0-9.]+:\d+")]
     private static partial Regex Endpoint();
