@@ -7,8 +7,8 @@ namespace Mq.Testing;
 /// <summary>
 /// The broker process of <see cref="TestBroker.StartProcessAsync"/>: this assembly run with <c>dotnet exec</c>,
 /// borrowing the running test's dependency file, so it works wherever the kit's package is referenced (no broker
-/// executable needs to be installed). It runs a <see cref="BrokerServer"/> with the options in a JSON file and stops
-/// on SIGTERM or SIGINT.
+/// executable needs to be installed). It runs a <see cref="BrokerServer"/> with the options in a JSON file, logs to
+/// standard error, and stops on SIGTERM or SIGINT.
 /// </summary>
 internal static class BrokerHost
 {
@@ -52,7 +52,7 @@ internal static class BrokerHost
 
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        await using var server = new BrokerServer(options);
+        await using var server = new BrokerServer(options, new StandardErrorLogger());
         server.Start();
         Console.WriteLine($"mq-testing broker ready on {server.Endpoint}");
         await stop.Task;

@@ -28,7 +28,7 @@ public sealed partial class TestBroker
         if (identity is not null)
         {
             environment["Mq__Identity"] = identity;
-            environment["Mq__IdentityKeyFile"] = RequireSecurity().KeyFile(identity);
+            environment["Mq__IdentityKeyFile"] = KeyFileOf(identity);
         }
 
         return environment;

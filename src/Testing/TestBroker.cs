@@ -86,7 +86,7 @@ public sealed partial class TestBroker : IAsyncDisposable
         Name = name,
         BrokerPublicKey = _security?.BrokerPublicKey,
         Identity = identity,
-        IdentityKeyFile = identity is null ? null : RequireSecurity().KeyFile(identity),
+        IdentityKeyFile = identity is null ? null : KeyFileOf(identity),
         ConnectTimeout = TimeSpan.FromSeconds(10),
     };
 
@@ -141,14 +141,17 @@ public sealed partial class TestBroker : IAsyncDisposable
         {
             _security.Dispose();
         }
-        else
+        else if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
         }
     }
 
-    private TestSecurity RequireSecurity() =>
-        _security ?? throw new InvalidOperationException("this broker has no identities; add some with TestBrokerOptions.Identities or AddIdentity");
+    /// <summary>The key file of an identity the broker's policy knows; one clear error for any other.</summary>
+    private string KeyFileOf(string identity) =>
+        _security is not null && (_options.Identities.ContainsKey(identity) || identity == TestSecurity.KitIdentity && _security.PolicyFile is not null)
+            ? _security.KeyFile(identity)
+            : throw new ArgumentException($"this broker has no identity '{identity}'; add it with TestBrokerOptions.AddIdentity or Identities", nameof(identity));
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {

@@ -8,14 +8,14 @@ using Mq.TestSupport;
 namespace Mq.CliTests;
 
 /// <summary>Mq.Publisher's commands, publish and request, against a real broker and real subscriber processes.</summary>
-public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+public sealed partial class PublisherCliTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
     [Fact]
     public async Task Publish_sends_json_and_headers_that_a_json_subscriber_prints_as_json()
     {
         string topic = Cli.Unique("orders");
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", $"{topic}.>", "--output", "json", "--count", "1");
-        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", $"{topic}.created", "--json", """{"id":7,"items":["a","b"]}""", "--header", "trace=t-1");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(fixture.Broker.Endpoint, "--topic", $"{topic}.>", "--output", "json", "--count", "1");
+        await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, "--topic", $"{topic}.created", "--json", """{"id":7,"items":["a","b"]}""", "--header", "trace=t-1");
 
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
         Assert.Matches(Summary(), publisher.StandardOutput.Single());
@@ -33,8 +33,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task Publish_count_and_size_deliver_every_message_as_a_messagepack_bin_of_that_size()
     {
         string topic = Cli.Unique("bulk");
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--count", "500", "--output", "json");
-        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "publish", "--topic", topic, "--count", "500", "--size", "64");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(fixture.Broker.Endpoint, "--topic", topic, "--count", "500", "--output", "json");
+        await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, "publish", "--topic", topic, "--count", "500", "--size", "64");
 
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
         Assert.StartsWith($"published 500 messages to {topic} in ", publisher.StandardOutput.Single());
@@ -51,7 +51,7 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task Publish_rate_paces_the_messages()
     {
         string topic = Cli.Unique("paced");
-        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", topic, "--message", "tick", "--count", "6", "--rate", "20");
+        await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, "--topic", topic, "--message", "tick", "--count", "6", "--rate", "20");
 
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
 
@@ -65,8 +65,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task Publish_stopped_by_a_signal_exits_with_the_interrupted_code_and_says_how_far_it_got()
     {
         string topic = Cli.Unique("endless");
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic);
-        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, "--topic", topic, "--message", "m", "--count", "100000", "--rate", "20");
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(fixture.Broker.Endpoint, "--topic", topic);
+        await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, "--topic", topic, "--message", "m", "--count", "100000", "--rate", "20");
         await subscriber.WaitForLineAsync($"[{topic}]", Cli.Timeout, onStandardError: false);
 
         publisher.Signal(15);
@@ -80,8 +80,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task Request_prints_the_echoed_reply_as_json_for_each_request()
     {
         string service = Cli.Unique("echo");
-        await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, "--service", service);
-        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--json", """{"sku":"a-1","n":[1,2]}""", "--count", "2");
+        await using PeerProcess server = await Cli.ServingAsync(fixture.Broker.Endpoint, "--service", service);
+        await using PeerProcess requester = Cli.Publisher(fixture.Broker.Endpoint, "request", "--service", service, "--json", """{"sku":"a-1","n":[1,2]}""", "--count", "2");
 
         Assert.Equal(0, (await Cli.RunAsync(requester)).ExitCode);
         Assert.Equal(["""{"sku":"a-1","n":[1,2]}""", """{"sku":"a-1","n":[1,2]}"""], requester.StandardOutput);
@@ -93,8 +93,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task Request_gets_the_fixed_reply_serve_is_given(string option, string reply, string printed)
     {
         string service = Cli.Unique("fixed");
-        await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, "--service", service, option, reply);
-        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--message", "ping");
+        await using PeerProcess server = await Cli.ServingAsync(fixture.Broker.Endpoint, "--service", service, option, reply);
+        await using PeerProcess requester = Cli.Publisher(fixture.Broker.Endpoint, "request", "--service", service, "--message", "ping");
 
         Assert.Equal(0, (await Cli.RunAsync(requester)).ExitCode);
         Assert.Equal(printed, requester.StandardOutput.Single());
@@ -117,7 +117,7 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     [InlineData(7, "key=value", "--topic", "a", "--message", "x", "--header", "novalue")]
     public async Task Failures_exit_with_their_code_and_one_clear_line(int exitCode, string message, params string[] arguments)
     {
-        await using PeerProcess publisher = Cli.Publisher(broker.Endpoint, arguments);
+        await using PeerProcess publisher = Cli.Publisher(fixture.Broker.Endpoint, arguments);
 
         Assert.Equal(exitCode, (await Cli.RunAsync(publisher)).ExitCode);
         Assert.Contains(message, publisher.StandardError.Single());
@@ -128,8 +128,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task A_reply_later_than_the_timeout_exits_with_the_timeout_code()
     {
         string service = Cli.Unique("slow");
-        await using PeerProcess server = await Cli.ServingAsync(broker.Endpoint, "--service", service, "--delay", "3000");
-        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--timeout", "300");
+        await using PeerProcess server = await Cli.ServingAsync(fixture.Broker.Endpoint, "--service", service, "--delay", "3000");
+        await using PeerProcess requester = Cli.Publisher(fixture.Broker.Endpoint, "request", "--service", service, "--timeout", "300");
 
         Assert.Equal(4, (await Cli.RunAsync(requester)).ExitCode);
         Assert.Equal($"error: no reply from '{service}' within 300 ms", requester.StandardError.Single());
@@ -139,9 +139,9 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task A_failing_server_handler_exits_with_the_remote_error_code_and_its_message()
     {
         string service = Cli.Unique("failing");
-        await using MqClient server = await MqClient.ConnectAsync(broker.Endpoint, "failing-server");
+        await using MqClient server = await MqClient.ConnectAsync(fixture.Broker.Endpoint, "failing-server");
         await using MqService failing = await server.ServeAsync(service, (_, _) => throw new InvalidOperationException("out of stock"));
-        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service);
+        await using PeerProcess requester = Cli.Publisher(fixture.Broker.Endpoint, "request", "--service", service);
 
         Assert.Equal(5, (await Cli.RunAsync(requester)).ExitCode);
         Assert.Contains("out of stock", requester.StandardError.Single());
@@ -151,7 +151,7 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task A_server_lost_while_holding_the_request_exits_with_the_responder_lost_code()
     {
         string service = Cli.Unique("vanishing");
-        MqClient server = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = broker.Endpoint, Name = "vanishing-server", DrainTimeout = TimeSpan.Zero });
+        MqClient server = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = fixture.Broker.Endpoint, Name = "vanishing-server", DrainTimeout = TimeSpan.Zero });
         var holding = new TaskCompletionSource();
         await server.ServeAsync(service, async (_, ct) =>
         {
@@ -159,7 +159,7 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
             await Task.Delay(Timeout.InfiniteTimeSpan, ct);
             return ReadOnlyMemory<byte>.Empty;
         });
-        await using PeerProcess requester = Cli.Publisher(broker.Endpoint, "request", "--service", service, "--timeout", "60000");
+        await using PeerProcess requester = Cli.Publisher(fixture.Broker.Endpoint, "request", "--service", service, "--timeout", "60000");
 
         await holding.Task.WaitAsync(Cli.Timeout);
         await server.DisposeAsync();
@@ -172,8 +172,8 @@ public sealed partial class PublisherCliTests(BrokerFixture broker) : IClassFixt
     public async Task The_broker_endpoint_comes_from_MQ_BROKER_when_not_given()
     {
         string topic = Cli.Unique("env");
-        await using PeerProcess subscriber = await Cli.SubscribedAsync(broker.Endpoint, "--topic", topic, "--count", "1");
-        await using PeerProcess publisher = PeerProcess.Start("Mq.Publisher", ["--topic", topic, "--message", "via env"], new Dictionary<string, string> { ["MQ_BROKER"] = broker.Endpoint });
+        await using PeerProcess subscriber = await Cli.SubscribedAsync(fixture.Broker.Endpoint, "--topic", topic, "--count", "1");
+        await using PeerProcess publisher = PeerProcess.Start("Mq.Publisher", ["--topic", topic, "--message", "via env"], new Dictionary<string, string> { ["MQ_BROKER"] = fixture.Broker.Endpoint });
 
         Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
         Assert.Equal(0, await subscriber.WaitForExitAsync(Cli.Timeout));
