@@ -1,8 +1,7 @@
 using Mq.Client;
 using Mq.Testing;
 using Shop.Contracts;
-
-namespace Shop.Tests;
+using Xunit;
 
 public sealed class BillingTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
