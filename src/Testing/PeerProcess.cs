@@ -166,8 +166,27 @@ public sealed partial class PeerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the process where it stands (SIGSTOP): it neither reads nor writes nor answers heartbeats until <see cref="Resume"/>.</summary>
-    public void Pause() => Signal(19);
+    /// <summary>
+    /// Stops the process where it stands (SIGSTOP) and returns once Linux reports it stopped: from then on it neither
+    /// reads nor writes nor answers heartbeats until <see cref="Resume"/>. A signal is delivered asynchronously, so
+    /// returning at once would let a test act while the peer still runs.
+    /// </summary>
+    public async Task PauseAsync(TimeSpan? timeout = null)
+    {
+        Signal(19);
+        TimeSpan bound = timeout ?? TimeSpan.FromSeconds(10);
+        using var every = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        long deadline = Environment.TickCount64 + (long)bound.TotalMilliseconds;
+        while (ProcStatus.State(Id) != 'T')
+        {
+            if (Environment.TickCount64 > deadline || HasExited)
+            {
+                throw new TimeoutException($"{Name} (pid {Id}) did not stop within {bound.TotalSeconds:0.#} s of SIGSTOP. Output:\n{Output}");
+            }
+
+            await every.WaitForNextTickAsync();
+        }
+    }
 
     /// <summary>Lets a paused process go on (SIGCONT).</summary>
     public void Resume() => Signal(18);

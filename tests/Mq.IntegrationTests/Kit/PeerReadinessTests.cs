@@ -57,19 +57,12 @@ public sealed class PeerReadinessTests(BrokerFixture fixture) : IClassFixture<Br
         await subscriber.WaitForLineAsync("subscribed to pause.>", Bound, onStandardError: true);
         await using MqClient publisher = await fixture.Broker.ConnectAsync("publisher");
 
-        subscriber.Pause();
+        await subscriber.PauseAsync();
         await publisher.PublishAsync("pause.one", "while paused");
         await publisher.FlushAsync();
-        Assert.Equal('T', ProcessState(subscriber.Id));
+        Assert.Equal('T', ProcStatus.State(subscriber.Id));
         subscriber.Resume();
 
         await subscriber.WaitForLineAsync("while paused", Bound, onStandardError: false);
-    }
-
-    /// <summary>The state letter of /proc/PID/stat: T when stopped.</summary>
-    private static char ProcessState(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        return stat[stat.LastIndexOf(')') + 2];
     }
 }

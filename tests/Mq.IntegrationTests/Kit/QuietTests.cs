@@ -64,7 +64,7 @@ public sealed class QuietTests(ITestOutputHelper output)
         await using TestBroker broker = await TestBroker.StartAsync();
         await using PeerProcess subscriber = broker.SpawnPeer(PeerStart.App("Mq.Subscriber", "subscribe", "--topic", "paused.>", "--name", "sleeper"));
         await subscriber.WaitForLineAsync("subscribed to paused.>", Bound, onStandardError: true);
-        subscriber.Pause();
+        await subscriber.PauseAsync();
         try
         {
             TimeoutException busy = await Assert.ThrowsAsync<TimeoutException>(() => broker.WaitForQuietAsync(TimeSpan.FromMilliseconds(500)));
