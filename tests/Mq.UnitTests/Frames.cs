@@ -58,23 +58,6 @@ internal static class Frames
     public static byte[] Rep(ulong bid, byte[]? payload = null, ErrorCode status = ErrorCode.None, string? error = null, IReadOnlyDictionary<string, string>? headers = null) =>
         Build((ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, status, error, headers, payload ?? []));
 
-    /// <summary>A header block as <see cref="CommandReader.ReadHeadersRaw"/> returns it, decoded (null for nil).</summary>
-    public static Dictionary<string, string>? DecodeHeaders(ReadOnlyMemory<byte> raw)
-    {
-        if (raw.IsEmpty)
-        {
-            return null;
-        }
-
-        var reader = new MessagePackReader(raw);
-        int count = reader.ReadMapHeader();
-        var headers = new Dictionary<string, string>(count, StringComparer.Ordinal);
-        for (int i = 0; i < count; i++)
-        {
-            headers.Add(reader.ReadString()!, reader.ReadString()!);
-        }
-
-        Assert.True(reader.End, "the header block holds exactly one map");
-        return headers;
-    }
+    /// <summary>A header block as <see cref="CommandReader.ReadHeadersRaw"/> returns it, decoded (null for nil) as the client decodes it.</summary>
+    public static IReadOnlyDictionary<string, string>? DecodeHeaders(ReadOnlyMemory<byte> raw) => Mq.Client.Connection.HeaderCodec.Decode(raw);
 }

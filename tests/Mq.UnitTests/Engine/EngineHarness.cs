@@ -293,11 +293,11 @@ internal sealed class EngineHarness : IFrameSink
     public readonly record struct Refusal(ulong Ref, ErrorCode Code, string Message);
 
     /// <summary>A MSG, every field.</summary>
-    public readonly record struct Delivery(ulong Sid, ulong Seq, string Subject, Dictionary<string, string>? Headers, byte[] Payload);
+    public readonly record struct Delivery(ulong Sid, ulong Seq, string Subject, IReadOnlyDictionary<string, string>? Headers, byte[] Payload);
 
     /// <summary>A REQUEST handed to a server, every field.</summary>
-    public readonly record struct Handed(ulong Bid, string Service, ulong TimeoutMs, Dictionary<string, string>? Headers, byte[] Payload);
+    public readonly record struct Handed(ulong Bid, string Service, ulong TimeoutMs, IReadOnlyDictionary<string, string>? Headers, byte[] Payload);
 
     /// <summary>A REPLY's fields after its rid.</summary>
-    public readonly record struct Answer(ErrorCode Status, string? Error, Dictionary<string, string>? Headers, byte[] Payload);
+    public readonly record struct Answer(ErrorCode Status, string? Error, IReadOnlyDictionary<string, string>? Headers, byte[] Payload);
 }
