@@ -75,13 +75,8 @@ internal sealed class SystemServices(
         ["started_at"] = _startedAt.ToString("O"),
         ["uptime_ms"] = (long)Stopwatch.GetElapsedTime(_started).TotalMilliseconds,
         ["endpoints"] = new[] { Endpoint },
-        ["security"] = (options.Curve?.Enabled == true, options.PolicyFile is not null) switch
-        {
-            (false, false) => "plaintext",
-            (true, false) => "secure channel",
-            (false, true) => "policy",
-            (true, true) => "secure channel and policy",
-        },
+        // A policy needs the secure channel (BrokerOptions.Validate), so there is no policy without it.
+        ["security"] = options.PolicyFile is not null ? "secure channel and policy" : options.Curve?.Enabled == true ? "secure channel" : "plaintext",
         ["max_payload"] = options.MaxPayloadBytes,
         ["max_connections"] = options.MaxConnections,
         ["max_subscriptions_per_peer"] = options.MaxSubscriptionsPerPeer,
@@ -151,7 +146,7 @@ internal sealed class SystemServices(
     private byte[] List<T>(string key, IEnumerable<T> items, Func<T, Dictionary<string, object?>> describe)
     {
         // Room is left under the payload limit for the map's own keys and the REPLY envelope.
-        int budget = Math.Max(1024, Math.Min(options.MaxPayloadBytes, 1024 * 1024) - 256);
+        int budget = Math.Min(options.MaxPayloadBytes, 1024 * 1024) - 256;
         var entries = new ArrayBufferWriter<byte>(4096);
         int total = 0;
         int listed = 0;
