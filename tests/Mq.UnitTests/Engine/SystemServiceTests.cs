@@ -90,19 +90,32 @@ public sealed class SystemServiceTests
     }
 
     [Fact]
-    public void A_long_list_is_capped_and_says_how_many_were_left_out()
+    public void A_long_list_stops_within_the_payload_limit_and_says_how_many_were_left_out()
     {
-        for (ulong sid = 2; sid <= SystemServices.MaxEntries + 10; sid++)
-        {
-            _broker.Subscribe(1, sid, $"many.s{sid}");
-        }
+        SubscribeMany(_broker, SystemServices.MaxEntries + 10);
 
-        Dictionary<object, object> reply = Ask(SystemServices.Subs);
+        EngineHarness.Answer answer = AskRaw(_broker, SystemServices.Subs);
+        Dictionary<object, object> reply = Read(answer);
 
+        // 64 KiB holds a few hundred entries of ~100 bytes: the byte budget, not the entry cap, ends this list.
         int listed = ((object[])reply["subs"]).Length;
-        Assert.Equal(SystemServices.MaxEntries + 10L, Convert.ToInt64(reply["total"]));
-        Assert.InRange(listed, 1, SystemServices.MaxEntries);
-        Assert.Equal(SystemServices.MaxEntries + 10L - listed, Convert.ToInt64(reply["omitted"]));
+        Assert.True(answer.Payload.Length <= _broker.Options.MaxPayloadBytes, $"{answer.Payload.Length} bytes");
+        Assert.InRange(listed, 100, SystemServices.MaxEntries - 1);
+        Assert.Equal(SystemServices.MaxEntries + 11L, Convert.ToInt64(reply["total"]));
+        Assert.Equal(SystemServices.MaxEntries + 11L - listed, Convert.ToInt64(reply["omitted"]));
+    }
+
+    [Fact]
+    public void A_long_list_holds_at_most_MaxEntries()
+    {
+        var broker = new EngineHarness();
+        broker.Connect(1, "asker");
+        SubscribeMany(broker, SystemServices.MaxEntries + 10);
+
+        Dictionary<object, object> reply = Read(AskRaw(broker, SystemServices.Subs));
+
+        Assert.Equal(SystemServices.MaxEntries, ((object[])reply["subs"]).Length);
+        Assert.Equal(10L, Convert.ToInt64(reply["omitted"]));
     }
 
     [Fact]
@@ -115,12 +128,31 @@ public sealed class SystemServiceTests
         Assert.Contains("$SYS.peers", reply.Error);
     }
 
+    private static void SubscribeMany(EngineHarness broker, int count)
+    {
+        for (ulong sid = 1; sid <= (ulong)count; sid++)
+        {
+            broker.Subscribe(1, 1000 + sid, $"many.s{sid}");
+        }
+    }
+
+    private static EngineHarness.Answer AskRaw(EngineHarness broker, string service)
+    {
+        broker.From(1, Frames.Req(999, service, timeoutMs: 1000, payload: []));
+        EngineHarness.Answer reply = broker.ExpectReply(1, 999);
+        Assert.Equal(ErrorCode.None, reply.Status);
+        return reply;
+    }
+
+    private static Dictionary<object, object> Read(EngineHarness.Answer reply) =>
+        MessagePackSerializer.Deserialize<Dictionary<object, object>>(reply.Payload, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData));
+
     private Dictionary<object, object> Ask(string service)
     {
         ulong rid = ++_rid;
         _broker.From(1, Frames.Req(rid, service, timeoutMs: 1000, payload: []));
         EngineHarness.Answer reply = _broker.ExpectReply(1, rid);
         Assert.Equal(ErrorCode.None, reply.Status);
-        return MessagePackSerializer.Deserialize<Dictionary<object, object>>(reply.Payload, MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData));
+        return Read(reply);
     }
 }
