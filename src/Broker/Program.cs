@@ -28,6 +28,55 @@ health.SetAction(parse =>
 });
 root.Subcommands.Add(health);
 
+foreach (string query in SystemQuery.Commands)
+{
+    var queryEndpoint = new Option<string>("--endpoint") { Description = "The broker to ask", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
+    var queryKey = new Option<string?>("--broker-key") { Description = "The broker's CURVE public key, z85 or @file, when it encrypts" };
+    var queryIdentity = new Option<string?>("--identity") { Description = "Identity to prove to a broker with a security policy (needs --identity-key)" };
+    var queryIdentityKey = new Option<string?>("--identity-key") { Description = "PEM file with the identity's private key" };
+    var queryTimeout = new Option<double>("--timeout") { Description = "Seconds to wait for the broker and for its answer", DefaultValueFactory = _ => 5 };
+    var json = new Option<bool>("--json") { Description = "Print the reply as JSON (for scripts) instead of a table" };
+    var command = new Command(query, $"Ask a running broker $SYS.{query} and print the reply") { queryEndpoint, queryKey, queryIdentity, queryIdentityKey, queryTimeout, json };
+    queryTimeout.Validators.Add(result =>
+    {
+        if (result.GetValueOrDefault<double>() is not > 0)
+        {
+            result.AddError("--timeout must be a positive number of seconds");
+        }
+    });
+    command.Validators.Add(result =>
+    {
+        if ((result.GetResult(queryIdentity) is null) != (result.GetResult(queryIdentityKey) is null))
+        {
+            result.AddError("--identity and --identity-key go together");
+        }
+    });
+    command.SetAction(async (parse, cancellationToken) =>
+    {
+        TimeSpan wait = TimeSpan.FromSeconds(parse.GetValue(queryTimeout));
+        try
+        {
+            var options = Mq.Client.MqClientOptions.Default with
+            {
+                Endpoint = parse.GetValue(queryEndpoint)!,
+                Name = $"mq-broker-{query}",
+                ConnectTimeout = wait,
+                RequestTimeout = wait,
+                BrokerPublicKey = parse.GetValue(queryKey) is { Length: > 0 } key ? Mq.Security.CurveKeys.PublicKeyArgument(key, "--broker-key") : null,
+                Identity = parse.GetValue(queryIdentity),
+                IdentityKeyFile = parse.GetValue(queryIdentityKey),
+            };
+            return await SystemQuery.RunAsync(query, options, parse.GetValue(json), Console.Out, Console.Error, cancellationToken);
+        }
+        catch (Mq.Security.KeyFileException ex)
+        {
+            Console.Error.WriteLine($"Mq broker {query}: {ex.Message}");
+            return BrokerProgram.BadArguments;
+        }
+    });
+    root.Subcommands.Add(command);
+}
+
 var keyOut = new Option<string>("--out", "-o") { Description = "Secret key file to write; the public key goes to <path>.pub", Required = true };
 var force = new Option<bool>("--force") { Description = "Replace an existing key pair" };
 var keygen = new Command("keygen", "Write a new CURVE key pair (z85) for the broker's endpoint and print its public key") { keyOut, force };

@@ -171,6 +171,23 @@ public sealed class SecurityEngineTests : IDisposable
     }
 
     [Fact]
+    public void The_broker_services_under_SYS_need_request_permission_on_their_name()
+    {
+        Authenticate(1, "guest");
+        Authenticate(2, "trusted");
+
+        _broker.From(1, Frames.Req(6, SystemServices.Peers));
+        EngineHarness.Answer denied = _broker.ExpectReply(1, 6);
+        Assert.Equal(ErrorCode.PermissionDenied, denied.Status);
+        Assert.Contains("request '$SYS.peers' is not allowed", denied.Error);
+
+        _broker.From(2, Frames.Req(7, SystemServices.Info));
+        EngineHarness.Answer info = _broker.ExpectReply(2, 7);
+        Assert.Equal(ErrorCode.None, info.Status);
+        Assert.Equal("secure channel and policy", MessagePack.MessagePackSerializer.Deserialize<Dictionary<string, object>>(info.Payload)["security"]);
+    }
+
+    [Fact]
     public void Narrowing_a_role_revokes_live_subscriptions_and_removing_an_identity_disconnects_it()
     {
         Authenticate(1, "guest");

@@ -14,7 +14,7 @@ namespace Mq.Broker.Routing;
 /// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
 /// timeout) as soon as the broker knows.
 /// </summary>
-internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet)
+internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system)
 {
     private readonly ServiceDirectory _services = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -24,6 +24,13 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     public int ServiceCount => _services.Count;
 
     public int PendingCount => _pending.Count;
+
+    /// <summary>Every service with its number of servers and of requests handed to them and not answered yet.</summary>
+    public IEnumerable<(string Name, int Servers, int InFlight)> Describe()
+    {
+        var inFlight = _pending.Values.CountBy(p => p.Service).ToDictionary(StringComparer.Ordinal);
+        return _services.All.Select(s => (s.Name, s.Servers, inFlight.GetValueOrDefault(s.Name)));
+    }
 
     public void Serve(PeerSession peer, ref CommandReader reader, long now)
     {
@@ -117,6 +124,16 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         if (name.SequenceEqual(QuietWatch.ServiceName))
         {
             quiet.Ask(requester, rid, now + budget, now);
+            return;
+        }
+
+        if (name.StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
+        {
+            if (!system().TryAnswer(requester, rid, name, now))
+            {
+                Fail(requester, rid, ErrorCode.NoResponders, $"the broker has no service '{name}'; it answers {SystemServices.Names}", now);
+            }
+
             return;
         }
 

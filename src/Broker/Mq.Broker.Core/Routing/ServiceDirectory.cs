@@ -16,6 +16,9 @@ internal sealed class ServiceDirectory
 
     public int Count => _services.Count;
 
+    /// <summary>Every service served now, with its number of servers.</summary>
+    public IEnumerable<(string Name, int Servers)> All => _services.Select(s => (s.Key, s.Value.Servers.Count));
+
     public void Add(string service, PeerSession server)
     {
         if (!_services.TryGetValue(service, out ServiceEntry? entry))

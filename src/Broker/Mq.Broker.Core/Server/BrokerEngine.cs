@@ -50,7 +50,8 @@ internal sealed partial class BrokerEngine
         _budgets = new Budgets(options);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets);
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
-        _requests = new RequestRouter(options, _writer, _counters, Quiet);
+        System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, () => _requests!.Describe());
+        _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,
@@ -69,6 +70,8 @@ internal sealed partial class BrokerEngine
     public int PeerCount => _sessions.Count;
 
     public QuietWatch Quiet { get; }
+
+    public SystemServices System { get; }
 
     /// <summary>
     /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready

@@ -67,6 +67,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         Endpoint = Bind(_options.Endpoint);
+        _engine.System.Endpoint = Endpoint;
+        _engine.System.ReadStats = Snapshot;
         _loop.Start();
         _listener.Start();
         LogReady(Endpoint);
@@ -115,18 +117,21 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         var result = new TaskCompletionSource<BrokerStats>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _loop.Post(_ => result.TrySetResult(_engine.GetStats() with
-        {
-            Connections = _limits.Open,
-            PendingHandshakes = _limits.Pending,
-            ConnectionsAccepted = Interlocked.Read(ref _transportCounters.ConnectionsAccepted),
-            ConnectionsCapped = Interlocked.Read(ref _transportCounters.ConnectionsCapped),
-            HandshakesRefused = Interlocked.Read(ref _transportCounters.HandshakesRefused),
-            HandshakesTimedOut = _engine.GetStats().HandshakesTimedOut + Interlocked.Read(ref _transportCounters.HandshakesTimedOut),
-            FramingErrors = Interlocked.Read(ref _transportCounters.FramingErrors),
-        }));
+        _loop.Post(_ => result.TrySetResult(Snapshot()));
         return result.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>The engine's counters and the transport's; broker thread (the transport's are read atomically).</summary>
+    private BrokerStats Snapshot() => _engine.GetStats() with
+    {
+        Connections = _limits.Open,
+        PendingHandshakes = _limits.Pending,
+        ConnectionsAccepted = Interlocked.Read(ref _transportCounters.ConnectionsAccepted),
+        ConnectionsCapped = Interlocked.Read(ref _transportCounters.ConnectionsCapped),
+        HandshakesRefused = Interlocked.Read(ref _transportCounters.HandshakesRefused),
+        HandshakesTimedOut = _engine.GetStats().HandshakesTimedOut + Interlocked.Read(ref _transportCounters.HandshakesTimedOut),
+        FramingErrors = Interlocked.Read(ref _transportCounters.FramingErrors),
+    };
 
     /// <summary>
     /// Returns once the broker is quiet: everything it has received so far is delivered (handed to each peer's

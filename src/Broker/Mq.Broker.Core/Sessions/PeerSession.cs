@@ -46,6 +46,9 @@ internal sealed class PeerSession(uint key, long now)
     /// <summary>What the peer may do; null when security is off (everything is allowed).</summary>
     public Security.Permissions? Permissions => Identity?.Permissions;
 
+    /// <summary>When the session started (its connection, or the connection's BYE that restarted it).</summary>
+    public long ConnectedAt { get; } = now;
+
     public long LastReceived { get; set; } = now;
 
     public long LastSent { get; set; } = now;
