@@ -143,7 +143,6 @@ internal sealed partial class BrokerEngine
     /// <summary>The transport reported the connection closed.</summary>
     public void OnDisconnected(uint key, long now)
     {
-        Quiet.Gone(key, now);
         if (_sessions.TryGetValue(key, out PeerSession? session))
         {
             Close(session, "disconnected", now);

@@ -176,13 +176,10 @@ public sealed partial class BrokerServer : IAsyncDisposable
     /// <summary>The engine's quiet probe: a ZMTP PING behind everything queued for the connection (broker thread).</summary>
     private void Probe(uint key, ulong token)
     {
+        // A connection already gone owes no PONG: closing its session told the quiet watch so.
         if (_connections.TryGetValue(key, out ZmtpConnection? connection))
         {
             connection.Probe(token);
-        }
-        else
-        {
-            _engine.Quiet.Gone(key, Environment.TickCount64);
         }
     }
 

@@ -110,7 +110,6 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     }
 
     public void FlushAll(long now)
-
     {
         // Flush may not add to the list, so a plain loop over it is safe.
         foreach (PeerSession session in _dirty)

@@ -26,7 +26,7 @@ internal sealed class QuietWatch(PeerWriter writer, Func<string?> busy, Func<lon
     private long _workAtStart;
     private string _lastBusy = "";
 
-    /// <summary>An in-process ask: the task ends true when quiet, false at <paramref name="deadline"/>.</summary>
+    /// <summary>An in-process ask: the task ends with null when quiet, or with what kept the broker busy at <paramref name="deadline"/>.</summary>
     public void Ask(TaskCompletionSource<string?> done, long deadline, long now)
     {
         _waiters.Add(new Waiter(done, null, 0, deadline, _round + 1));
