@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -153,11 +154,7 @@ public sealed class TcpProxy : IAsyncDisposable
                     continue;
                 }
 
-                TimeSpan delay = Delay;
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, _stop.Token);
-                }
+                await HoldAsync(Delay);
 
                 int flipAtLeast = Volatile.Read(ref _flipAtLeast);
                 if (towardsTarget && flipAtLeast > 0 && read >= flipAtLeast && Interlocked.CompareExchange(ref _flipAtLeast, 0, flipAtLeast) == flipAtLeast)
@@ -173,6 +170,16 @@ public sealed class TcpProxy : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             // One side closed or the relay stopped.
+        }
+    }
+
+    /// <summary>Waits at least <paramref name="delay"/> by the stopwatch: timers count whole milliseconds and can fire early, and the kit promises the whole delay.</summary>
+    private async ValueTask HoldAsync(TimeSpan delay)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (TimeSpan left = delay; left > TimeSpan.Zero; left = delay - Stopwatch.GetElapsedTime(start))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), _stop.Token);
         }
     }
 }
