@@ -52,6 +52,21 @@ public sealed class BrokerEventTests
     }
 
     [Fact]
+    public void A_second_hello_ends_the_session_for_watchers_before_the_new_one_starts()
+    {
+        Watch("$SYS.event.peer.*");
+        string first = _broker.Connect(1, "again");
+        Event("peer.connected");
+
+        string second = _broker.Connect(1, "again");
+
+        Dictionary<object, object> left = Event("peer.disconnected");
+        Assert.Equal(first, left["peer_id"]);
+        Assert.Contains("HELLO", (string)left["reason"]);
+        Assert.Equal(second, Event("peer.connected")["peer_id"]);
+    }
+
+    [Fact]
     public void Publishing_under_SYS_is_refused_and_announced_as_a_permission_denied()
     {
         Watch("$SYS.event.permission_denied");

@@ -36,6 +36,7 @@ internal sealed partial class BrokerEngine
         if (session.State is PeerState.Ready or PeerState.Authenticating)
         {
             // A second HELLO starts the session over, as a reconnect would.
+            Ended(session, "it started a new session with HELLO", now);
             EndSession(session, now);
         }
 

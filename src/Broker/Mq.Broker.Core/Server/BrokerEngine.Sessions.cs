@@ -32,23 +32,30 @@ internal sealed partial class BrokerEngine
 
     private void Forget(PeerSession session, string reason, long now)
     {
-        if (session.State == PeerState.Ready)
-        {
-            if (session.DroppedMessages > 0)
-            {
-                LogLossyPeerGone(session.Name, session.PeerId, session.Source, session.DroppedMessages, reason);
-            }
-            else
-            {
-                LogPeerGone(session.Name, session.PeerId, session.Source, reason);
-            }
-
-            _events.Disconnected(session, reason, now);
-        }
-
+        Ended(session, reason, now);
         session.State = PeerState.Closed;
         _sessions.Remove(session.Key);
         EndSession(session, now);
+    }
+
+    /// <summary>A Ready session is over: its leave line and event, while it still has its name, id and identity.</summary>
+    private void Ended(PeerSession session, string reason, long now)
+    {
+        if (session.State != PeerState.Ready)
+        {
+            return;
+        }
+
+        if (session.DroppedMessages > 0)
+        {
+            LogLossyPeerGone(session.Name, session.PeerId, session.Source, session.DroppedMessages, reason);
+        }
+        else
+        {
+            LogPeerGone(session.Name, session.PeerId, session.Source, reason);
+        }
+
+        _events.Disconnected(session, reason, now);
     }
 
     /// <summary>
