@@ -204,20 +204,7 @@ internal sealed partial class BrokerEvents(BrokerOptions options, BrokerCounters
         pubSub().PublishEvent(routes, Encoding.UTF8.GetBytes(Prefix + kind), MessagePackSerializer.Serialize(e), now);
     }
 
-    private bool MayLogDebug(long now)
-    {
-        if (!_debugLines.TryPass(now, out long suppressed))
-        {
-            return false;
-        }
-
-        if (suppressed > 0)
-        {
-            LogDebugSuppressed(suppressed);
-        }
-
-        return true;
-    }
+    private bool MayLogDebug(long now) => _debugLines.TryLog(now, logger, LogDebugSuppressed);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Peer {Peer} subscribed to '{Pattern}' (sid {Sid}, queue group {Group}, flow-control window {Window})")]
     private partial void LogSubscribed(PeerSession peer, string pattern, ulong sid, string group, uint window);
@@ -232,7 +219,7 @@ internal sealed partial class BrokerEvents(BrokerOptions options, BrokerCounters
     private partial void LogUnserved(PeerSession peer, string service);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} more subscription and service lines in the last second were not logged")]
-    private partial void LogDebugSuppressed(long count);
+    private static partial void LogDebugSuppressed(ILogger logger, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscriber {Peer} from {Address} {State}: its queue is full; subscription {Sid} to '{Pattern}' lost {Dropped} messages since the last line, {Total} in all")]
     private partial void LogDropping(string state, PeerSession peer, string address, ulong sid, string pattern, long dropped, long total);

@@ -211,20 +211,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     }
 
     /// <summary>True if a line a peer can cause may be logged now: the limit refusals and slow-consumer lines share.</summary>
-    public bool MayLog(long now)
-    {
-        if (!_logLimit.TryPass(now, out long suppressed))
-        {
-            return false;
-        }
-
-        if (suppressed > 0)
-        {
-            LogSuppressed(suppressed);
-        }
-
-        return true;
-    }
+    public bool MayLog(long now) => _logLimit.TryLog(now, logger, LogSuppressed);
 
     /// <summary>
     /// Sends the backlog in frames no larger than peers accept, cut between commands; whatever the queue refuses
@@ -340,5 +327,5 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     private partial void LogSlowConsumer(PeerSession peer, ulong sid, long dropped, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals and slow-consumer lines in the last second were not logged")]
-    private partial void LogSuppressed(long count);
+    private static partial void LogSuppressed(ILogger logger, long count);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Mq.Broker.Server;
 
 /// <summary>
@@ -36,5 +38,21 @@ internal sealed class RateLimit(int perSecond)
         _suppressed++;
         suppressed = 0;
         return false;
+    }
+
+    /// <summary><see cref="TryPass"/> for a log line: what was held back since the last line that passed is summed up first.</summary>
+    public bool TryLog(long now, ILogger logger, Action<ILogger, long> summary)
+    {
+        if (!TryPass(now, out long suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            summary(logger, suppressed);
+        }
+
+        return true;
     }
 }
