@@ -7,9 +7,6 @@ namespace Mq.CliTests;
 /// <summary><c>Mq.Broker events</c> and the slow-consumer columns of <c>Mq.Broker peers</c>, against running brokers.</summary>
 public sealed class BrokerEventsCliTests(SmallQueueBrokerFixture fixture) : IClassFixture<SmallQueueBrokerFixture>
 {
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
     [Fact]
     public async Task Events_prints_one_json_object_per_event_and_exits_0_after_count()
     {
@@ -60,7 +57,7 @@ public sealed class BrokerEventsCliTests(SmallQueueBrokerFixture fixture) : ICla
         await using PeerProcess subscriber = await Cli.SubscribedAsync(endpoint, "--topic", topic, "--name", "stalled-reader");
 
         // Paused, it reads nothing: the broker's 64 KiB queue towards it fills and the rest is dropped.
-        subscriber.Signal(SigStop);
+        await subscriber.PauseAsync();
         try
         {
             await using PeerProcess publisher = Cli.Publisher(endpoint, topic, "--size", "128", "--count", "50000");
@@ -75,7 +72,7 @@ public sealed class BrokerEventsCliTests(SmallQueueBrokerFixture fixture) : ICla
         }
         finally
         {
-            subscriber.Signal(SigCont);
+            subscriber.Resume();
         }
 
         Assert.Equal(0, (await Cli.RunAsync(events)).ExitCode);

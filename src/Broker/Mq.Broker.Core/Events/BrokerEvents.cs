@@ -178,7 +178,12 @@ internal sealed partial class BrokerEvents(BrokerOptions options, BrokerCounters
         return e;
     }
 
-    private RouteSet? Routes(string kind) => pubSub().EventRoutes(Prefix + kind);
+    private RouteSet? Routes(string kind)
+    {
+        // Checked before the subject is even put together: with no watcher an event costs this test and nothing more.
+        PubSubRouter router = pubSub();
+        return router.HasEventWatchers ? router.EventRoutes(Prefix + kind) : null;
+    }
 
     private bool Pass(RateLimit limit, long now, out long suppressed)
     {

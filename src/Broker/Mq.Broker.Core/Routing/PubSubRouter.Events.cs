@@ -12,10 +12,13 @@ internal sealed partial class PubSubRouter
     // Subscriptions under $SYS.: while there are none, no event is even built.
     private int _systemSubscriptions;
 
+    /// <summary>True while some subscription's pattern starts with <c>$SYS.</c>: until then no event is worth building.</summary>
+    public bool HasEventWatchers => _systemSubscriptions > 0;
+
     /// <summary>The routes of an event to <paramref name="subject"/>, or null when no subscription under <c>$SYS.</c> wants it.</summary>
     public RouteSet? EventRoutes(string subject)
     {
-        if (_systemSubscriptions == 0 || _index.Lookup(subject, out _) is not { } routes)
+        if (!HasEventWatchers || _index.Lookup(subject, out _) is not { } routes)
         {
             return null;
         }
