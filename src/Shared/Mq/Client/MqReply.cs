@@ -3,7 +3,7 @@ using Mq.Serialization;
 
 namespace Mq.Client;
 
-/// <summary>A successful reply to a request.</summary>
+/// <summary>A successful reply to a request, or one part of a streamed or scatter-gather reply.</summary>
 public sealed class MqReply
 {
     private readonly MessagePackSerializerOptions _serializerOptions;
@@ -18,6 +18,12 @@ public sealed class MqReply
     public IReadOnlyDictionary<string, string>? Headers { get; }
 
     public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for the reply that ends the request.</summary>
+    public bool IsFinal { get; internal init; } = true;
+
+    /// <summary>The peer id of the server that answered (set for scatter-gather replies), else null.</summary>
+    public string? Responder { get; internal init; }
 
     public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
 
