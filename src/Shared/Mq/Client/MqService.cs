@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 
@@ -96,6 +98,8 @@ public sealed class MqService : IAsyncDisposable
 
     private async Task WorkAsync()
     {
+        // Started from the caller of ServeAsync: a request without a trace context starts a trace of its own.
+        Activity.Current = null;
         await foreach (MqRequest request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             await HandleAsync(request).ConfigureAwait(false);
@@ -111,6 +115,7 @@ public sealed class MqService : IAsyncDisposable
             return;
         }
 
+        using Activity? activity = MqTracing.StartServe(request);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         deadline.CancelAfter(remaining);
         ReadOnlyMemory<byte> reply;
@@ -118,8 +123,9 @@ public sealed class MqService : IAsyncDisposable
         {
             reply = await _handler(request, deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
+            MqTracing.Fail(activity, ex);
             // Past its deadline (or the client is closing): the requester is answered "timeout" (or
             // "responder lost") by the broker; a reply now would only race that answer.
             Interlocked.Increment(ref _cancelled);
@@ -128,6 +134,7 @@ public sealed class MqService : IAsyncDisposable
         catch (UnreadablePayloadException ex)
         {
             // The requester learns why; the server's log gets a line now and then, not a stack trace per request.
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _failed);
             long unreadable = Interlocked.Increment(ref _unreadable);
             if (_unreadableLog.Allow())
@@ -140,6 +147,7 @@ public sealed class MqService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _failed);
             await _owner.SendReplyAsync(request, ErrorCode.RemoteError, $"{ex.GetType().Name}: {ex.Message}", default).ConfigureAwait(false);
             return;
