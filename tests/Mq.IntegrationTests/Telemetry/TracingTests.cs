@@ -38,6 +38,8 @@ public sealed class TracingTests : IAsyncLifetime
         using (Activity root = ActivityRecorder.TestSource.StartActivity("test")!)
         {
             traceId = root.TraceId;
+            root.TraceStateString = "vendor=1";
+            root.AddBaggage("tenant.id", "eu-7");
             await _publisher.PublishAsync("trace.orders.created", new ReadOnlyMemory<byte>([1, 2, 3]), new Dictionary<string, string> { ["tenant"] = "eu" });
         }
 
@@ -63,6 +65,9 @@ public sealed class TracingTests : IAsyncLifetime
         // The broker forwards the header block as sent: the application's header and the trace context both arrive.
         Assert.Equal("eu", message.Headers!["tenant"]);
         Assert.StartsWith($"00-{traceId}-{publish.SpanId}-", message.Headers[MqDiagnostics.TraceParentHeader], StringComparison.Ordinal);
+        Assert.Equal("vendor=1", message.Headers[MqDiagnostics.TraceStateHeader]);
+        Assert.Equal("vendor=1", process.TraceStateString);
+        Assert.Equal("eu-7", process.GetBaggageItem("tenant.id"));
     }
 
     [Fact]
@@ -143,6 +148,31 @@ public sealed class TracingTests : IAsyncLifetime
 
         Assert.Null((await subscription.TakeAsync(1)).Single().Headers);
         Assert.Null(await served.Task.WaitAsync(Waits.Default));
+    }
+
+    [Fact]
+    public void Without_a_listener_the_publish_and_metric_hooks_allocate_nothing()
+    {
+        Assert.False(MqTracing.Source.HasListeners());
+        IReadOnlyDictionary<string, string>? headers = null;
+        Hooks();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Hooks();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Null(headers);
+
+        void Hooks()
+        {
+            Assert.Null(MqTracing.StartPublish("trace.cheap", 10, ref headers));
+            Assert.False(ClientTelemetry.ObservesRequests);
+            MqMetrics.Published();
+            MqMetrics.Received();
+            MqMetrics.Lost(1, local: true);
+        }
     }
 
     [Fact]

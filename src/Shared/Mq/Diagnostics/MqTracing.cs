@@ -55,7 +55,7 @@ internal static class MqTracing
             return null;
         }
 
-        Activity? activity = Start($"{MessagingTags.Process} {message.Subject}", ActivityKind.Consumer, Extract(message.Headers), MessagingTags.Process, MessagingTags.Process, message.Subject, message.Data.Length);
+        Activity? activity = StartRemote($"{MessagingTags.Process} {message.Subject}", ActivityKind.Consumer, message.Headers, message.Subject, message.Data.Length);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(MessagingTags.DestinationTemplate, subscription.Pattern);
@@ -76,7 +76,7 @@ internal static class MqTracing
             return null;
         }
 
-        return Start($"{MessagingTags.Process} {request.Service}", ActivityKind.Server, Extract(request.Headers), MessagingTags.Process, MessagingTags.Process, request.Service, request.Data.Length);
+        return StartRemote($"{MessagingTags.Process} {request.Service}", ActivityKind.Server, request.Headers, request.Service, request.Data.Length);
     }
 
     /// <summary>Marks the span failed: error status, <c>error.type</c> (the exception's type) and an exception event.</summary>
@@ -105,6 +105,21 @@ internal static class MqTracing
 
         DistributedContextPropagator.Current.ExtractTraceIdAndState(headers, GetHeader, out string? traceParent, out string? traceState);
         return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out ActivityContext context) ? context : default;
+    }
+
+    /// <summary>A process span whose parent and baggage are the ones the sender put in <paramref name="headers"/>.</summary>
+    private static Activity? StartRemote(string name, ActivityKind kind, IReadOnlyDictionary<string, string>? headers, string destination, int bodySize)
+    {
+        Activity? activity = Start(name, kind, Extract(headers), MessagingTags.Process, MessagingTags.Process, destination, bodySize);
+        if (activity is not null && headers is not null && DistributedContextPropagator.Current.ExtractBaggage(headers, GetHeader) is { } baggage)
+        {
+            foreach (KeyValuePair<string, string?> item in baggage)
+            {
+                activity.AddBaggage(item.Key, item.Value);
+            }
+        }
+
+        return activity;
     }
 
     private static Activity? Start(string name, ActivityKind kind, ActivityContext parent, string operationType, string operationName, string destination, int bodySize)
