@@ -143,7 +143,8 @@ public sealed class TracingTests : IAsyncLifetime
         });
         await using MqSubscription subscription = await _subscriber.SubscribeAsync("trace.plain");
 
-        await _publisher.PublishAsync("trace.plain", "x");
+        // Raw payloads: a typed one would carry its content type.
+        await _publisher.PublishAsync("trace.plain", new ReadOnlyMemory<byte>([1]));
         await _publisher.RequestAsync("trace.plain", ReadOnlyMemory<byte>.Empty);
 
         Assert.Null((await subscription.TakeAsync(1)).Single().Headers);

@@ -5,6 +5,7 @@ using Mq.Client.Connection;
 using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Serialization;
 
 namespace Mq.Client;
 
@@ -15,6 +16,7 @@ namespace Mq.Client;
 public sealed partial class MqClient : IAsyncDisposable
 {
     private readonly MqClientOptions _options;
+    private readonly SerializerRegistry _serializers;
     private readonly ILogger<MqClient> _logger;
     private readonly ClientTables _tables = new();
     private readonly Outbox _outbox;
@@ -42,7 +44,8 @@ public sealed partial class MqClient : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqClient>();
         _outbox = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
         _publishes = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
-        _connection = new PeerConnection(options, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
+        _serializers = new SerializerRegistry(options.Serializer, options.Serializers, options.SerializerOptions);
+        _connection = new PeerConnection(options, _serializers, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
         MqMetrics.Track(this);
     }
 
