@@ -125,9 +125,9 @@ public sealed class MqService : IAsyncDisposable
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
-            MqTracing.Fail(activity, ex);
             // Past its deadline (or the client is closing): the requester is answered "timeout" (or
             // "responder lost") by the broker; a reply now would only race that answer.
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _cancelled);
             return;
         }
