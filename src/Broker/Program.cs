@@ -30,43 +30,14 @@ root.Subcommands.Add(health);
 
 foreach (string query in SystemQuery.Commands)
 {
-    var queryEndpoint = new Option<string>("--endpoint") { Description = "The broker to ask", DefaultValueFactory = _ => "tcp://127.0.0.1:5555" };
-    var queryKey = new Option<string?>("--broker-key") { Description = "The broker's CURVE public key, z85 or @file, when it encrypts" };
-    var queryIdentity = new Option<string?>("--identity") { Description = "Identity to prove to a broker with a security policy (needs --identity-key)" };
-    var queryIdentityKey = new Option<string?>("--identity-key") { Description = "PEM file with the identity's private key" };
-    var queryTimeout = new Option<double>("--timeout") { Description = "Seconds to wait for the broker and for its answer", DefaultValueFactory = _ => 5 };
-    var json = new Option<bool>("--json") { Description = "Print the reply as JSON (for scripts) instead of a table" };
-    var command = new Command(query, $"Ask a running broker $SYS.{query} and print the reply") { queryEndpoint, queryKey, queryIdentity, queryIdentityKey, queryTimeout, json };
-    queryTimeout.Validators.Add(result =>
-    {
-        if (result.GetValueOrDefault<double>() is not > 0)
-        {
-            result.AddError("--timeout must be a positive number of seconds");
-        }
-    });
-    command.Validators.Add(result =>
-    {
-        if ((result.GetResult(queryIdentity) is null) != (result.GetResult(queryIdentityKey) is null))
-        {
-            result.AddError("--identity and --identity-key go together");
-        }
-    });
+    var shared = new SystemCommandOptions("Seconds to wait for the broker and for its answer", 5);
+    Command command = shared.Command(query, $"Ask a running broker $SYS.{query} and print the reply as a table");
     command.SetAction(async (parse, cancellationToken) =>
     {
-        TimeSpan wait = TimeSpan.FromSeconds(parse.GetValue(queryTimeout));
+        TimeSpan wait = TimeSpan.FromSeconds(parse.GetValue(shared.Timeout)!.Value);
         try
         {
-            var options = Mq.Client.MqClientOptions.Default with
-            {
-                Endpoint = parse.GetValue(queryEndpoint)!,
-                Name = $"mq-broker-{query}",
-                ConnectTimeout = wait,
-                RequestTimeout = wait,
-                BrokerPublicKey = parse.GetValue(queryKey) is { Length: > 0 } key ? Mq.Security.CurveKeys.PublicKeyArgument(key, "--broker-key") : null,
-                Identity = parse.GetValue(queryIdentity),
-                IdentityKeyFile = parse.GetValue(queryIdentityKey),
-            };
-            return await SystemQuery.RunAsync(query, options, parse.GetValue(json), Console.Out, Console.Error, cancellationToken);
+            return await SystemQuery.RunAsync(query, shared.ClientOptions(parse, $"mq-broker-{query}", wait), parse.GetValue(shared.Json), Console.Out, Console.Error, cancellationToken);
         }
         catch (Mq.Security.KeyFileException ex)
         {
@@ -76,6 +47,46 @@ foreach (string query in SystemQuery.Commands)
     });
     root.Subcommands.Add(command);
 }
+
+var watchOptions = new SystemCommandOptions("Seconds to wait for the broker, then for the events (default: connect within 5 s, then watch until stopped)", null);
+var eventCount = new Option<int?>("--count") { Description = "Exit 0 after this many events (2 if fewer came within --timeout)" };
+eventCount.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is <= 0)
+    {
+        result.AddError("--count must be a positive number");
+    }
+});
+var kinds = new Argument<string[]>("kind") { Description = "Events to watch, as subjects under $SYS.event. with wildcards: peer.connected, peer.*, slow_consumer (default: all)", Arity = ArgumentArity.ZeroOrMore };
+kinds.Validators.Add(result =>
+{
+    foreach (string kind in result.GetValueOrDefault<string[]>() ?? [])
+    {
+        if (Mq.Subjects.Subject.Validate(EventWatch.Prefix + kind, Mq.Subjects.SubjectKind.Pattern) is { } problem)
+        {
+            result.AddError(problem);
+        }
+    }
+});
+Command events = watchOptions.Command("events", "Watch a running broker's events ($SYS.event.>) and print each as it comes: a line, or a JSON object with --json");
+events.Options.Add(eventCount);
+events.Arguments.Add(kinds);
+events.SetAction(async (parse, cancellationToken) =>
+{
+    double? seconds = parse.GetValue(watchOptions.Timeout);
+    try
+    {
+        Mq.Client.MqClientOptions options = watchOptions.ClientOptions(parse, "mq-broker-events", TimeSpan.FromSeconds(seconds ?? 5));
+        return await EventWatch.RunAsync(options, parse.GetValue(kinds) ?? [], parse.GetValue(eventCount), seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            parse.GetValue(watchOptions.Json), Console.Out, Console.Error, cancellationToken);
+    }
+    catch (Mq.Security.KeyFileException ex)
+    {
+        Console.Error.WriteLine($"Mq broker events: {ex.Message}");
+        return BrokerProgram.BadArguments;
+    }
+});
+root.Subcommands.Add(events);
 
 var keyOut = new Option<string>("--out", "-o") { Description = "Secret key file to write; the public key goes to <path>.pub", Required = true };
 var force = new Option<bool>("--force") { Description = "Replace an existing key pair" };

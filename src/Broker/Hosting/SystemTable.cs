@@ -53,7 +53,7 @@ internal static class SystemTable
         text.AppendLine(string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
     }
 
-    private static string Cell(object? value) => value switch
+    public static string Cell(object? value) => value switch
     {
         null => "-",
         bool b => b ? "yes" : "no",

@@ -43,6 +43,9 @@ internal sealed class EngineHarness : IFrameSink
     /// <summary>What the sink answers; anything but Sent records nothing, as a full or gone peer queue would.</summary>
     public SendOutcome Outcome { get; set; } = SendOutcome.Sent;
 
+    /// <summary>Connections whose queue is full whatever <see cref="Outcome"/> says: one slow peer among healthy ones.</summary>
+    public HashSet<uint> FullQueues { get; } = [];
+
     /// <summary>Every frame the engine sent, in order.</summary>
     public List<(PeerSession Session, byte[] Frame)> Sent { get; } = [];
 
@@ -57,6 +60,11 @@ internal sealed class EngineHarness : IFrameSink
         if (Outcome != SendOutcome.Sent)
         {
             return Outcome;
+        }
+
+        if (FullQueues.Contains(session.Key))
+        {
+            return SendOutcome.QueueFull;
         }
 
         byte[] copy = frame.ToArray();

@@ -21,6 +21,9 @@ internal sealed class BrokerSubscription(PeerSession session, ulong sid, string 
     /// <summary>Set once it left the index: a route set built before (being fanned out now) must skip it.</summary>
     public bool Removed { get; set; }
 
+    /// <summary>What it lost, once it has lost something: created at its first drop.</summary>
+    public Events.SubscriptionDrops? Drops { get; set; }
+
     /// <summary>Set when the subscriber asked for flow control: its deliveries wait instead of being dropped.</summary>
     public SubscriptionFlow? Flow { get; } = flow;
 }

@@ -64,6 +64,7 @@ internal sealed partial class PubSubRouter
         Remove(subscription, now);
         counters.SlowConsumers++;
         counters.DroppedMessages += dropped;
+        writer.CountDrops(subscription, dropped, now, reason);
         writer.ReportSlowConsumer(peer, subscription.Sid, dropped, reason, now);
 
         MessagePackWriter w = writer.Begin(peer);

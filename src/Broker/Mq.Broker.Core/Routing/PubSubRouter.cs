@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 using MessagePack;
+using Mq.Broker.Events;
 using Mq.Broker.Server;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
@@ -13,7 +14,7 @@ namespace Mq.Broker.Routing;
 /// PUB, SUB, UNSUB and ACK: keeps the subscription index and fans each publish out to its routes; deliveries to
 /// flow-controlled subscriptions past their window wait (<see cref="SubscriptionFlow"/>) and hold the publisher back.
 /// </summary>
-internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, PublisherCredit credit, Budgets budgets)
+internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, PublisherCredit credit, Budgets budgets, BrokerEvents events)
 {
     private readonly SubscriptionIndex _index = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
@@ -48,9 +49,17 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
             return;
         }
 
+        if (chars[..length].StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
+        {
+            writer.Refuse(publisher, 0, ErrorCode.PermissionDenied, $"'{chars[..length]}' is under {QuietWatch.ReservedPrefix}, where only the broker publishes", now);
+            events.PermissionDenied(publisher, "publish", chars[..length].ToString(), now);
+            return;
+        }
+
         if (publisher.Permissions is { } permissions && !permissions.CanPublish(chars[..length]))
         {
             writer.Refuse(publisher, 0, ErrorCode.PermissionDenied, $"publish to '{chars[..length]}' is not allowed for identity '{publisher.Identity!.Name}'", now);
+            events.PermissionDenied(publisher, "publish", chars[..length].ToString(), now);
             return;
         }
 
@@ -100,12 +109,14 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         if (peer.Permissions is { } permissions && !permissions.CanSubscribe(pattern))
         {
             writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"subscribe to '{pattern}' is not allowed for identity '{peer.Identity!.Name}'", now);
+            events.PermissionDenied(peer, "subscribe", pattern, now);
             return;
         }
 
         if (window > 0 && peer.Permissions is { } flowPermissions && !flowPermissions.CanFlowControl(pattern))
         {
             writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"flow control on '{pattern}' is not allowed for identity '{peer.Identity!.Name}'; subscribe without a window", now);
+            events.PermissionDenied(peer, "flow_control", pattern, now);
             return;
         }
 
@@ -133,6 +144,12 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         peer.Subscriptions.Add(sid, subscription);
         _index.Add(subscription);
         budgets.Subscribed(peer, cost);
+        if (IsSystem(subscription))
+        {
+            _systemSubscriptions++;
+        }
+
+        events.Subscribed(subscription, now);
         if (flow is null)
         {
             writer.Ok(peer, reference, now);
@@ -158,6 +175,7 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         }
 
         Remove(subscription, now);
+        events.Unsubscribed(subscription, now);
         writer.Ok(peer, reference, now);
     }
 
@@ -232,6 +250,11 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         subscription.Removed = true;
         _index.Remove(subscription);
         budgets.Unsubscribed(subscription.Session, subscription.Cost);
+        if (IsSystem(subscription))
+        {
+            _systemSubscriptions--;
+        }
+
         if (subscription.Flow is { } flow)
         {
             // Deliveries still waiting were for a subscriber that no longer wants them.
@@ -241,7 +264,8 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         }
     }
 
-    private void Deliver(PeerSession publisher, BrokerSubscription subscription, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now)
+    /// <summary>One delivery; <paramref name="publisher"/> is null for the broker's own events, which hold nobody back.</summary>
+    private void Deliver(PeerSession? publisher, BrokerSubscription subscription, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now)
     {
         PeerSession target = subscription.Session;
         if (target.IsClosed || subscription.Removed)
@@ -256,8 +280,12 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
             CommandWriter.WriteMsg(ref scratch, subscription.Sid, ++subscription.Sequence, subject, headers, payload);
             scratch.Flush();
             counters.FlowWaits++;
-            credit.Stall(publisher, flow, now);
-            _holding.Add(subscription);
+            if (publisher is not null)
+            {
+                credit.Stall(publisher, flow, now);
+                _holding.Add(subscription);
+            }
+
             Wait(subscription, _scratch.WrittenSpan.ToArray(), now);
             return;
         }

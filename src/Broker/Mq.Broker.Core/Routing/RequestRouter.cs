@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 using MessagePack;
+using Mq.Broker.Events;
 using Mq.Broker.Server;
 using Mq.Broker.Sessions;
 using Mq.Protocol;
@@ -14,7 +15,7 @@ namespace Mq.Broker.Routing;
 /// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
 /// timeout) as soon as the broker knows; or, when the requester cancels or leaves, with an ABORT to the server.
 /// </summary>
-internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system)
+internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system, BrokerEvents events)
 {
     private readonly ServiceDirectory _services = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -47,10 +48,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         else if (service.StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
         {
             writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"'{service}' is under {QuietWatch.ReservedPrefix}, which only the broker serves", now);
+            events.PermissionDenied(peer, "serve", service, now);
         }
         else if (peer.Permissions is { } permissions && !permissions.CanServe(service))
         {
             writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"serve '{service}' is not allowed for identity '{peer.Identity!.Name}'", now);
+            events.PermissionDenied(peer, "serve", service, now);
         }
         else if (peer.Services.Count >= options.MaxServicesPerPeer)
         {
@@ -63,6 +66,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         else
         {
             _services.Add(service, peer);
+            events.Served(peer, service, now);
             writer.Ok(peer, reference, now);
         }
     }
@@ -81,6 +85,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
         // Requests already handed to this peer stay its to answer.
         _services.Remove(service, peer);
+        events.Unserved(peer, service, now);
         writer.Ok(peer, reference, now);
     }
 
@@ -105,6 +110,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
         {
             Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            events.PermissionDenied(requester, "request", name.ToString(), now);
             return;
         }
 
@@ -270,7 +276,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
     {
         if (code != ErrorCode.NoResponders)
         {
-            counters.Refused++;
+            writer.CountRefusal(requester, code, message, now);
         }
 
         MessagePackWriter w = writer.Begin(requester);

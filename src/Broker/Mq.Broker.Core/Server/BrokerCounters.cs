@@ -21,4 +21,6 @@ internal sealed class BrokerCounters
     public long PublisherStalls;
     public long SlowConsumers;
     public long ChannelFailures;
+    public long EventsPublished;
+    public long EventsSuppressed;
 }

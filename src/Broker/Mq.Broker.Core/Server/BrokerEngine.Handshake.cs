@@ -36,6 +36,7 @@ internal sealed partial class BrokerEngine
         if (session.State is PeerState.Ready or PeerState.Authenticating)
         {
             // A second HELLO starts the session over, as a reconnect would.
+            Ended(session, "it started a new session with HELLO", now);
             EndSession(session, now);
         }
 
@@ -51,8 +52,9 @@ internal sealed partial class BrokerEngine
         {
             // No more challenges: the connection's guesses are used up, whatever its source.
             session.State = PeerState.Handshaking;
-            _writer.Refuse(session, 0, ErrorCode.Unauthenticated,
-                $"too many failed authentications on this connection ({session.AuthFailures}); connect again", now);
+            string refused = $"too many failed authentications on this connection ({session.AuthFailures}); connect again";
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, refused, now);
+            _events.AuthFailed(session.Source, null, refused, now);
             return;
         }
 
@@ -84,6 +86,7 @@ internal sealed partial class BrokerEngine
         {
             session.AuthFailures++;
             _writer.Refuse(session, 0, ErrorCode.Unauthenticated, throttled, now);
+            _events.AuthFailed(session.Source, identity, throttled, now);
             return;
         }
 
@@ -92,6 +95,7 @@ internal sealed partial class BrokerEngine
         {
             session.AuthFailures++;
             _writer.Refuse(session, 0, ErrorCode.Unauthenticated, $"authentication as '{identity}' failed: unknown identity or wrong key", now);
+            _events.AuthFailed(session.Source, identity, "unknown identity or wrong key", now);
             return;
         }
 
@@ -122,7 +126,8 @@ internal sealed partial class BrokerEngine
         MessagePackWriter w = _writer.Begin(session);
         CommandWriter.WriteWelcome(ref w, session.Version, session.PeerId, settings);
         _writer.End(session, ref w, now);
-        LogPeerReady(session.Name, session.PeerId, session.Identity?.Name ?? "-");
+        LogPeerReady(session.Name, session.PeerId, session.Source, session.Identity?.Name ?? "-");
+        _events.Connected(session, now);
     }
 
     /// <summary>
@@ -170,8 +175,8 @@ internal sealed partial class BrokerEngine
         LogPolicyReloaded(policy.Count);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) connected, identity {Identity}")]
-    private partial void LogPeerReady(string name, string peerId, string identity);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) connected from {Address}, identity {Identity}")]
+    private partial void LogPeerReady(string name, string peerId, string address, string identity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Security policy reloaded: {Identities} identities; live peers now have the new permissions")]
     private partial void LogPolicyReloaded(int identities);

@@ -32,14 +32,30 @@ internal sealed partial class BrokerEngine
 
     private void Forget(PeerSession session, string reason, long now)
     {
-        if (session.State == PeerState.Ready)
-        {
-            LogPeerGone(session.Name, session.PeerId, reason);
-        }
-
+        Ended(session, reason, now);
         session.State = PeerState.Closed;
         _sessions.Remove(session.Key);
         EndSession(session, now);
+    }
+
+    /// <summary>A Ready session is over: its leave line and event, while it still has its name, id and identity.</summary>
+    private void Ended(PeerSession session, string reason, long now)
+    {
+        if (session.State != PeerState.Ready)
+        {
+            return;
+        }
+
+        if (session.DroppedMessages > 0)
+        {
+            LogLossyPeerGone(session.Name, session.PeerId, session.Source, session.DroppedMessages, reason);
+        }
+        else
+        {
+            LogPeerGone(session.Name, session.PeerId, session.Source, reason);
+        }
+
+        _events.Disconnected(session, reason, now);
     }
 
     /// <summary>
@@ -58,6 +74,8 @@ internal sealed partial class BrokerEngine
         PublisherCredit.Reset(session, 0);
         PeerWriter.Discard(session);
         session.DroppedFrames = 0;
+        session.DroppedMessages = 0;
+        session.LastDropAt = null;
         session.Identity = null;
         session.Nonce = null;
 
@@ -65,6 +83,10 @@ internal sealed partial class BrokerEngine
         session.PeerId = "";
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) left: {Reason}")]
-    private partial void LogPeerGone(string name, string peerId, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Name} ({PeerId}) from {Address} left: {Reason}")]
+    private partial void LogPeerGone(string name, string peerId, string address, string reason);
+
+    // A subscriber that lost messages leaves a trace with the count, however few of its drops were logged.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Name} ({PeerId}) from {Address} left having lost {Dropped} messages to its full queue or slow-consumer cut-offs: {Reason}")]
+    private partial void LogLossyPeerGone(string name, string peerId, string address, long dropped, string reason);
 }

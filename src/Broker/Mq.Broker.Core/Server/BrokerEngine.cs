@@ -1,5 +1,6 @@
 using MessagePack;
 using Microsoft.Extensions.Logging;
+using Mq.Broker.Events;
 using Mq.Broker.Routing;
 using Mq.Broker.Security;
 using Mq.Broker.Sessions;
@@ -26,6 +27,7 @@ internal sealed partial class BrokerEngine
     private readonly RequestRouter _requests;
     private readonly PublisherCredit _credit;
     private readonly Budgets _budgets;
+    private readonly BrokerEvents _events;
     private readonly Authenticator? _auth;
     private readonly PolicyWatcher? _policyWatcher;
     private readonly Dictionary<string, object?> _welcomeSettings;
@@ -48,10 +50,11 @@ internal sealed partial class BrokerEngine
         _writer = new PeerWriter(sink, _counters, options.MaxBacklogBytes, ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes), logger);
         _credit = new PublisherCredit(options, _writer, _counters);
         _budgets = new Budgets(options);
-        _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets);
+        _events = new BrokerEvents(options, _counters, _writer, logger, () => _pubSub!);
+        _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets, _events);
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
         System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, () => _requests!.Describe());
-        _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System);
+        _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,
@@ -190,6 +193,7 @@ internal sealed partial class BrokerEngine
         _expired.Clear();
         _requests.ExpireDeadlines(now);
         _pubSub.CutOffStalled(now);
+        _events.Report(now);
         if (_policyWatcher?.Changed(now) == true)
         {
             ReloadPolicy(now);
@@ -219,9 +223,10 @@ internal sealed partial class BrokerEngine
             _writer.FlushAll(now);
         }
 
-        foreach (PeerSession session in _writer.Overflowed)
+        // By index: closing one tells others (replies, events), and a write that flushes may add to the list.
+        for (int i = 0; i < _writer.Overflowed.Count; i++)
         {
-            Close(session, $"its queue stayed full: more than {_options.MaxBacklogBytes} bytes of replies and requests could not be delivered", now);
+            Close(_writer.Overflowed[i], $"its queue stayed full: more than {_options.MaxBacklogBytes} bytes of replies and requests could not be delivered", now);
         }
 
         _writer.Overflowed.Clear();
@@ -279,6 +284,8 @@ internal sealed partial class BrokerEngine
         PublisherStalls = _counters.PublisherStalls,
         SlowConsumers = _counters.SlowConsumers,
         ChannelFailures = _counters.ChannelFailures,
+        EventsPublished = _counters.EventsPublished,
+        EventsSuppressed = _counters.EventsSuppressed,
     };
 
     /// <summary>Why the broker is not quiet yet (see <see cref="QuietWatch"/>), or null when nothing is left to deliver.</summary>

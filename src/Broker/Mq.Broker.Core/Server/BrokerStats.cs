@@ -49,8 +49,15 @@ public sealed record BrokerStats
     /// <c>MaxFlowStall</c>, or what waited for them passed a byte budget. Each lost what waited (DROPPED) and was revoked.
     /// </summary>
     public long SlowConsumers { get; init; }
+
     /// <summary>Secure-channel handshakes that failed and encrypted frames that did not decrypt (each of the latter ended its session).</summary>
     public long ChannelFailures { get; init; }
+
+    /// <summary>Events the broker published under <c>$SYS.event.</c> (each to every subscription that wanted it).</summary>
+    public long EventsPublished { get; init; }
+
+    /// <summary>permission_denied and auth_failed events not published because of their rate limit; the next one counts them.</summary>
+    public long EventsSuppressed { get; init; }
 
     /// <summary>Open TCP connections, in their handshake or not.</summary>
     public int Connections { get; init; }

@@ -14,10 +14,8 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 {
     private const int LogLinesPerSecond = 20;
     private readonly List<PeerSession> _dirty = [];
+    private readonly RateLimit _logLimit = new(LogLinesPerSecond);
     private int _commandStart;
-    private long _logWindowStart;
-    private int _logged;
-    private long _suppressed;
 
     /// <summary>The command being processed, named in every ERROR it causes; 0 outside a command.</summary>
     public CommandCode Command { get; set; }
@@ -142,6 +140,30 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     /// <summary>Peers whose backlog overflowed during the last flushes; the engine disconnects them.</summary>
     public List<PeerSession> Overflowed { get; } = [];
 
+    /// <summary>Subscriptions that lost deliveries not yet announced or logged (<see cref="Events.BrokerEvents.Report"/>).</summary>
+    public HashSet<Routing.BrokerSubscription> Dropping { get; } = [];
+
+    /// <summary>
+    /// Counts deliveries <paramref name="subscription"/> lost, for its peer, for <c>$SYS.peers</c>/<c>$SYS.subs</c>,
+    /// and for the slow-consumer events and log lines to come; <paramref name="cutOff"/> says why it was cut off, if it was.
+    /// </summary>
+    public void CountDrops(Routing.BrokerSubscription subscription, long count, long now, string? cutOff = null)
+    {
+        Events.SubscriptionDrops drops = subscription.Drops ??= new Events.SubscriptionDrops();
+        if (cutOff is null)
+        {
+            drops.Add(count, now);
+        }
+        else
+        {
+            drops.CutOff(cutOff, count, now);
+        }
+
+        subscription.Session.DroppedMessages += count;
+        subscription.Session.LastDropAt = now;
+        Dropping.Add(subscription);
+    }
+
     /// <summary>
     /// Sends the backlog, then what was written since. When the peer's queue is full, MSGs are dropped and
     /// counted per subscription (the peer is sent DROPPED once there is room), and every other command, and
@@ -159,7 +181,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         {
             if (!SendBacklog(session))
             {
-                Salvage(session, session.Output.WrittenSpan);
+                Salvage(session, session.Output.WrittenSpan, now);
                 session.Output.ResetWrittenCount();
                 return;
             }
@@ -181,35 +203,15 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         SendOutcome outcome = sink.Send(session, session.Output.WrittenSpan);
         if (outcome == SendOutcome.QueueFull)
         {
-            Salvage(session, session.Output.WrittenSpan);
+            Salvage(session, session.Output.WrittenSpan, now);
         }
 
         session.Output.ResetWrittenCount();
         session.LastSent = now;
     }
 
-    private bool MayLog(long now)
-    {
-        if (now - _logWindowStart >= 1000)
-        {
-            if (_suppressed > 0)
-            {
-                LogSuppressed(_suppressed);
-            }
-
-            _logWindowStart = now;
-            _logged = 0;
-            _suppressed = 0;
-        }
-
-        if (_logged++ < LogLinesPerSecond)
-        {
-            return true;
-        }
-
-        _suppressed++;
-        return false;
-    }
+    /// <summary>True if a line a peer can cause may be logged now: the limit refusals and slow-consumer lines share.</summary>
+    public bool MayLog(long now) => _logLimit.TryLog(now, logger, LogSuppressed);
 
     /// <summary>
     /// Sends the backlog in frames no larger than peers accept, cut between commands; whatever the queue refuses
@@ -256,7 +258,7 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         return length;
     }
 
-    private void Salvage(PeerSession session, ReadOnlySpan<byte> frame)
+    private void Salvage(PeerSession session, ReadOnlySpan<byte> frame, long now)
     {
         if (frame.IsEmpty)
         {
@@ -265,7 +267,6 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
 
         counters.DroppedFrames++;
         session.DroppedFrames++;
-        long droppedBefore = counters.DroppedMessages;
         byte[] copy = frame.ToArray();
         var reader = new CommandReader(copy);
         while (!reader.End)
@@ -276,7 +277,8 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
                 ulong sid = reader.ReadUInt();
                 ulong sequence = reader.ReadUInt();
                 reader.SkipCommand();
-                if (session.Subscriptions.TryGetValue(sid, out Routing.BrokerSubscription? subscription) && subscription.Flow is not null)
+                session.Subscriptions.TryGetValue(sid, out Routing.BrokerSubscription? subscription);
+                if (subscription?.Flow is not null)
                 {
                     // Flow-controlled deliveries are never dropped; the window bounds how many can be here.
                     session.Backlog.Write(copy.AsSpan(start, reader.Position - start));
@@ -286,6 +288,11 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
                 (ulong count, _) = session.DroppedBySid.GetValueOrDefault(sid);
                 session.DroppedBySid[sid] = (count + 1, sequence);
                 counters.DroppedMessages++;
+                if (subscription is not null)
+                {
+                    CountDrops(subscription, 1, now);
+                }
+
                 continue;
             }
 
@@ -298,11 +305,6 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
             session.Overflowed = true;
             counters.PeersOverflowed++;
             Overflowed.Add(session);
-        }
-
-        if (session.DroppedFrames == 1 || session.DroppedFrames % 1000 == 0)
-        {
-            LogDropped(session, counters.DroppedMessages - droppedBefore, session.DroppedFrames);
         }
     }
 
@@ -324,9 +326,6 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cut off subscription {Sid} of {Peer} as a slow consumer, dropping {Dropped} waiting messages: {Reason}")]
     private partial void LogSlowConsumer(PeerSession peer, ulong sid, long dropped, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals and cut-offs in the last second were not logged")]
-    private partial void LogSuppressed(long count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer} is not keeping up: dropped {Messages} messages now, {Frames} full frames so far")]
-    private partial void LogDropped(PeerSession peer, long messages, long frames);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refusals and slow-consumer lines in the last second were not logged")]
+    private static partial void LogSuppressed(ILogger logger, long count);
 }

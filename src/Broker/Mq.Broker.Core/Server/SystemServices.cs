@@ -52,7 +52,7 @@ internal sealed class SystemServices(
             Info => Serialize(InfoMap()),
             Stats => Serialize(StatsMap(ReadStats())),
             Peers => List("peers", sessions().Where(s => s.State == PeerState.Ready), s => PeerMap(s, now)),
-            Subs => List("subs", sessions().SelectMany(s => s.Subscriptions.Values), SubMap),
+            Subs => List("subs", sessions().SelectMany(s => s.Subscriptions.Values), s => SubMap(s, now)),
             Services => List("services", services(), s => new Dictionary<string, object?> { ["name"] = s.Name, ["servers"] = s.Servers, ["in_flight"] = s.InFlight }),
             _ => null,
         };
@@ -111,6 +111,8 @@ internal sealed class SystemServices(
         ["publisher_stalls"] = s.PublisherStalls,
         ["slow_consumers"] = s.SlowConsumers,
         ["channel_failures"] = s.ChannelFailures,
+        ["events_published"] = s.EventsPublished,
+        ["events_suppressed"] = s.EventsSuppressed,
         ["connections"] = s.Connections,
         ["pending_handshakes"] = s.PendingHandshakes,
         ["connections_accepted"] = s.ConnectionsAccepted,
@@ -130,9 +132,11 @@ internal sealed class SystemServices(
         ["services"] = s.Services.Count,
         ["queued_bytes"] = (long)s.Output.WrittenCount + s.Backlog.WrittenCount + s.FlowWaitBytes,
         ["dropped_frames"] = s.DroppedFrames,
+        ["dropped_messages"] = s.DroppedMessages,
+        ["slow_consumer"] = Events.BrokerEvents.IsSlow(s.LastDropAt, now),
     };
 
-    private static Dictionary<string, object?> SubMap(BrokerSubscription s) => new(StringComparer.Ordinal)
+    private static Dictionary<string, object?> SubMap(BrokerSubscription s, long now) => new(StringComparer.Ordinal)
     {
         ["pattern"] = s.Pattern,
         ["queue_group"] = s.Group,
@@ -140,6 +144,8 @@ internal sealed class SystemServices(
         ["peer_id"] = s.Session.PeerId,
         ["flow_controlled"] = s.Flow is not null,
         ["delivered"] = s.Sequence,
+        ["dropped"] = s.Drops?.Total ?? 0,
+        ["slow_consumer"] = Events.BrokerEvents.IsSlow(s.Drops?.LastAt, now),
     };
 
     /// <summary>{ total, omitted, key: [entries] }, with as many entries as fit in <see cref="MaxEntries"/> and the byte budget.</summary>

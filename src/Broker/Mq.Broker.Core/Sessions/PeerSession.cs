@@ -102,6 +102,12 @@ internal sealed class PeerSession(uint key, long now)
 
     public long DroppedFrames { get; set; }
 
+    /// <summary>Deliveries this session's subscriptions lost (full queue, or cut off as slow consumers).</summary>
+    public long DroppedMessages { get; set; }
+
+    /// <summary>When it last lost one, or null if it never did: how recent its slow-consumer state is.</summary>
+    public long? LastDropAt { get; set; }
+
     /// <summary>The budget this session shares with the other sessions of its identity; set from WELCOME to the session's end.</summary>
     public IdentityBudget? Budget { get; set; }
 
