@@ -286,6 +286,19 @@ internal sealed class EngineHarness : IFrameSink
         return count;
     }
 
+    /// <summary>A GATHERED for <paramref name="rid"/>: the server's status, payload and peer id.</summary>
+    public (ErrorCode Status, byte[] Payload, string Responder) ExpectGathered(uint key, ulong rid)
+    {
+        CommandReader reader = Expect(key, CommandCode.Gathered);
+        Assert.Equal(rid, reader.ReadUInt());
+        var status = (ErrorCode)reader.ReadUInt();
+        reader.ReadStringOrNil(4096);
+        reader.ReadHeadersRaw();
+        (ErrorCode, byte[], string) gathered = (status, reader.ReadBinary().ToArray(), reader.ReadString(ProtocolLimits.MaxSubjectBytes));
+        reader.EndCommand();
+        return gathered;
+    }
+
     /// <summary>An ABORT: the bid of the request the server should stop working on, and why.</summary>
     public (ulong Bid, string Reason) ExpectAbort(uint key)
     {

@@ -102,26 +102,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         }
 
         name = name[..length];
-        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        if (!Admit(requester, rid, name, payload.Length, now) || !WithinOpenLimit(requester, rid, 1, now))
         {
-            Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
             return;
         }
 
-        if (payload.Length > options.MaxPayloadBytes)
-        {
-            Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
-            return;
-        }
-
-        if (requester.MadeRequests.Count >= options.MaxOpenRequestsPerPeer)
-        {
-            Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
-            return;
-        }
-
-        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
-        long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
+        long budget = Budget(timeoutMs);
         if (name.SequenceEqual(QuietWatch.ServiceName))
         {
             quiet.Ask(requester, rid, now + budget, now);
@@ -196,6 +182,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             return;
         }
 
+        if (pending.Gather is { } gather)
+        {
+            Gathered(gather, pending, code, error.HasValue ? error.Value.Span : default, headers.Span, payload.Span, now);
+            return;
+        }
+
         MessagePackWriter w = writer.Begin(pending.Requester);
         CommandWriter.WriteReply(ref w, pending.RequesterId, code, error.HasValue ? error.Value.Span : default, headers.Span, payload.Span);
         writer.End(pending.Requester, ref w, now);
@@ -216,6 +208,14 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             {
                 // A stream that moved since: its deadline went on without a queue entry per part.
                 _deadlines.Enqueue(brokerId, pending.Deadline);
+                continue;
+            }
+
+            if (pending.Gather is { } gather && !pending.Abandoned)
+            {
+                // One deadline for all its servers: the first to expire ends the scatter-gather.
+                EndGather(gather, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"{gather.Servers - gather.Open.Count} of {gather.Servers} servers of '{gather.Service}' answered in time"), now);
+                Forget(pending);
                 continue;
             }
 
@@ -264,6 +264,45 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         {
             Abandon(pending, "the requester went away", now);
         }
+
+        peer.GathersByRid.Clear();
+    }
+
+    /// <summary>The checks every REQ and REQALL passes first; false when one failed (and the requester was answered).</summary>
+    private bool Admit(PeerSession requester, ulong rid, ReadOnlySpan<char> name, int payloadLength, long now)
+    {
+        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        {
+            Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            return false;
+        }
+
+        if (payloadLength > options.MaxPayloadBytes)
+        {
+            Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payloadLength} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Room for <paramref name="opening"/> more open requests of this peer (a scatter-gather opens one per server).</summary>
+    private bool WithinOpenLimit(PeerSession requester, ulong rid, int opening, long now)
+    {
+        if (requester.MadeRequests.Count + opening > options.MaxOpenRequestsPerPeer)
+        {
+            Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The request's time budget: 0 and anything above the broker's maximum mean the maximum.</summary>
+    private long Budget(ulong timeoutMs)
+    {
+        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
+        return timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
     }
 
     private void Fail(PeerSession requester, ulong rid, ErrorCode code, string message, long now)
@@ -283,6 +322,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         Forget(pending);
         if (pending.Abandoned)
         {
+            return;
+        }
+
+        if (pending.Gather is { } gather)
+        {
+            Gathered(gather, pending, code, message, default, default, now);
             return;
         }
 

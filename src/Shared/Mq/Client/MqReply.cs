@@ -19,10 +19,10 @@ public sealed class MqReply
 
     public ReadOnlyMemory<byte> Data { get; }
 
-    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for the reply that ends the request.</summary>
+    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for a server's whole reply.</summary>
     public bool IsFinal { get; internal init; } = true;
 
-    /// <summary>The peer id of the server that answered (set for scatter-gather replies), else null.</summary>
+    /// <summary>The peer id of the server that answered (set by <see cref="MqClient.RequestManyAsync"/>), else null.</summary>
     public string? Responder { get; internal init; }
 
     public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
