@@ -44,27 +44,14 @@ public sealed class ScatterGatherTests : IAsyncLifetime
     [Fact]
     public async Task Max_replies_ends_the_gathering_and_stops_the_slower_server()
     {
-        var slowCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new CancellationProbe();
         await using MqService first = await _first.ServeAsync("census", (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(new byte[] { 1 }));
-        await using MqService second = await _second.ServeAsync("census", async (_, ct) =>
-        {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                slowCancelled.TrySetResult();
-                throw;
-            }
-
-            return default;
-        });
+        await using MqService second = await _second.ServeAsync("census", slow.WaitAsync);
 
         List<MqReply> replies = await CollectAsync(_requester.RequestManyAsync("census", default, new RequestManyOptions { MaxReplies = 1, Timeout = Bound }));
 
         Assert.Equal(_first.PeerId, Assert.Single(replies).Responder);
-        await slowCancelled.Task.WaitAsync(Bound);
+        await slow.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]

@@ -199,6 +199,20 @@ internal sealed class EngineHarness : IFrameSink
         Assert.Equal(100 + sid, Expect(key, CommandCode.Ok).ReadUInt());
     }
 
+    /// <summary>A broker with a requester on connection 1 and one server of <paramref name="service"/> per name on connections 2, 3...; returns the servers' peer ids.</summary>
+    public static (EngineHarness Broker, string[] Servers) WithServers(BrokerOptions options, string service, params string[] servers)
+    {
+        var broker = new EngineHarness(options);
+        broker.Connect(1, "requester");
+        string[] peerIds = [.. servers.Select((name, i) => broker.Connect((uint)(i + 2), name))];
+        for (int i = 0; i < servers.Length; i++)
+        {
+            broker.Serve((uint)(i + 2), service);
+        }
+
+        return (broker, peerIds);
+    }
+
     public void Serve(uint key, string service)
     {
         From(key, Frames.Serve(7, service));

@@ -6,17 +6,14 @@ namespace Mq.UnitTests.Engine;
 /// <summary>REQALL in the broker: every server asked, each answer relayed with its server's id, one REPLY at the end.</summary>
 public sealed class ScatterGatherTests
 {
-    private readonly EngineHarness _broker = new(new BrokerOptions { MaxRequestTimeout = TimeSpan.FromSeconds(10) });
+    private readonly EngineHarness _broker;
     private readonly string _first;
     private readonly string _second;
 
     public ScatterGatherTests()
     {
-        _broker.Connect(1, "requester");
-        _first = _broker.Connect(2, "first");
-        _second = _broker.Connect(3, "second");
-        _broker.Serve(2, "census");
-        _broker.Serve(3, "census");
+        (_broker, string[] servers) = EngineHarness.WithServers(new BrokerOptions { MaxRequestTimeout = TimeSpan.FromSeconds(10) }, "census", "first", "second");
+        (_first, _second) = (servers[0], servers[1]);
     }
 
     [Fact]
@@ -114,12 +111,7 @@ public sealed class ScatterGatherTests
     [Fact]
     public void A_scatter_gather_opening_more_requests_than_the_peer_may_have_is_refused_whole()
     {
-        var broker = new EngineHarness(new BrokerOptions { MaxOpenRequestsPerPeer = 1 });
-        broker.Connect(1, "requester");
-        broker.Connect(2, "first");
-        broker.Connect(3, "second");
-        broker.Serve(2, "census");
-        broker.Serve(3, "census");
+        EngineHarness broker = EngineHarness.WithServers(new BrokerOptions { MaxOpenRequestsPerPeer = 1 }, "census", "first", "second").Broker;
 
         broker.From(1, Frames.ReqAll(5, "census"));
         Assert.Equal(ErrorCode.LimitExceeded, broker.ExpectReply(1, 5).Status);

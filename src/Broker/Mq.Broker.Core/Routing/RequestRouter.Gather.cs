@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Unicode;
 using MessagePack;
 using Mq.Broker.Server;
 using Mq.Broker.Sessions;
@@ -16,26 +14,18 @@ internal sealed partial class RequestRouter
 {
     public void RequestAll(PeerSession requester, ref CommandReader reader, long now)
     {
-        ulong rid = reader.ReadUInt();
-        ReadOnlyMemory<byte> service = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
-        ulong timeoutMs = reader.ReadUInt();
-        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
-        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        var ask = Ask.Read(ref reader);
         ulong maxReplies = reader.ReadUInt();
         reader.EndCommand();
 
-        Span<char> name = stackalloc char[service.Length];
-        if (Utf8.ToUtf16(service.Span, name, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
+        ulong rid = ask.Rid;
+        Span<char> name = stackalloc char[ask.Service.Length];
+        if (!Admit(requester, ask, name, now, out int length))
         {
-            Fail(requester, rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
             return;
         }
 
         name = name[..length];
-        if (!Admit(requester, rid, name, payload.Length, now))
-        {
-            return;
-        }
 
         if (name.StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
         {
@@ -55,7 +45,7 @@ internal sealed partial class RequestRouter
             return;
         }
 
-        long budget = Budget(timeoutMs);
+        long budget = Budget(ask.TimeoutMs);
         var gather = new ScatterGather(requester, rid, serviceName, (uint)Math.Min(maxReplies, uint.MaxValue), servers.Count);
         requester.GathersByRid[rid] = gather;
         foreach (PeerSession server in servers)
@@ -69,7 +59,7 @@ internal sealed partial class RequestRouter
             counters.RequestsRouted++;
 
             MessagePackWriter w = writer.Begin(server);
-            CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span);
+            CommandWriter.WriteRequest(ref w, pending.BrokerId, ask.Service.Span, (uint)Math.Min(budget, uint.MaxValue), ask.Headers.Span, ask.Payload.Span);
             writer.End(server, ref w, now);
         }
     }

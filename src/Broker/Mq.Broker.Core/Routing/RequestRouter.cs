@@ -86,28 +86,19 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     public void Request(PeerSession requester, ref CommandReader reader, long now)
     {
-        ulong rid = reader.ReadUInt();
-        ReadOnlyMemory<byte> service = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
-        ulong timeoutMs = reader.ReadUInt();
-        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
-        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        var ask = Ask.Read(ref reader);
         ulong window = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
-        Span<char> name = stackalloc char[service.Length];
-        if (Utf8.ToUtf16(service.Span, name, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
+        ulong rid = ask.Rid;
+        Span<char> name = stackalloc char[ask.Service.Length];
+        if (!Admit(requester, ask, name, now, out int length) || !WithinOpenLimit(requester, rid, 1, now))
         {
-            Fail(requester, rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
             return;
         }
 
         name = name[..length];
-        if (!Admit(requester, rid, name, payload.Length, now) || !WithinOpenLimit(requester, rid, 1, now))
-        {
-            return;
-        }
-
-        long budget = Budget(timeoutMs);
+        long budget = Budget(ask.TimeoutMs);
         if (name.SequenceEqual(QuietWatch.ServiceName))
         {
             quiet.Ask(requester, rid, now + budget, now);
@@ -141,7 +132,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         counters.RequestsRouted++;
 
         MessagePackWriter w = writer.Begin(server);
-        CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span, credit);
+        CommandWriter.WriteRequest(ref w, pending.BrokerId, ask.Service.Span, (uint)Math.Min(budget, uint.MaxValue), ask.Headers.Span, ask.Payload.Span, credit);
         writer.End(server, ref w, now);
     }
 
@@ -268,18 +259,28 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         peer.GathersByRid.Clear();
     }
 
-    /// <summary>The checks every REQ and REQALL passes first; false when one failed (and the requester was answered).</summary>
-    private bool Admit(PeerSession requester, ulong rid, ReadOnlySpan<char> name, int payloadLength, long now)
+    /// <summary>
+    /// Decodes the service name into <paramref name="buffer"/> (its first <paramref name="length"/> chars) and makes the
+    /// checks every REQ and REQALL passes first; false when one failed (and the requester was answered).
+    /// </summary>
+    private bool Admit(PeerSession requester, in Ask ask, Span<char> buffer, long now, out int length)
     {
-        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        if (Utf8.ToUtf16(ask.Service.Span, buffer, out _, out length, replaceInvalidSequences: false) != OperationStatus.Done)
         {
-            Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            Fail(requester, ask.Rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
             return false;
         }
 
-        if (payloadLength > options.MaxPayloadBytes)
+        ReadOnlySpan<char> name = buffer[..length];
+        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
         {
-            Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payloadLength} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            Fail(requester, ask.Rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            return false;
+        }
+
+        if (ask.Payload.Length > options.MaxPayloadBytes)
+        {
+            Fail(requester, ask.Rid, ErrorCode.TooLarge, $"payload of {ask.Payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
             return false;
         }
 
@@ -387,5 +388,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         {
             _deadlines.Enqueue(pending.BrokerId, pending.Deadline);
         }
+    }
+
+    /// <summary>The fields REQ and REQALL share, in wire order; the caller reads its own trailing field and ends the command.</summary>
+    private readonly record struct Ask(ulong Rid, ReadOnlyMemory<byte> Service, ulong TimeoutMs, ReadOnlyMemory<byte> Headers, ReadOnlyMemory<byte> Payload)
+    {
+        public static Ask Read(ref CommandReader reader) =>
+            new(reader.ReadUInt(), reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes), reader.ReadUInt(), reader.ReadHeadersRaw(), reader.ReadBinary());
     }
 }
