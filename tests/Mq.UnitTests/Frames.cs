@@ -62,6 +62,9 @@ internal static class Frames
     public static byte[] StreamReq(ulong rid, string service, uint window, uint timeoutMs = 5000) =>
         Build((ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, rid, service, timeoutMs, null, [], window));
 
+    public static byte[] ReqAll(ulong rid, string service, uint maxReplies = 0, uint timeoutMs = 5000) =>
+        Build((ref MessagePackWriter w) => CommandWriter.WriteReqAll(ref w, rid, service, timeoutMs, null, [], maxReplies));
+
     public static byte[] Cancel(ulong rid) => Build((ref MessagePackWriter w) => CommandWriter.WriteCancel(ref w, rid));
 
     public static byte[] RepPart(ulong bid, byte[]? payload = null, IReadOnlyDictionary<string, string>? headers = null) =>

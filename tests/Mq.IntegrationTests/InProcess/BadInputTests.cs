@@ -168,6 +168,11 @@ public sealed class BadInputTests : IAsyncLifetime
         Add((ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, 1, ErrorCode.None, null, null, [5]));
         Add((ref MessagePackWriter w) => CommandWriter.WriteServe(ref w, 4, "fuzz.service"));
         Add((ref MessagePackWriter w) => CommandWriter.WritePing(ref w, 5));
+        Add((ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, 6, "echo", 100, null, [4], 8));
+        Add((ref MessagePackWriter w) => CommandWriter.WriteCancel(ref w, 6));
+        Add((ref MessagePackWriter w) => CommandWriter.WriteRepPart(ref w, 1, null, [5]));
+        Add((ref MessagePackWriter w) => CommandWriter.WriteGrant(ref w, 6, 4));
+        Add((ref MessagePackWriter w) => CommandWriter.WriteReqAll(ref w, 7, "echo", 100, null, [4], 1));
         Add((ref MessagePackWriter w) => CommandWriter.WriteBye(ref w, "bye"));
         return [.. commands];
     }

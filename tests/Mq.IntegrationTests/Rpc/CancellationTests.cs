@@ -8,8 +8,7 @@ namespace Mq.IntegrationTests.Rpc;
 public sealed class CancellationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _serverCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationProbe _probe = new();
     private TestBroker _broker = null!;
     private MqClient _server = null!;
     private MqService _service = null!;
@@ -18,7 +17,7 @@ public sealed class CancellationTests : IAsyncLifetime
     {
         _broker = await TestBroker.StartAsync();
         _server = await _broker.ConnectAsync("server");
-        _service = await _server.ServeAsync("wait", WaitForCancellationAsync);
+        _service = await _server.ServeAsync("wait", _probe.WaitAsync);
     }
 
     public async Task DisposeAsync()
@@ -34,12 +33,12 @@ public sealed class CancellationTests : IAsyncLifetime
         await using MqClient requester = await _broker.ConnectAsync("requester");
         using var cancel = new CancellationTokenSource();
         Task<MqReply> call = requester.RequestAsync("wait", default, new RequestOptions { Timeout = TimeSpan.FromMinutes(1) }, cancel.Token).AsTask();
-        await _started.Task.WaitAsync(Bound);
+        await _probe.Started.WaitAsync(Bound);
 
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Bound));
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]
@@ -49,7 +48,7 @@ public sealed class CancellationTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<MqTimeoutException>(async () => await requester.RequestAsync("wait", default, new RequestOptions { Timeout = TimeSpan.FromMilliseconds(300) }).AsTask().WaitAsync(Bound));
 
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]
@@ -57,11 +56,11 @@ public sealed class CancellationTests : IAsyncLifetime
     {
         MqClient requester = await _broker.ConnectAsync("requester");
         Task<MqReply> call = requester.RequestAsync("wait", default, new RequestOptions { Timeout = TimeSpan.FromMinutes(1) }).AsTask();
-        await _started.Task.WaitAsync(Bound);
+        await _probe.Started.WaitAsync(Bound);
 
         await requester.DisposeAsync();
 
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
         await Assert.ThrowsAsync<NotConnectedException>(() => call.WaitAsync(Bound));
     }
 
@@ -70,27 +69,11 @@ public sealed class CancellationTests : IAsyncLifetime
     {
         await using MqClient requester = await _broker.ConnectAsync("requester");
         Task<MqReply> call = requester.RequestAsync("wait", default, new RequestOptions { Timeout = TimeSpan.FromMinutes(1) }).AsTask();
-        await _started.Task.WaitAsync(Bound);
+        await _probe.Started.WaitAsync(Bound);
 
         Assert.Equal(1, await _broker.SeverAsync("requester"));
 
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
         await Assert.ThrowsAsync<NotConnectedException>(() => call.WaitAsync(Bound));
-    }
-
-    private async ValueTask<ReadOnlyMemory<byte>> WaitForCancellationAsync(MqRequest request, CancellationToken cancellationToken)
-    {
-        _started.TrySetResult();
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            _serverCancelled.TrySetResult();
-            throw;
-        }
-
-        return default;
     }
 }

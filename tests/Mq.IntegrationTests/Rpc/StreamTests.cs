@@ -10,7 +10,7 @@ public sealed class StreamTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly RequestOptions Patient = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly TaskCompletionSource _serverCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationProbe _probe = new();
     private TestBroker _broker = null!;
     private MqClient _server = null!;
     private MqClient _requester = null!;
@@ -104,7 +104,7 @@ public sealed class StreamTests : IAsyncLifetime
             }
         }
 
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class StreamTests : IAsyncLifetime
             }
         });
 
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class StreamTests : IAsyncLifetime
         }).WaitAsync(Bound);
 
         // Its connection gone, the server's handler is stopped too: the broker already answered for it.
-        await _serverCancelled.Task.WaitAsync(Bound);
+        await _probe.Cancelled.WaitAsync(Bound);
     }
 
     [Fact]
@@ -196,21 +196,14 @@ public sealed class StreamTests : IAsyncLifetime
         Assert.Contains("asked for one reply", error.Message);
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>> EndlessAsync(MqRequest request, CancellationToken cancellationToken)
-    {
-        try
+    private ValueTask<ReadOnlyMemory<byte>> EndlessAsync(MqRequest request, CancellationToken cancellationToken) =>
+        _probe.ObserveAsync(async ct =>
         {
             for (int i = 0; ; i++)
             {
-                await request.SendPartAsync(Number(i), cancellationToken: cancellationToken);
+                await request.SendPartAsync(Number(i), cancellationToken: ct);
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            _serverCancelled.TrySetResult();
-            throw;
-        }
-    }
+        }, cancellationToken);
 
     private static async Task<List<MqReply>> CollectAsync(IAsyncEnumerable<MqReply> replies)
     {

@@ -207,6 +207,20 @@ internal sealed class EngineHarness : IFrameSink
         Assert.Equal(100 + sid, Expect(key, CommandCode.Ok).ReadUInt());
     }
 
+    /// <summary>A broker with a requester on connection 1 and one server of <paramref name="service"/> per name on connections 2, 3...; returns the servers' peer ids.</summary>
+    public static (EngineHarness Broker, string[] Servers) WithServers(BrokerOptions options, string service, params string[] servers)
+    {
+        var broker = new EngineHarness(options);
+        broker.Connect(1, "requester");
+        string[] peerIds = [.. servers.Select((name, i) => broker.Connect((uint)(i + 2), name))];
+        for (int i = 0; i < servers.Length; i++)
+        {
+            broker.Serve((uint)(i + 2), service);
+        }
+
+        return (broker, peerIds);
+    }
+
     public void Serve(uint key, string service)
     {
         From(key, Frames.Serve(7, service));
@@ -292,6 +306,19 @@ internal sealed class EngineHarness : IFrameSink
         ulong count = reader.ReadUInt();
         reader.EndCommand();
         return count;
+    }
+
+    /// <summary>A GATHERED for <paramref name="rid"/>: the server's status, payload and peer id.</summary>
+    public (ErrorCode Status, byte[] Payload, string Responder) ExpectGathered(uint key, ulong rid)
+    {
+        CommandReader reader = Expect(key, CommandCode.Gathered);
+        Assert.Equal(rid, reader.ReadUInt());
+        var status = (ErrorCode)reader.ReadUInt();
+        reader.ReadStringOrNil(4096);
+        reader.ReadHeadersRaw();
+        (ErrorCode, byte[], string) gathered = (status, reader.ReadBinary().ToArray(), reader.ReadString(ProtocolLimits.MaxSubjectBytes));
+        reader.EndCommand();
+        return gathered;
     }
 
     /// <summary>An ABORT: the bid of the request the server should stop working on, and why.</summary>

@@ -6,14 +6,7 @@ namespace Mq.UnitTests.Engine;
 /// <summary>CANCEL, REPPART and GRANT in the broker: cancellation reaches the server, parts flow within credit, and hostile commands get one ERROR.</summary>
 public sealed class RequestStreamTests
 {
-    private readonly EngineHarness _broker = new(new BrokerOptions { MaxRequestTimeout = TimeSpan.FromSeconds(10), MaxFlowWindow = 8 });
-
-    public RequestStreamTests()
-    {
-        _broker.Connect(1, "requester");
-        _broker.Connect(2, "server");
-        _broker.Serve(2, "numbers");
-    }
+    private readonly EngineHarness _broker = EngineHarness.WithServers(new BrokerOptions { MaxRequestTimeout = TimeSpan.FromSeconds(10), MaxFlowWindow = 8 }, "numbers", "server").Broker;
 
     [Fact]
     public void A_cancel_aborts_the_request_at_its_server_and_a_crossing_reply_is_dropped_quietly()
@@ -34,10 +27,7 @@ public sealed class RequestStreamTests
     [Fact]
     public void A_cancel_frees_the_requesters_open_request_slot_at_once()
     {
-        var broker = new EngineHarness(new BrokerOptions { MaxOpenRequestsPerPeer = 1 });
-        broker.Connect(1, "requester");
-        broker.Connect(2, "server");
-        broker.Serve(2, "numbers");
+        EngineHarness broker = EngineHarness.WithServers(new BrokerOptions { MaxOpenRequestsPerPeer = 1 }, "numbers", "server").Broker;
         broker.From(1, Frames.Req(1, "numbers"));
         broker.ExpectRequest(2);
         broker.From(1, Frames.Cancel(1));
@@ -178,10 +168,7 @@ public sealed class RequestStreamTests
     [Fact]
     public void A_part_over_the_payload_limit_is_refused_and_ends_the_request()
     {
-        var broker = new EngineHarness(new BrokerOptions { MaxPayloadBytes = 16 });
-        broker.Connect(1, "requester");
-        broker.Connect(2, "server");
-        broker.Serve(2, "numbers");
+        EngineHarness broker = EngineHarness.WithServers(new BrokerOptions { MaxPayloadBytes = 16 }, "numbers", "server").Broker;
         broker.From(1, Frames.StreamReq(5, "numbers", window: 4));
         ulong bid = broker.ExpectStreamRequest(2).Bid;
 

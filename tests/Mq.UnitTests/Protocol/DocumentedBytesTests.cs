@@ -48,5 +48,25 @@ public sealed class DocumentedBytesTests
     public void Msg() =>
         AssertBytes("96 0d 01 01 a9 6f 72 64 65 72 73 2e 65 75 c0 c4 04 a3 61 62 63", (ref MessagePackWriter w) => CommandWriter.WriteMsg(ref w, 1, 1, "orders.eu"u8, default, AbcPayload));
 
+    [Fact]
+    public void Streamed_req() =>
+        AssertBytes("97 16 05 a5 63 6f 75 6e 74 00 c0 c4 00 04", (ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, 5, "count", 0, null, [], 4));
+
+    [Fact]
+    public void Rep_part() =>
+        AssertBytes("94 1c 51 c0 c4 01 01", (ref MessagePackWriter w) => CommandWriter.WriteRepPart(ref w, 81, null, [1]));
+
+    [Fact]
+    public void Grant() =>
+        AssertBytes("93 1e 05 04", (ref MessagePackWriter w) => CommandWriter.WriteGrant(ref w, 5, 4));
+
+    [Fact]
+    public void Cancel() =>
+        AssertBytes("92 1a 05", (ref MessagePackWriter w) => CommandWriter.WriteCancel(ref w, 5));
+
+    [Fact]
+    public void Req_all() =>
+        AssertBytes("97 20 06 a6 63 65 6e 73 75 73 cd 03 e8 c0 c4 00 01", (ref MessagePackWriter w) => CommandWriter.WriteReqAll(ref w, 6, "census", 1000, null, [], 1));
+
     private static void AssertBytes(string documented, Frames.Write write) => Assert.Equal(documented, Frames.Hex(Frames.Build(write)));
 }

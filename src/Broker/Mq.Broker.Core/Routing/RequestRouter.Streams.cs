@@ -15,6 +15,12 @@ internal sealed partial class RequestRouter
         ulong rid = reader.ReadUInt();
         reader.EndCommand();
 
+        if (requester.GathersByRid.Remove(rid, out ScatterGather? gather))
+        {
+            AbandonAll(gather, "the requester cancelled", now);
+            return;
+        }
+
         if (!requester.RequestsByRid.TryGetValue(rid, out PendingRequest? pending))
         {
             writer.Refuse(requester, rid, ErrorCode.UnknownRequest, $"this peer has no open request {rid} (never made, already answered, or expired)", now);

@@ -91,43 +91,19 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     public void Request(PeerSession requester, ref CommandReader reader, long now)
     {
-        ulong rid = reader.ReadUInt();
-        ReadOnlyMemory<byte> service = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
-        ulong timeoutMs = reader.ReadUInt();
-        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
-        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        var ask = Ask.Read(ref reader);
         ulong window = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
-        Span<char> name = stackalloc char[service.Length];
-        if (Utf8.ToUtf16(service.Span, name, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
+        ulong rid = ask.Rid;
+        Span<char> name = stackalloc char[ask.Service.Length];
+        if (!Admit(requester, ask, name, now, out int length) || !WithinOpenLimit(requester, rid, 1, now))
         {
-            Fail(requester, rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
             return;
         }
 
         name = name[..length];
-        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
-        {
-            Fail(requester, rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
-            events.PermissionDenied(requester, "request", name.ToString(), now);
-            return;
-        }
-
-        if (payload.Length > options.MaxPayloadBytes)
-        {
-            Fail(requester, rid, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
-            return;
-        }
-
-        if (requester.MadeRequests.Count >= options.MaxOpenRequestsPerPeer)
-        {
-            Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
-            return;
-        }
-
-        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
-        long budget = timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
+        long budget = Budget(ask.TimeoutMs);
         if (name.SequenceEqual(QuietWatch.ServiceName))
         {
             quiet.Ask(requester, rid, now + budget, now);
@@ -161,7 +137,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         counters.RequestsRouted++;
 
         MessagePackWriter w = writer.Begin(server);
-        CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span, credit);
+        CommandWriter.WriteRequest(ref w, pending.BrokerId, ask.Service.Span, (uint)Math.Min(budget, uint.MaxValue), ask.Headers.Span, ask.Payload.Span, credit);
         writer.End(server, ref w, now);
     }
 
@@ -202,6 +178,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             return;
         }
 
+        if (pending.Gather is { } gather)
+        {
+            Gathered(gather, pending, code, error.HasValue ? error.Value.Span : default, headers.Span, payload.Span, now);
+            return;
+        }
+
         MessagePackWriter w = writer.Begin(pending.Requester);
         CommandWriter.WriteReply(ref w, pending.RequesterId, code, error.HasValue ? error.Value.Span : default, headers.Span, payload.Span);
         writer.End(pending.Requester, ref w, now);
@@ -222,6 +204,14 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             {
                 // A stream that moved since: its deadline went on without a queue entry per part.
                 _deadlines.Enqueue(brokerId, pending.Deadline);
+                continue;
+            }
+
+            if (pending.Gather is { } gather && !pending.Abandoned)
+            {
+                // One deadline for all its servers: the first to expire ends the scatter-gather.
+                EndGather(gather, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"{gather.Servers - gather.Open.Count} of {gather.Servers} servers of '{gather.Service}' answered in time"), now);
+                Forget(pending);
                 continue;
             }
 
@@ -270,6 +260,56 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         {
             Abandon(pending, "the requester went away", now);
         }
+
+        peer.GathersByRid.Clear();
+    }
+
+    /// <summary>
+    /// Decodes the service name into <paramref name="buffer"/> (its first <paramref name="length"/> chars) and makes the
+    /// checks every REQ and REQALL passes first; false when one failed (and the requester was answered).
+    /// </summary>
+    private bool Admit(PeerSession requester, in Ask ask, Span<char> buffer, long now, out int length)
+    {
+        if (Utf8.ToUtf16(ask.Service.Span, buffer, out _, out length, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            Fail(requester, ask.Rid, ErrorCode.InvalidSubject, "service name is not valid UTF-8", now);
+            return false;
+        }
+
+        ReadOnlySpan<char> name = buffer[..length];
+        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        {
+            Fail(requester, ask.Rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
+            events.PermissionDenied(requester, "request", name.ToString(), now);
+            return false;
+        }
+
+        if (ask.Payload.Length > options.MaxPayloadBytes)
+        {
+            Fail(requester, ask.Rid, ErrorCode.TooLarge, $"payload of {ask.Payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Room for <paramref name="opening"/> more open requests of this peer (a scatter-gather opens one per server).</summary>
+    private bool WithinOpenLimit(PeerSession requester, ulong rid, int opening, long now)
+    {
+        if (requester.MadeRequests.Count + opening > options.MaxOpenRequestsPerPeer)
+        {
+            Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The request's time budget: 0 and anything above the broker's maximum mean the maximum.</summary>
+    private long Budget(ulong timeoutMs)
+    {
+        long maxMs = (long)options.MaxRequestTimeout.TotalMilliseconds;
+        return timeoutMs == 0 || (long)Math.Min(timeoutMs, long.MaxValue) > maxMs ? maxMs : (long)timeoutMs;
     }
 
     private void Fail(PeerSession requester, ulong rid, ErrorCode code, string message, long now)
@@ -289,6 +329,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         Forget(pending);
         if (pending.Abandoned)
         {
+            return;
+        }
+
+        if (pending.Gather is { } gather)
+        {
+            Gathered(gather, pending, code, message, default, default, now);
             return;
         }
 
@@ -348,5 +394,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         {
             _deadlines.Enqueue(pending.BrokerId, pending.Deadline);
         }
+    }
+
+    /// <summary>The fields REQ and REQALL share, in wire order; the caller reads its own trailing field and ends the command.</summary>
+    private readonly record struct Ask(ulong Rid, ReadOnlyMemory<byte> Service, ulong TimeoutMs, ReadOnlyMemory<byte> Headers, ReadOnlyMemory<byte> Payload)
+    {
+        public static Ask Read(ref CommandReader reader) =>
+            new(reader.ReadUInt(), reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes), reader.ReadUInt(), reader.ReadHeadersRaw(), reader.ReadBinary());
     }
 }

@@ -66,6 +66,14 @@ internal sealed class ServiceDirectory
         return true;
     }
 
+    /// <summary>Every server of <paramref name="service"/> (for scatter-gather); false if nobody serves it.</summary>
+    public bool TryGetServers(ReadOnlySpan<char> service, [NotNullWhen(true)] out string? name, [NotNullWhen(true)] out IReadOnlyList<PeerSession>? servers)
+    {
+        bool found = _lookup.TryGetValue(service, out name, out ServiceEntry? entry);
+        servers = entry?.Servers;
+        return found;
+    }
+
     private sealed class ServiceEntry
     {
         public readonly List<PeerSession> Servers = [];

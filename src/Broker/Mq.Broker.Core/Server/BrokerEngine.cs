@@ -349,6 +349,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Cancel: _requests.Cancel(session, ref reader, now); break;
             case CommandCode.RepPart: _requests.Part(session, ref reader, now); break;
             case CommandCode.Grant: _requests.Grant(session, ref reader, now); break;
+            case CommandCode.ReqAll: _requests.RequestAll(session, ref reader, now); break;
             case CommandCode.Serve: _requests.Serve(session, ref reader, now); break;
             case CommandCode.Unserve: _requests.Unserve(session, ref reader, now); break;
             case CommandCode.Heartbeat: reader.EndCommand(); break;

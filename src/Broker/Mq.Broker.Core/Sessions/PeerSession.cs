@@ -69,6 +69,9 @@ internal sealed class PeerSession(uint key, long now)
     /// </summary>
     public Dictionary<ulong, PendingRequest> RequestsByRid { get; } = [];
 
+    /// <summary>This peer's open scatter-gather requests, by its rid.</summary>
+    public Dictionary<ulong, ScatterGather> GathersByRid { get; } = [];
+
     /// <summary>Requests this peer holds as a server: the load balancer's measure.</summary>
     public int Outstanding => HeldRequests.Count;
 

@@ -34,6 +34,9 @@ internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulon
     /// </summary>
     public bool Abandoned { get; set; }
 
+    /// <summary>The scatter-gather this request is one server's share of, else null.</summary>
+    public ScatterGather? Gather { get; init; }
+
     /// <summary>The stream moved (a part or a grant): its idle deadline starts again.</summary>
     public void Touch(long now) => Deadline = now + BudgetMs;
 }

@@ -27,15 +27,8 @@ public sealed partial class MqClient
 
     private async ValueTask<MqReply> SendRequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options, CancellationToken cancellationToken)
     {
-        EnsureUsable();
-        Subject.Ensure(service, SubjectKind.Service);
-        EnsurePayloadSize(payload.Length);
         options ??= RequestOptions.Default;
-        TimeSpan timeout = options.Timeout ?? _options.RequestTimeout;
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "the timeout must be positive");
-        }
+        TimeSpan timeout = CheckRequest(service, payload.Length, options.Timeout, nameof(options));
 
         if (!options.RetryOnDisconnect)
         {
@@ -84,7 +77,7 @@ public sealed partial class MqClient
             await WriteAsync(
                 static (ref MessagePackWriter w, in (ulong Id, string Service, uint TimeoutMs, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
                     CommandWriter.WriteReq(ref w, s.Id, s.Service, s.TimeoutMs, s.Headers, s.Payload.Span),
-                (call.Id, service, (uint)Math.Clamp(timeout.TotalMilliseconds, 1, uint.MaxValue), options.Headers, payload),
+                (call.Id, service, TimeoutMs(timeout), options.Headers, payload),
                 cancellationToken).ConfigureAwait(false);
             // The deadline is kept by the broker's answer and, as a backstop, by PendingCalls.ExpireRequests.
             return await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -19,52 +19,88 @@ public sealed partial class MqClient
     /// timeout: it runs from the request and starts again with every part, so a long stream lives as long as parts
     /// keep coming. Breaking out, disposing the enumerator or cancelling ends the request at the server too.
     /// </summary>
-    public async IAsyncEnumerable<MqReply> RequestStreamAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<MqReply> RequestStreamAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= RequestOptions.Default;
+        TimeSpan timeout = CheckRequest(service, payload.Length, options.Timeout, nameof(options));
+        if (options.StreamWindow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "the stream window must be positive");
+        }
+
+        var window = (uint)options.StreamWindow;
+        return CallWithPartsAsync(
+            static (ref MessagePackWriter w, in (ulong Id, (string Service, uint TimeoutMs, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload, uint Window) Ask) s) =>
+                CommandWriter.WriteReq(ref w, s.Id, s.Ask.Service, s.Ask.TimeoutMs, s.Ask.Headers, s.Ask.Payload.Span, s.Ask.Window),
+            (service, TimeoutMs(timeout), options.Headers, payload, window),
+            service,
+            timeout,
+            grantEvery: Math.Max(1, window / 4),
+            cancellationToken);
+    }
+
+    /// <summary>The checks every request makes before it is sent; returns its timeout (<paramref name="asked"/> is in the caller's <paramref name="optionsName"/>).</summary>
+    private TimeSpan CheckRequest(string service, int payloadLength, TimeSpan? asked, string optionsName)
     {
         EnsureUsable();
         Subject.Ensure(service, SubjectKind.Service);
-        EnsurePayloadSize(payload.Length);
-        options ??= RequestOptions.Default;
-        TimeSpan timeout = options.Timeout ?? _options.RequestTimeout;
-        if (timeout <= TimeSpan.Zero || options.StreamWindow < 1)
+        EnsurePayloadSize(payloadLength);
+        TimeSpan timeout = asked ?? _options.RequestTimeout;
+        if (timeout <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "the timeout and the stream window must be positive");
+            throw new ArgumentOutOfRangeException(optionsName, "the timeout must be positive");
         }
 
+        return timeout;
+    }
+
+    private static uint TimeoutMs(TimeSpan timeout) => (uint)Math.Clamp(timeout.TotalMilliseconds, 1, uint.MaxValue);
+
+    /// <summary>
+    /// Sends a request answered by any number of REPLYPARTs or GATHEREDs before its REPLY, and yields them as they
+    /// come. With <paramref name="grantEvery"/> above zero (a stream) it returns credit per that many parts read and
+    /// yields the final reply last; else (a scatter-gather) the REPLY only ends the enumeration, quietly at a timeout.
+    /// </summary>
+    private async IAsyncEnumerable<MqReply> CallWithPartsAsync<TAsk>(CommandWrite<(ulong Id, TAsk Ask)> write, TAsk ask, string service, TimeSpan timeout, uint grantEvery, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         EnsureConnected();
-        var window = (uint)options.StreamWindow;
         PendingRequestCall call = _tables.Pending.AddRequest(service, timeout, streamed: true);
         bool ended = false;
         try
         {
-            await WriteAsync(
-                static (ref MessagePackWriter w, in (ulong Id, string Service, uint TimeoutMs, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload, uint Window) s) =>
-                    CommandWriter.WriteReq(ref w, s.Id, s.Service, s.TimeoutMs, s.Headers, s.Payload.Span, s.Window),
-                (call.Id, service, (uint)Math.Clamp(timeout.TotalMilliseconds, 1, uint.MaxValue), options.Headers, payload, window),
-                cancellationToken).ConfigureAwait(false);
-
-            // Credit goes back in quarters of the window, so the server rarely waits and GRANTs stay few.
+            await WriteAsync(write, (call.Id, ask), cancellationToken).ConfigureAwait(false);
             uint unacknowledged = 0;
-            uint batch = Math.Max(1, window / 4);
             await foreach (MqReply part in call.Parts!.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return part;
-                if (++unacknowledged >= batch)
+                if (grantEvery > 0 && ++unacknowledged >= grantEvery)
                 {
                     GrantParts(call.Id, unacknowledged);
                     unacknowledged = 0;
                 }
             }
 
-            MqReply final = await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            MqReply? final = null;
+            try
+            {
+                final = await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (MqTimeoutException) when (grantEvery == 0)
+            {
+                // A scatter-gather's time is up: the gathering is simply over.
+            }
+
             ended = true;
-            yield return final;
+            if (grantEvery > 0)
+            {
+                yield return final!;
+            }
         }
         finally
         {
             if (!ended)
             {
-                // Broken out of, cancelled, or failed: if the request is still open, the server stops now.
+                // Broken out of, cancelled, or failed: if the request is still open, its servers stop now.
                 CancelRemote(call.Id);
             }
 

@@ -21,10 +21,10 @@ public sealed class MqReply
     /// <summary>The reply's media type from its <c>content-type</c> header; null means MessagePack (or raw bytes).</summary>
     public string? ContentType => Headers?.GetValueOrDefault(MqContentTypes.Header);
 
-    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for the reply that ends the request.</summary>
+    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for a server's whole reply.</summary>
     public bool IsFinal { get; internal init; } = true;
 
-    /// <summary>The peer id of the server that answered (set for scatter-gather replies), else null.</summary>
+    /// <summary>The peer id of the server that answered (set by <see cref="MqClient.RequestManyAsync"/>), else null.</summary>
     public string? Responder { get; internal init; }
 
     /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names.</summary>

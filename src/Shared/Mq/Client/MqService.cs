@@ -51,7 +51,7 @@ public sealed class MqService : IAsyncDisposable
     /// <summary>Requests whose handler threw, or whose payload was not the handler's type (answered with a remote error).</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>Requests whose handler gave up when its deadline passed or the client closed (not answered).</summary>
+    /// <summary>Requests whose handler gave up when its token fired (not answered): the deadline passed, the requester cancelled or left, or the client closed.</summary>
     public long Cancelled => Interlocked.Read(ref _cancelled);
 
     /// <summary>

@@ -55,4 +55,8 @@ public enum CommandCode : byte
     Grant = 30,
     /// <summary>Broker to peer: the server may send <c>count</c> more parts for request <c>bid</c>.</summary>
     Granted = 31,
+    /// <summary>Peer to broker: scatter-gather, a request for every server of a service (answered with GATHERED each, then REPLY).</summary>
+    ReqAll = 32,
+    /// <summary>Broker to peer: one server's answer to this peer's scatter-gather request <c>rid</c>, naming the server.</summary>
+    Gathered = 33,
 }

@@ -18,12 +18,7 @@ public static partial class CommandWriter
     public static void WriteReq(ref MessagePackWriter w, ulong rid, string service, uint timeoutMs, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload, uint window)
     {
         w.WriteArrayHeader(window > 0 ? 7 : 6);
-        w.Write((byte)CommandCode.Req);
-        w.Write(rid);
-        w.Write(service);
-        w.Write(timeoutMs);
-        WriteHeaders(ref w, headers);
-        w.Write(payload);
+        WriteAsk(ref w, CommandCode.Req, rid, service, timeoutMs, headers, payload);
         if (window > 0)
         {
             w.Write(window);
@@ -48,6 +43,23 @@ public static partial class CommandWriter
         {
             w.Write(window);
         }
+    }
+
+    /// <summary>Scatter-gather: <paramref name="maxReplies"/> successful replies end it early (0: wait for every server).</summary>
+    public static void WriteReqAll(ref MessagePackWriter w, ulong rid, string service, uint timeoutMs, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload, uint maxReplies)
+    {
+        w.WriteArrayHeader(7);
+        WriteAsk(ref w, CommandCode.ReqAll, rid, service, timeoutMs, headers, payload);
+        w.Write(maxReplies);
+    }
+
+    /// <summary>Broker side: one server's REP (raw parts forwarded) or the broker's word for it, with the server's peer id.</summary>
+    public static void WriteGathered(ref MessagePackWriter w, ulong rid, ErrorCode status, ReadOnlySpan<byte> errorUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload, string responder)
+    {
+        w.WriteArrayHeader(7);
+        w.Write((byte)CommandCode.Gathered);
+        WriteAnswer(ref w, rid, status, errorUtf8, rawHeaders, payload);
+        w.Write(responder);
     }
 
     public static void WriteCancel(ref MessagePackWriter w, ulong rid) => WriteIdCommand(ref w, CommandCode.Cancel, rid);
@@ -99,6 +111,22 @@ public static partial class CommandWriter
     {
         w.WriteArrayHeader(6);
         w.Write((byte)CommandCode.Reply);
+        WriteAnswer(ref w, rid, status, errorUtf8, rawHeaders, payload);
+    }
+
+    /// <summary>The fields REQ and REQALL share, after the array header.</summary>
+    private static void WriteAsk(ref MessagePackWriter w, CommandCode code, ulong rid, string service, uint timeoutMs, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
+    {
+        w.Write((byte)code);
+        w.Write(rid);
+        w.Write(service);
+        w.Write(timeoutMs);
+        WriteHeaders(ref w, headers);
+        w.Write(payload);
+    }
+
+    private static void WriteAnswer(ref MessagePackWriter w, ulong rid, ErrorCode status, ReadOnlySpan<byte> errorUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
+    {
         w.Write(rid);
         w.Write((ushort)status);
         if (errorUtf8.IsEmpty)

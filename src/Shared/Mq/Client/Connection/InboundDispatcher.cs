@@ -120,6 +120,23 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         }
     }
 
+    /// <summary>GATHERED: one server's answer to a scatter-gather; only successful ones reach the caller.</summary>
+    public void Gathered(ref CommandReader reader)
+    {
+        ulong id = reader.ReadUInt();
+        var status = (ErrorCode)reader.ReadUInt();
+        reader.ReadUtf8OrNil(ProtocolLimits.MaxHeaderBytes);
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        string responder = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        reader.EndCommand();
+
+        if (status == ErrorCode.None && tables.Pending.TryGetRequest(id, out PendingRequestCall? call))
+        {
+            call!.Deliver(new MqReply(HeaderCodec.Decode(headers), payload, serializers) { Responder = responder }, extendsDeadline: false);
+        }
+    }
+
     /// <summary>ABORT: a request this peer serves is over for its requester, so its handler's token fires.</summary>
     public void Abort(ref CommandReader reader)
     {

@@ -237,6 +237,7 @@ internal sealed partial class PeerConnection : IDisposable
                     case CommandCode.Reply: _inbound.Reply(ref reader); break;
                     case CommandCode.Request: _inbound.Request(ref reader); break;
                     case CommandCode.ReplyPart: _inbound.ReplyPart(ref reader); break;
+                    case CommandCode.Gathered: _inbound.Gathered(ref reader); break;
                     case CommandCode.Abort: _inbound.Abort(ref reader); break;
                     case CommandCode.Granted: _inbound.Granted(ref reader); break;
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;

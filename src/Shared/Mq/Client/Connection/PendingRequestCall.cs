@@ -27,10 +27,14 @@ internal sealed class PendingRequestCall(ulong id, string service, TimeSpan time
     /// <summary>The parts of a streamed reply, completed when the final reply (or the failure) is set; null for one reply.</summary>
     public Channel<MqReply>? Parts { get; } = streamed ? Channel.CreateUnbounded<MqReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }) : null;
 
-    /// <summary>Socket thread: a part arrived, so the stream's idle deadline starts again.</summary>
-    public void Deliver(MqReply part)
+    /// <summary>Socket thread: a part arrived; for a stream (not a scatter-gather) its idle deadline starts again.</summary>
+    public void Deliver(MqReply part, bool extendsDeadline = true)
     {
-        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)Timeout.TotalMilliseconds);
+        if (extendsDeadline)
+        {
+            Volatile.Write(ref _deadline, Environment.TickCount64 + (long)Timeout.TotalMilliseconds);
+        }
+
         Parts?.Writer.TryWrite(part);
     }
 
