@@ -38,12 +38,29 @@ function renderCards(stats, seconds) {
   }));
 }
 
-// A table of the reply's entries, one column per key of the first entry, plus the extra columns given.
+function duration(ms) {
+  const s = ms / 1000;
+  return s < 60 ? `${s.toFixed(0)} s` : s < 3600 ? `${(s / 60).toFixed(0)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
+function bytes(n) {
+  return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+}
+
+// One column per key: durations (_ms) and sizes (_bytes) in readable units, the rest as they come.
+function column(k) {
+  if (k.endsWith("_ms")) return [k.slice(0, -3).replaceAll("_", " "), e => duration(e[k])];
+  if (k.endsWith("_bytes")) return [k.slice(0, -6).replaceAll("_", " "), e => bytes(e[k])];
+  return [k.replaceAll("_", " "), e => e[k]];
+}
+
+// A table of the reply's entries, one column per key of the first entry (so fields the broker adds show up
+// by themselves), plus the extra columns given.
 function renderTable(id, reply, key, extra) {
   const entries = reply[key];
   const table = document.getElementById(id);
   const keys = entries.length ? Object.keys(entries[0]) : [];
-  const columns = keys.map(k => [k.replaceAll("_", " "), e => e[k]]).concat(extra);
+  const columns = keys.map(column).concat(extra);
   const head = element("tr");
   head.append(...columns.map(([title]) => element("th", title)));
   table.tHead.replaceChildren(...(entries.length ? [head] : []));
