@@ -1,5 +1,6 @@
 using MessagePack;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Serialization;
@@ -19,7 +20,12 @@ public sealed partial class MqClient
     /// when the server goes away, <see cref="RemoteErrorException"/> when its handler throws, and
     /// <see cref="MqTimeoutException"/> when the deadline passes.
     /// </summary>
-    public async ValueTask<MqReply> RequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<MqReply> RequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default) =>
+        ClientTelemetry.ObservesRequests
+            ? ClientTelemetry.RequestAsync(service, payload.Length, options, traced => SendRequestAsync(service, payload, traced, cancellationToken))
+            : SendRequestAsync(service, payload, options, cancellationToken);
+
+    private async ValueTask<MqReply> SendRequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options, CancellationToken cancellationToken)
     {
         EnsureUsable();
         Subject.Ensure(service, SubjectKind.Service);
@@ -83,16 +89,26 @@ public sealed partial class MqClient
             // The deadline is kept by the broker's answer and, as a backstop, by PendingCalls.ExpireRequests.
             return await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            CancelRemote(call.Id);
+            throw;
+        }
         finally
         {
             _tables.Pending.ForgetRequest(call.Id);
         }
     }
 
-    /// <summary>Typed request: serializes <paramref name="request"/> and deserializes the reply with MessagePack.</summary>
+    /// <summary>
+    /// Typed request: serializes <paramref name="request"/> with <see cref="RequestOptions.Serializer"/> or the
+    /// client's serializer (its content type in the headers), and reads the reply by its own content type.
+    /// </summary>
     public async ValueTask<TReply> RequestAsync<TRequest, TReply>(string service, TRequest request, RequestOptions? options = null, CancellationToken cancellationToken = default)
     {
-        MqReply reply = await RequestAsync(service, MqSerializer.Serialize(request, _options.SerializerOptions), options, cancellationToken).ConfigureAwait(false);
+        options ??= RequestOptions.Default;
+        (ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers) = _serializers.Serialize(request, options.Serializer, options.Headers);
+        MqReply reply = await RequestAsync(service, payload, ReferenceEquals(headers, options.Headers) ? options : options with { Headers = headers }, cancellationToken).ConfigureAwait(false);
         return reply.Deserialize<TReply>();
     }
 
@@ -138,13 +154,16 @@ public sealed partial class MqClient
         return registration;
     }
 
-    /// <summary>Typed serve: requests are deserialized as <typeparamref name="TRequest"/>, replies serialized from <typeparamref name="TReply"/>.</summary>
+    /// <summary>
+    /// Typed serve: requests are read as <typeparamref name="TRequest"/> by their content type, and replies
+    /// written from <typeparamref name="TReply"/> in the request's format when this client reads it, else in its own.
+    /// </summary>
     public ValueTask<MqService> ServeAsync<TRequest, TReply>(string service, Func<TRequest, CancellationToken, ValueTask<TReply>> handler, ServeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return ServeAsync(
             service,
-            async (request, ct) => MqSerializer.Serialize(await handler(request.Deserialize<TRequest>(), ct).ConfigureAwait(false), _options.SerializerOptions),
+            async (request, ct) => request.SerializeReply(await handler(request.Deserialize<TRequest>(), ct).ConfigureAwait(false)),
             options,
             cancellationToken);
     }
@@ -162,17 +181,50 @@ public sealed partial class MqClient
             $"stop serving '{service.Name}'").ConfigureAwait(false);
     }
 
-    internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// The caller gave up on request <paramref name="id"/>: unless its reply already came, the broker is told, and
+    /// aborts it at the server. Nobody waits for this, so it skips the outbox's capacity check.
+    /// </summary>
+    private void CancelRemote(ulong id)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (_tables.Pending.TryTakeRequest(id, out _) && Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
+            && _outbox.WriteNow(static (ref MessagePackWriter w, in ulong rid) => CommandWriter.WriteCancel(ref w, rid), id))
         {
+            _connection.Wake();
+        }
+    }
+
+    /// <summary>A handler finished with its request: the broker's ABORT and GRANTED for it have nothing left to reach.</summary>
+    internal void EndServing(MqRequest request) => _tables.Serving.TryRemove(request.BrokerId, out _);
+
+    internal async ValueTask SendPartAsync(MqRequest request, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
+        if (payload.Length > limit)
+        {
+            throw new ArgumentException($"a part of {payload.Length} bytes exceeds the limit of {limit}", nameof(payload));
+        }
+
+        await WriteAsync(
+            static (ref MessagePackWriter w, in (ulong Id, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
+                CommandWriter.WriteRepPart(ref w, s.Id, s.Headers, s.Payload.Span),
+            (request.BrokerId, headers, payload),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> payload)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || request.IsAborted)
+        {
+            // Nobody waits for it: the broker has forgotten the request.
             return;
         }
 
         int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
         if (payload.Length > limit)
         {
-            (status, error, payload) = (ErrorCode.RemoteError, $"the reply of {payload.Length} bytes exceeds the limit of {limit}", default);
+            (status, error, headers, payload) = (ErrorCode.RemoteError, $"the reply of {payload.Length} bytes exceeds the limit of {limit}", null, default);
         }
 
         try
@@ -180,7 +232,7 @@ public sealed partial class MqClient
             await WriteAsync(
                 static (ref MessagePackWriter w, in (ulong Id, ErrorCode Status, string? Error, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
                     CommandWriter.WriteRep(ref w, s.Id, s.Status, s.Error, s.Headers, s.Payload.Span),
-                (request.BrokerId, status, error, request.ReplyHeadersOrNull, payload),
+                (request.BrokerId, status, error, headers, payload),
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)

@@ -1,25 +1,35 @@
-using MessagePack;
 using Mq.Serialization;
 
 namespace Mq.Client;
 
-/// <summary>A successful reply to a request.</summary>
+/// <summary>A successful reply to a request, or one part of a streamed or scatter-gather reply.</summary>
 public sealed class MqReply
 {
-    private readonly MessagePackSerializerOptions _serializerOptions;
+    private readonly SerializerRegistry _serializers;
 
-    internal MqReply(IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, MessagePackSerializerOptions serializerOptions)
+    internal MqReply(IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, SerializerRegistry serializers)
     {
         Headers = headers;
         Data = data;
-        _serializerOptions = serializerOptions;
+        _serializers = serializers;
     }
 
     public IReadOnlyDictionary<string, string>? Headers { get; }
 
     public ReadOnlyMemory<byte> Data { get; }
 
-    public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
+    /// <summary>The reply's media type from its <c>content-type</c> header; null means MessagePack (or raw bytes).</summary>
+    public string? ContentType => Headers?.GetValueOrDefault(MqContentTypes.Header);
 
-    public string ToJson() => MqSerializer.ToJson(Data, _serializerOptions);
+    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for the reply that ends the request.</summary>
+    public bool IsFinal { get; internal init; } = true;
+
+    /// <summary>The peer id of the server that answered (set for scatter-gather replies), else null.</summary>
+    public string? Responder { get; internal init; }
+
+    /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names.</summary>
+    public T Deserialize<T>() => _serializers.Deserialize<T>(Headers, Data);
+
+    /// <summary>The payload as JSON, whatever its content type.</summary>
+    public string ToJson() => _serializers.ToJson(Headers, Data);
 }
