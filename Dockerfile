@@ -1,6 +1,6 @@
 # One Dockerfile for Mq's three executables; pick one with --target (docker-compose.yml does):
 #   docker build --target broker -t mq-broker .
-# Standard multi-stage build on the official .NET images.
+# Standard multi-stage build on the official .NET images; the broker's on ASP.NET Core's (its monitoring endpoint needs it).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
@@ -9,7 +9,7 @@ RUN dotnet publish src/Broker/Mq.Broker.csproj -c Release -o /out/broker \
  && dotnet publish src/Publisher/Mq.Publisher.csproj -c Release -o /out/publisher \
  && dotnet publish src/Subscriber/Mq.Subscriber.csproj -c Release -o /out/subscriber
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS broker
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS broker
 WORKDIR /app
 COPY --from=build /out/broker .
 USER $APP_UID

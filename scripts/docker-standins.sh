@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 sdk_image="mcr.microsoft.com/dotnet/sdk:10.0"
 runtime_image="mcr.microsoft.com/dotnet/runtime:10.0"
+# The broker's: the runtime with ASP.NET Core, which its monitoring endpoint needs.
+aspnet_image="mcr.microsoft.com/dotnet/aspnet:10.0"
 dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 # Libraries .NET needs (globalization runs invariant in the stand-ins), and a shell for RUN steps.
 packages=(libc6 libgcc-s1 libstdc++6 zlib1g libssl3 ca-certificates dash bash coreutils libselinux1 libpcre2-8-0 libacl1 libattr1)
@@ -85,6 +87,9 @@ XML
     cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$work/usr/share/dotnet/"
     mkdir -p "$work/usr/share/dotnet/shared"
     cp -a "$dotnet_root/shared/Microsoft.NETCore.App" "$work/usr/share/dotnet/shared/"
+    if [ "$kind" = aspnet ]; then
+      cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App" "$work/usr/share/dotnet/shared/"
+    fi
   fi
   ln -sf ../share/dotnet/dotnet "$work/usr/bin/dotnet"
   # cp --parents can leave the parents it creates private; every directory must be traversable by 'app'.
@@ -93,4 +98,5 @@ XML
 }
 
 ensure "$runtime_image" runtime
+ensure "$aspnet_image" aspnet
 ensure "$sdk_image" sdk

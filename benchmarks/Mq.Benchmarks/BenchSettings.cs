@@ -12,6 +12,14 @@ internal sealed record BenchSettings
     /// <summary>The broker's process id (Mq only), for CPU time and RSS; null when it is not known.</summary>
     public int? BrokerPid { get; init; }
 
+    /// <summary>
+    /// "off" or "on" when the run compares brokers without and with monitoring (each result says which); null
+    /// otherwise. With "on", <see cref="MonitoringAddress"/> is read during each workload (<see cref="MonitoringLoad"/>).
+    /// </summary>
+    public string? Monitoring { get; init; }
+
+    public Uri? MonitoringAddress { get; init; }
+
     /// <summary>Multiplies every message and request count: below 1 for quick runs.</summary>
     public double Scale { get; init; } = 1;
 

@@ -3,20 +3,36 @@ using System.Text.RegularExpressions;
 
 namespace Mq.Benchmarks;
 
-/// <summary>Starts an Mq broker process on a free loopback port and reads the endpoint from its ready line.</summary>
+/// <summary>
+/// Starts an Mq broker process on a free loopback port and reads the endpoint from its ready line; with
+/// <c>monitored</c>, also its HTTP monitoring endpoint on another free loopback port.
+/// </summary>
 internal static partial class BrokerLauncher
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<(ChildProcess Broker, string Endpoint)> StartAsync(string? brokerDll)
+    public static async Task<(ChildProcess Broker, string Endpoint, Uri? Monitoring)> StartAsync(string? brokerDll, bool monitored)
     {
         string dll = brokerDll ?? FindBrokerDll();
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "--endpoint", "tcp://127.0.0.1:0" } };
+        if (monitored)
+        {
+            start.ArgumentList.Add("--monitor");
+            start.ArgumentList.Add("127.0.0.1:0");
+        }
+
         ChildProcess broker = ChildProcess.Start(start);
         try
         {
             string ready = await broker.WaitForLineAsync(line => ReadyLine().IsMatch(line), StartTimeout);
-            return (broker, ReadyLine().Match(ready).Groups["endpoint"].Value);
+            string endpoint = ReadyLine().Match(ready).Groups["endpoint"].Value;
+            if (!monitored)
+            {
+                return (broker, endpoint, null);
+            }
+
+            string monitoring = await broker.WaitForLineAsync(line => MonitoringLine().IsMatch(line), StartTimeout);
+            return (broker, endpoint, new Uri(MonitoringLine().Match(monitoring).Groups["address"].Value));
         }
         catch
         {
@@ -45,6 +61,9 @@ internal static partial class BrokerLauncher
 
         throw new FileNotFoundException("Mq.Broker.dll not found: build the solution, or pass --broker-dll or --endpoint");
     }
+
+    [GeneratedRegex(@"Monitoring on (?<address>http://\S+)")]
+    private static partial Regex MonitoringLine();
 
     [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)")]
     private static partial Regex ReadyLine();

@@ -14,6 +14,12 @@ var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.d
 var workloads = new Option<string[]>("--workloads") { Description = "Workloads to run", DefaultValueFactory = _ => ["W1", "W2", "W3", "W4", "W5"], AllowMultipleArgumentsPerToken = true };
 var scale = new Option<double>("--scale") { Description = "Multiplies every message and request count (0.1 for a quick run)", DefaultValueFactory = _ => 1 };
 var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before each pub/sub workload (0: none)", DefaultValueFactory = _ => 2 };
+var monitoring = new Option<string>("--monitoring")
+{
+    Description = "For a broker started here: off, on (its HTTP monitoring endpoint on, its live stream read and /metrics scraped once a second during each workload), or both (two brokers, each workload against one then the other)",
+    DefaultValueFactory = _ => "off",
+};
+monitoring.AcceptOnlyFromAmong("off", "on", "both");
 var timeout = new Option<double>("--timeout") { Description = "Seconds each workload may take; what has not arrived then is lost", DefaultValueFactory = _ => 120 };
 
 // A role is this tool started by itself as a subscriber or server process; not for people to type.
@@ -23,7 +29,7 @@ var count = new Option<long>("--count") { Hidden = true };
 
 var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis (and W3, W4 against bare NetMQ, the floor); one BENCH line per result.")
 {
-    system, endpoint, brokerPid, brokerDll, workloads, scale, warmup, timeout, role, subject, count,
+    system, endpoint, brokerPid, brokerDll, workloads, scale, warmup, monitoring, timeout, role, subject, count,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -51,8 +57,15 @@ root.SetAction(async (parse, _) =>
             return 1;
     }
 
-    ChildProcess? broker = null;
+    var brokers = new List<(ChildProcess? Process, BenchSettings Settings)>();
     int? pid = parse.GetValue(brokerPid);
+    string mode = parse.GetValue(monitoring)!;
+    if (mode != "off" && (where is not null || chosen is not ("mq" or "mq-plain")))
+    {
+        Console.Error.WriteLine("--monitoring compares Mq brokers started here: use it with --system mq or mq-plain and without --endpoint");
+        return 1;
+    }
+
     if (where is null && chosen == "netmq")
     {
         // The floor starts its own relay for each workload.
@@ -65,30 +78,43 @@ root.SetAction(async (parse, _) =>
             Console.Error.WriteLine($"--endpoint is required for {chosen}");
             return 1;
         }
-
-        (broker, where) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll));
-        pid = broker.Id;
     }
 
+    var settings = new BenchSettings
+    {
+        System = chosen,
+        Endpoint = where ?? "",
+        BrokerPid = pid,
+        Scale = parse.GetValue(scale),
+        WorkloadTimeout = limit,
+        Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
+        Workloads = new HashSet<string>(parse.GetValue(workloads)!.Select(w => w.ToUpperInvariant()), StringComparer.Ordinal),
+    };
     try
     {
-        var settings = new BenchSettings
+        if (where is not null)
         {
-            System = chosen,
-            Endpoint = where,
-            BrokerPid = pid,
-            Scale = parse.GetValue(scale),
-            WorkloadTimeout = limit,
-            Warmup = TimeSpan.FromSeconds(parse.GetValue(warmup)),
-            Workloads = new HashSet<string>(parse.GetValue(workloads)!.Select(w => w.ToUpperInvariant()), StringComparer.Ordinal),
-        };
-        return await Runner.RunAsync(settings);
+            brokers.Add((null, settings));
+        }
+        else
+        {
+            foreach (string each in mode == "both" ? ["off", "on"] : new[] { mode })
+            {
+                (ChildProcess broker, string started, Uri? address) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll), monitored: each == "on");
+                brokers.Add((broker, settings with { Endpoint = started, BrokerPid = broker.Id, Monitoring = mode == "off" ? null : each, MonitoringAddress = address }));
+            }
+        }
+
+        return await Runner.RunAsync(brokers.ConvertAll(b => b.Settings));
     }
     finally
     {
-        if (broker is not null)
+        foreach (ChildProcess? broker in brokers.Select(b => b.Process))
         {
-            await broker.DisposeAsync();
+            if (broker is not null)
+            {
+                await broker.DisposeAsync();
+            }
         }
     }
 });

@@ -5,29 +5,40 @@ internal static class Runner
 {
     private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5"];
 
-    public static async Task<int> RunAsync(BenchSettings settings)
+    /// <summary>Each workload against each of <paramref name="brokers"/> in turn (one, or the same broker without and with monitoring).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<BenchSettings> brokers)
     {
-        Console.WriteLine($"# system={settings.System} endpoint={settings.Endpoint} scale={settings.Scale} timeout_s={settings.WorkloadTimeout.TotalSeconds}");
-        if (settings.BrokerPid is int pid)
+        foreach (BenchSettings settings in brokers)
         {
-            Print(new BenchResult(settings.System, "idle", "broker_rss_mb", ProcStats.StatusMegabytes(pid, "VmRSS"), null, "ok"));
+            string monitoring = settings.Monitoring is null ? "" : $" monitoring={settings.Monitoring}";
+            Console.WriteLine($"# system={settings.System} endpoint={settings.Endpoint} scale={settings.Scale} timeout_s={settings.WorkloadTimeout.TotalSeconds}{monitoring}");
+            if (settings.BrokerPid is int pid)
+            {
+                Print(settings, new BenchResult(settings.System, "idle", "broker_rss_mb", ProcStats.StatusMegabytes(pid, "VmRSS"), null, "ok"), []);
+            }
         }
 
         int failures = 0;
-        foreach (string workload in Order.Where(settings.Workloads.Contains))
+        foreach (string workload in Order.Where(brokers[0].Workloads.Contains))
         {
-            try
+            foreach (BenchSettings settings in brokers)
             {
-                foreach (BenchResult result in await RunOneAsync(settings, workload))
+                try
                 {
-                    Print(result);
+                    await using MonitoringLoad? load = settings.MonitoringAddress is { } address ? new MonitoringLoad(address) : null;
+                    IReadOnlyList<BenchResult> results = await RunOneAsync(settings, workload);
+                    (string, string)[] seen = load is null ? [] : [("live_events", $"{load.Events}"), ("scrapes", $"{load.Scrapes}")];
+                    foreach (BenchResult result in results)
+                    {
+                        Print(settings, result, seen);
+                    }
                 }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                failures++;
-                Console.Error.WriteLine($"{workload} failed: {ex.GetType().Name}: {ex.Message}");
-                Print(new BenchResult(settings.System, workload, "error", double.NaN, null, "error") { Extra = [("type", ex.GetType().Name)] });
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"{workload} failed: {ex.GetType().Name}: {ex.Message}");
+                    Print(settings, new BenchResult(settings.System, workload, "error", double.NaN, null, "error") { Extra = [("type", ex.GetType().Name)] }, []);
+                }
             }
         }
 
@@ -67,5 +78,7 @@ internal static class Runner
         };
     }
 
-    private static void Print(BenchResult result) => Console.WriteLine(result.ToString());
+    /// <summary>A result line; in a monitoring comparison it says which broker it was and what read its endpoint.</summary>
+    private static void Print(BenchSettings settings, BenchResult result, IEnumerable<(string, string)> seen) =>
+        Console.WriteLine((settings.Monitoring is null ? result : result with { Extra = [.. result.Extra, ("monitoring", settings.Monitoring), .. seen] }).ToString());
 }

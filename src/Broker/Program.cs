@@ -9,10 +9,12 @@ InlineSocketCompletions.Enable();
 // (see README), so unmatched tokens reach BrokerProgram, which refuses those that are no setting.
 var endpoint = new Option<string>("--endpoint") { Description = "Where to listen, e.g. tcp://127.0.0.1:5555 (port 0: any free port)" };
 var name = new Option<string>("--name") { Description = "The broker's name in logs and in the handshake" };
+var monitor = new Option<string>("--monitor") { Description = "Serve health, metrics and the dashboard over HTTP at this address, e.g. 127.0.0.1:8222 (port 0: any free port; loopback only unless Broker:Monitoring:AllowRemote)" };
 var config = new Option<string>(BrokerArguments.ConfigOption) { Description = $"A JSON configuration file read after the appsettings.json beside the executable (default: ${BrokerArguments.ConfigVariable})" };
 var root = new RootCommand("Mq broker: routes publish/subscribe and request/reply between peers.") { TreatUnmatchedTokensAsErrors = false };
 root.Options.Add(endpoint);
 root.Options.Add(name);
+root.Options.Add(monitor);
 root.Options.Add(config);
 root.SetAction((_, _) => BrokerProgram.RunAsync(args));
 

@@ -27,6 +27,22 @@ public sealed partial class BenchmarkToolCliTests
     }
 
     [Fact]
+    public async Task With_monitoring_both_each_workload_runs_against_a_plain_and_a_monitored_broker_that_was_read()
+    {
+        string broker = Path.Combine(AppContext.BaseDirectory, "Mq.Broker.dll");
+        await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--broker-dll", broker, "--workloads", "W1", "W4", "--monitoring", "both", "--scale", "0.001", "--warmup", "1.5", "--timeout", "60"]);
+
+        Assert.True(await bench.WaitForExitAsync(Bound) == 0, bench.Output);
+        string[] throughput = bench.StandardOutput.Where(line => BenchLine().Match(line).Groups["metric"].Value is "msgs_per_s" or "requests_per_s").ToArray();
+        Assert.Equal(4, throughput.Length);
+        Assert.Matches("workload=W1 .*monitoring=off$", throughput[0]);
+        Assert.Matches("workload=W1 .*monitoring=on live_events=[1-9][0-9]* scrapes=[1-9]", throughput[1]);
+        Assert.Matches("workload=W4 .*monitoring=off$", throughput[2]);
+        Assert.Matches("workload=W4 .*monitoring=on live_events=", throughput[3]);
+        Assert.All(Results(bench), r => Assert.True(r.Groups["status"].Value == "ok" && r.Groups["lost"].Value is "0" or "na", r.Value));
+    }
+
+    [Fact]
     public async Task The_NetMQ_floor_measures_request_reply_and_says_what_it_does_not_measure()
     {
         await using PeerProcess bench = PeerProcess.Start("Mq.Benchmarks", ["--system", "netmq", "--scale", "0.01", "--timeout", "60"]);

@@ -28,6 +28,28 @@ public static partial class BrokerProcess
         }
     }
 
+    /// <summary>
+    /// Starts a broker with its HTTP monitoring endpoint on a free loopback port, and waits for both ready lines:
+    /// the endpoint peers connect to and the monitoring address (<c>http://127.0.0.1:port/</c>).
+    /// </summary>
+    public static async Task<(PeerProcess Process, string Endpoint, Uri Monitoring)> StartMonitoredAsync(params string[] extraArguments)
+    {
+        (PeerProcess broker, string endpoint) = await StartAsync("tcp://127.0.0.1:0", ["--monitor", "127.0.0.1:0", .. extraArguments]);
+        try
+        {
+            string line = await broker.WaitForLineAsync(line => MonitoringLine().IsMatch(line), StartTimeout);
+            return (broker, endpoint, new Uri(MonitoringLine().Match(line).Groups["address"].Value));
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    [GeneratedRegex(@"Monitoring on (?<address>http://\S+)")]
+    private static partial Regex MonitoringLine();
+
     [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)")]
     private static partial Regex ReadyLine();
 }

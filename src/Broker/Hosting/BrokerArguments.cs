@@ -20,6 +20,7 @@ internal static class BrokerArguments
     {
         ["--endpoint"] = "Broker:Endpoint",
         ["--name"] = "Broker:Name",
+        ["--monitor"] = "Broker:Monitoring:Address",
         [ConfigOption] = "BrokerProgram:ConfigFile",
     };
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Mq.Broker.Monitoring.Hosting;
 using Mq.Broker.Server;
 using Mq.Security;
 using NetMQ;
@@ -58,6 +59,7 @@ public static class BrokerProgram
                     formatProvider: null,
                     standardErrorFromLevel: LogEventLevel.Error));
             builder.Services.AddMqBroker(builder.Configuration);
+            builder.Services.AddMqBrokerMonitoring();
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
             using IHost host = builder.Build();

@@ -72,6 +72,9 @@ internal sealed partial class BrokerEngine
 
     public int PeerCount => _sessions.Count;
 
+    /// <summary>What the broker holds for all peers (<see cref="PeerSession.QueuedBytes"/>); walks every session.</summary>
+    public long QueuedBytes => _sessions.Values.Sum(s => s.QueuedBytes);
+
     public QuietWatch Quiet { get; }
 
     public SystemServices System { get; }

@@ -172,6 +172,9 @@ public sealed class BrokerOptions
     /// <summary>CURVE encryption of the endpoint; off unless a secret key is given.</summary>
     public BrokerCurveOptions Curve { get; set; } = new();
 
+    /// <summary>The HTTP monitoring endpoint (health, metrics, JSON, dashboard); off unless its address is set.</summary>
+    public BrokerMonitoringOptions Monitoring { get; set; } = new();
+
     /// <summary>Cross-field rules that attributes cannot express.</summary>
     public IEnumerable<string> Validate()
     {
@@ -229,6 +232,11 @@ public sealed class BrokerOptions
         if (MaxPendingHandshakesPerSource > MaxPendingHandshakes)
         {
             yield return $"MaxPendingHandshakesPerSource ({MaxPendingHandshakesPerSource}) must not exceed MaxPendingHandshakes ({MaxPendingHandshakes})";
+        }
+
+        if (Monitoring?.Problem() is { } monitoringProblem)
+        {
+            yield return monitoringProblem;
         }
 
         if (Curve?.Problem() is { } curveProblem)

@@ -22,6 +22,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly ZmtpListener _listener;
     private readonly ConnectionLimits _limits;
     private readonly TransportCounters _transportCounters = new();
+    private readonly BrokerMetrics _metrics = new();
     /// <summary>Connections that finished the ZMTP handshake, by key; the broker thread's own.</summary>
     private readonly Dictionary<uint, ZmtpConnection> _connections = [];
     /// <summary>Connections the engine sent to in this pass of the broker thread, to flush at its end.</summary>
@@ -51,7 +52,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
             new ConnectionServices(settings, bridge, _limits, _transportCounters, new TransportLog(transportLogger), _engine.ConnectedFrame, Deliver),
             transportLogger);
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
-        _loop = new BrokerLoop(tick, _engine.OnTick, Flush, LogUnexpected);
+        _loop = new BrokerLoop(tick, OnTick, Flush, LogUnexpected);
         Endpoint = options.Endpoint;
     }
 
@@ -85,6 +86,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         {
             await _listener.DisposeAsync();
             await _loop.DisposeAsync();
+            _metrics.Dispose();
             return;
         }
 
@@ -105,6 +107,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
 
         await _listener.DisposeAsync();
         await _loop.DisposeAsync();
+        _metrics.Dispose();
         LogStopped();
     }
 

@@ -47,15 +47,7 @@ internal sealed class SystemServices(
     /// <summary>Answers <paramref name="name"/> if it is one of these services; false for any other name.</summary>
     public bool TryAnswer(PeerSession requester, ulong rid, ReadOnlySpan<char> name, long now)
     {
-        byte[]? payload = name switch
-        {
-            Info => Serialize(InfoMap()),
-            Stats => Serialize(StatsMap(ReadStats())),
-            Peers => List("peers", sessions().Where(s => s.State == PeerState.Ready), s => PeerMap(s, now)),
-            Subs => List("subs", sessions().SelectMany(s => s.Subscriptions.Values), s => SubMap(s, now)),
-            Services => List("services", services(), s => new Dictionary<string, object?> { ["name"] = s.Name, ["servers"] = s.Servers, ["in_flight"] = s.InFlight }),
-            _ => null,
-        };
+        byte[]? payload = Answer(name, now);
         if (payload is null)
         {
             return false;
@@ -66,6 +58,17 @@ internal sealed class SystemServices(
         writer.End(requester, ref w, now);
         return true;
     }
+
+    /// <summary>The reply payload of <paramref name="name"/>, or null for any other name; the HTTP endpoint serves the same.</summary>
+    public byte[]? Answer(ReadOnlySpan<char> name, long now) => name switch
+    {
+        Info => Serialize(InfoMap()),
+        Stats => Serialize(StatsMap(ReadStats())),
+        Peers => List("peers", sessions().Where(s => s.State == PeerState.Ready), s => PeerMap(s, now)),
+        Subs => List("subs", sessions().SelectMany(s => s.Subscriptions.Values), s => SubMap(s, now)),
+        Services => List("services", services(), s => new Dictionary<string, object?> { ["name"] = s.Name, ["servers"] = s.Servers, ["in_flight"] = s.InFlight }),
+        _ => null,
+    };
 
     private Dictionary<string, object?> InfoMap() => new(StringComparer.Ordinal)
     {
@@ -130,7 +133,7 @@ internal sealed class SystemServices(
         ["connected_ms"] = now - s.ConnectedAt,
         ["subscriptions"] = s.Subscriptions.Count,
         ["services"] = s.Services.Count,
-        ["queued_bytes"] = (long)s.Output.WrittenCount + s.Backlog.WrittenCount + s.FlowWaitBytes,
+        ["queued_bytes"] = s.QueuedBytes,
         ["dropped_frames"] = s.DroppedFrames,
         ["dropped_messages"] = s.DroppedMessages,
         ["slow_consumer"] = Events.BrokerEvents.IsSlow(s.LastDropAt, now),

@@ -120,6 +120,9 @@ internal sealed class PeerSession(uint key, long now)
     /// <summary>Bytes of deliveries waiting in the broker for this connection's flow-controlled subscriptions.</summary>
     public long FlowWaitBytes { get; set; }
 
+    /// <summary>Everything the broker holds for this peer: its outbound queue, its backlog and its flow-controlled waits.</summary>
+    public long QueuedBytes => (long)Output.WrittenCount + Backlog.WrittenCount + FlowWaitBytes;
+
     public override string ToString() => State != PeerState.Ready ? $"connection {Key:x8}"
         : Identity is null ? $"{Name} ({PeerId})" : $"{Name} ({PeerId}, identity {Identity.Name})";
 }

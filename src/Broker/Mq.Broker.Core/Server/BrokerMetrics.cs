@@ -1,0 +1,89 @@
+using System.Diagnostics.Metrics;
+
+namespace Mq.Broker.Server;
+
+/// <summary>
+/// The broker's instruments, in the meter <see cref="BrokerServer.MeterName"/>: observable counters and gauges
+/// over the counters the broker keeps anyway, so the routing path does no extra work for them. The broker thread
+/// publishes a snapshot at most once per <see cref="PublishIntervalMs"/>, and only while something listens; the
+/// instruments read that snapshot from the exporter's thread, never the engine's state.
+/// </summary>
+internal sealed class BrokerMetrics : IDisposable
+{
+    /// <summary>How old the values may be: a scrape sees the snapshot of the last publication.</summary>
+    public const long PublishIntervalMs = 1000;
+
+    private readonly Meter _meter;
+    private readonly List<Instrument> _instruments = [];
+    private Snapshot _snapshot = new(new BrokerStats(), 0);
+    private long _nextPublish;
+
+    public BrokerMetrics()
+    {
+        _meter = new Meter(BrokerServer.MeterName, typeof(BrokerMetrics).Assembly.GetName().Version?.ToString());
+        Counter("mq.broker.frames.received", "{frame}", "Frames received from peers", s => s.FramesReceived);
+        Counter("mq.broker.messages.published", "{message}", "Messages published by peers (PUB)", s => s.MessagesPublished);
+        Counter("mq.broker.messages.delivered", "{message}", "Deliveries (MSG) handed to subscribers' connections", s => s.MessagesDelivered);
+        Counter("mq.broker.messages.dropped", "{message}", "Deliveries dropped because a subscriber's queue was full (each reported with DROPPED)", s => s.DroppedMessages);
+        Counter("mq.broker.frames.dropped", "{frame}", "Frames not sent because a peer's outbound queue was full", s => s.DroppedFrames);
+        Counter("mq.broker.requests.routed", "{request}", "Requests routed to a server", s => s.RequestsRouted);
+        Counter("mq.broker.replies.routed", "{reply}", "Replies routed back to a requester", s => s.RepliesRouted);
+        Counter("mq.broker.commands.refused", "{command}", "Commands refused for breaking the protocol or a limit", s => s.Refused);
+        Counter("mq.broker.peers.overflowed", "{peer}", "Peers disconnected because their backlog overflowed", s => s.PeersOverflowed);
+        Counter("mq.broker.peers.timed_out", "{peer}", "Peers forgotten after PeerTimeout of silence", s => s.PeersTimedOut);
+        Counter("mq.broker.flow.waits", "{message}", "Deliveries that waited in the broker for a flow-controlled subscriber's ACK", s => s.FlowWaits);
+        Counter("mq.broker.publisher.stalls", "{stall}", "Times a publisher's credit was withheld for a subscriber that fell behind", s => s.PublisherStalls);
+        Counter("mq.broker.slow_consumers", "{subscription}", "Flow-controlled subscriptions cut off as slow consumers", s => s.SlowConsumers);
+        Counter("mq.broker.channel.failures", "{failure}", "Secure-channel handshakes that failed and frames that did not decrypt", s => s.ChannelFailures);
+        Counter("mq.broker.connections.accepted", "{connection}", "TCP connections accepted", s => s.ConnectionsAccepted);
+        Counter("mq.broker.connections.capped", "{connection}", "Connections closed at accept because a connection cap was reached", s => s.ConnectionsCapped);
+        Counter("mq.broker.handshakes.refused", "{connection}", "Connections closed in the ZMTP handshake (legacy or foreign greeting, wrong mechanism or socket type)", s => s.HandshakesRefused);
+        Counter("mq.broker.handshakes.timed_out", "{connection}", "Connections closed for not becoming Ready within HandshakeTimeout", s => s.HandshakesTimedOut);
+        Counter("mq.broker.framing.errors", "{connection}", "Connections closed for a frame the transport cannot take", s => s.FramingErrors);
+        Gauge("mq.broker.peers", "{peer}", "Peers with a session", s => s.Peers);
+        Gauge("mq.broker.subscriptions", "{subscription}", "Subscriptions held", s => s.Subscriptions);
+        Gauge("mq.broker.subscriptions.cost", "By", "What all subscriptions cost, as the subscription budgets count it", s => s.SubscriptionBytes);
+        Gauge("mq.broker.services", "{service}", "Services with at least one server", s => s.Services);
+        Gauge("mq.broker.requests.pending", "{request}", "Requests routed and not yet answered", s => s.PendingRequests);
+        Gauge("mq.broker.connections", "{connection}", "Open TCP connections", s => s.Connections);
+        Gauge("mq.broker.handshakes.pending", "{connection}", "Connections accepted and not yet Ready", s => s.PendingHandshakes);
+        _instruments.Add(_meter.CreateObservableUpDownCounter(
+            "mq.broker.queued", () => Volatile.Read(ref _snapshot).QueuedBytes, "By", "Bytes the broker holds for peers: outbound queues, backlogs and flow-controlled waits"));
+    }
+
+    /// <summary>
+    /// On the broker thread, at each tick: true when the last snapshot is <see cref="PublishIntervalMs"/> old and a
+    /// listener has enabled an instrument. Otherwise the tick costs a comparison.
+    /// </summary>
+    public bool Due(long now) => now >= _nextPublish && Listened();
+
+    /// <summary>On the broker thread: the values the instruments report until the next publication.</summary>
+    public void Publish(long now, BrokerStats stats, long queuedBytes)
+    {
+        _nextPublish = now + PublishIntervalMs;
+        Volatile.Write(ref _snapshot, new Snapshot(stats, queuedBytes));
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private bool Listened()
+    {
+        foreach (Instrument instrument in _instruments)
+        {
+            if (instrument.Enabled)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Counter(string name, string unit, string description, Func<BrokerStats, long> read) =>
+        _instruments.Add(_meter.CreateObservableCounter(name, () => read(Volatile.Read(ref _snapshot).Stats), unit, description));
+
+    private void Gauge(string name, string unit, string description, Func<BrokerStats, long> read) =>
+        _instruments.Add(_meter.CreateObservableUpDownCounter(name, () => read(Volatile.Read(ref _snapshot).Stats), unit, description));
+
+    private sealed record Snapshot(BrokerStats Stats, long QueuedBytes);
+}

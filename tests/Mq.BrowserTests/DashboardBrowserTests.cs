@@ -1,0 +1,83 @@
+using System.Globalization;
+using Mq.Client;
+using Mq.Testing;
+using Mq.TestSupport;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
+using Xunit.Abstractions;
+
+namespace Mq.BrowserTests;
+
+/// <summary>The broker's dashboard, loaded in headless chromium while peers publish through the broker executable.</summary>
+public sealed class DashboardBrowserTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task The_dashboard_shows_the_peers_and_a_rising_message_count()
+    {
+        (PeerProcess broker, string endpoint, Uri monitoring) = await BrokerProcess.StartMonitoredAsync();
+        await using (broker)
+        {
+            await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "dashboard-publisher");
+            await using MqClient subscriber = await MqClient.ConnectAsync(endpoint, "dashboard-subscriber");
+            await using MqSubscription subscription = await subscriber.SubscribeAsync("dashboard.ticks");
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            Task traffic = PublishAsync(publisher, stop.Token);
+            using Chromium chromium = Chromium.Start();
+            IWebDriver page = chromium.WebDriver;
+            try
+            {
+                page.Navigate().GoToUrl(monitoring);
+                var wait = new WebDriverWait(page, PageTimeout);
+
+                wait.Until(_ => PeerNames(page).Contains("dashboard-publisher") && PeerNames(page).Contains("dashboard-subscriber"));
+                long first = 0;
+                wait.Until(_ => (first = Published(page) ?? 0) > 0);
+                wait.Until(_ => Published(page) > first);
+
+                Assert.Contains("dashboard.ticks", page.FindElement(By.Id("subs")).Text);
+                Assert.StartsWith("live", page.FindElement(By.Id("status")).Text);
+            }
+            finally
+            {
+                Screenshot(page);
+                await stop.CancelAsync();
+                await traffic;
+            }
+        }
+    }
+
+    /// <summary>A message every 20 ms until stopped, at most 3,000: the count the page shows keeps rising.</summary>
+    private static async Task PublishAsync(MqClient publisher, CancellationToken cancellationToken)
+    {
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            for (int i = 0; i < 3000 && await pace.WaitForNextTickAsync(cancellationToken); i++)
+            {
+                await publisher.PublishAsync("dashboard.ticks", i, cancellationToken: cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The test is done with traffic.
+        }
+    }
+
+    private static HashSet<string> PeerNames(IWebDriver page) =>
+        page.FindElements(By.CssSelector("#peers tbody tr td:first-child")).Select(cell => cell.Text).ToHashSet(StringComparer.Ordinal);
+
+    private static long? Published(IWebDriver page) =>
+        page.FindElements(By.CssSelector("#stat-messages_published .value")).FirstOrDefault() is { } value
+            && long.TryParse(value.Text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long count) ? count : null;
+
+    private void Screenshot(IWebDriver page)
+    {
+        string folder = Path.Combine(RepositoryRoot.Path, "TestResults", "browser");
+        Directory.CreateDirectory(folder);
+        string file = Path.Combine(folder, "dashboard.png");
+        ((ITakesScreenshot)page).GetScreenshot().SaveAsFile(file);
+        output.WriteLine($"screenshot: {file}");
+    }
+}
