@@ -1,0 +1,29 @@
+using System.ComponentModel;
+using MessagePack;
+using Mq.Serialization;
+
+namespace Mq.Rpc;
+
+/// <summary>
+/// A fault type a method declares (<see cref="MqFaultAttribute"/>): its wire name, the detail type's full name,
+/// and how the caller turns a fault of that name back into a <see cref="MqFaultException{TDetail}"/>. For generated code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class MqFault
+{
+    private readonly Func<string, ReadOnlyMemory<byte>, MessagePackSerializerOptions, MqFaultException> _create;
+
+    private MqFault(string type, Func<string, ReadOnlyMemory<byte>, MessagePackSerializerOptions, MqFaultException> create)
+    {
+        Type = type;
+        _create = create;
+    }
+
+    /// <summary>The name a fault of this type travels as (the <c>mq-fault-type</c> reply header).</summary>
+    public string Type { get; }
+
+    public static MqFault For<TDetail>() =>
+        new(MqFaultException<TDetail>.TypeName, static (message, detail, options) => new MqFaultException<TDetail>(MqSerializer.Deserialize<TDetail>(detail, options), message));
+
+    internal MqFaultException Create(string message, ReadOnlyMemory<byte> detail, MessagePackSerializerOptions options) => _create(message, detail, options);
+}
