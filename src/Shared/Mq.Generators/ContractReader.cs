@@ -193,7 +193,7 @@ internal static class ContractReader
         type is INamedTypeSymbol { IsGenericType: true } named && named.ConstructedFrom.ToDisplayString() == "System.IProgress<T>" ? named.TypeArguments[0] : null;
 
     private static bool Serializable(ITypeSymbol type) =>
-        !type.IsRefLikeType && type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Delegate or TypeKind.TypeParameter);
+        !type.IsRefLikeType && type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Delegate);
 
     private static bool Accessible(INamedTypeSymbol type)
     {

@@ -70,7 +70,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor Unserializable = Error(
         "MQRPC013",
         "Type cannot travel",
-        "'{0}' of contract method '{1}' has type '{2}', which cannot be serialized (a ref struct, pointer or delegate)");
+        "{0} of contract method '{1}' has type '{2}', which cannot be serialized (a ref struct, pointer or delegate)");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

@@ -44,10 +44,10 @@ internal static class ProxyEmitter
         {
             ReturnKind.AsyncEnumerable => $"__channel.StreamAsync<{method.ResultType}>({target}, __buffer.WrittenMemory, {token})",
             ReturnKind.Task or ReturnKind.ValueTask when progress is not null =>
-                $"__channel.CallAsync<{progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
+                $"__channel.CallWithProgressAsync<{progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
             ReturnKind.Task or ReturnKind.ValueTask => $"__channel.CallAsync({target}, __buffer.WrittenMemory, {token})",
             _ when progress is not null =>
-                $"__channel.CallAsync<{method.ResultType}, {progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
+                $"__channel.CallWithProgressAsync<{method.ResultType}, {progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
             _ => $"__channel.CallAsync<{method.ResultType}>({target}, __buffer.WrittenMemory, {token})",
         };
         string asTask = method.Kind is ReturnKind.Task or ReturnKind.TaskOfT ? ".AsTask()" : "";
