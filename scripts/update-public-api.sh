@@ -33,9 +33,14 @@ for project in "${projects[@]}"; do
 
   echo "$project: recording new public API..." >&2
   # The code fix of RS0016 appends each missing symbol to PublicAPI.Unshipped.txt.
-  dotnet format analyzers "$project" --diagnostics RS0016 --severity warn -v quiet
+  # The code fix has been seen dropping lines it did not add (a record's synthesized members), so what was
+  # there before is kept: this script only adds.
   unshipped="$folder/PublicAPI.Unshipped.txt"
-  { echo "$header"; api_lines "$unshipped"; } >"$unshipped.new" && mv "$unshipped.new" "$unshipped"
+  before=$(mktemp)
+  api_lines "$unshipped" >"$before"
+  dotnet format analyzers "$project" --diagnostics RS0016 --severity warn -v quiet
+  { echo "$header"; { cat "$before"; api_lines "$unshipped"; } | LC_ALL=C sort -u; } >"$unshipped.new" && mv "$unshipped.new" "$unshipped"
+  rm -f "$before"
 
   if $ship; then
     shipped="$folder/PublicAPI.Shipped.txt"

@@ -10,7 +10,8 @@ namespace Mq.CommandLine;
 /// A payload given on the command line, sent as MessagePack: <c>--message</c> text, <c>--json</c>, a generated
 /// <c>--size</c> (a MessagePack bin of that many bytes), a positional payload (JSON if it parses as JSON, else
 /// text), or standard input (<c>--message -</c>, <c>--json -</c>, or piped in with no payload given), whole or
-/// one message per line. Plus repeatable <c>--header key=value</c> for what is sent (a serve's reply carries none).
+/// one message per line. Plus repeatable <c>--header key=value</c> and <c>--content-type</c> for what is sent (a
+/// serve's reply carries none): with JSON or XML the text given is sent as it is (see <see cref="PayloadFormat"/>).
 /// </summary>
 internal sealed class PayloadOptions
 {
@@ -25,6 +26,12 @@ internal sealed class PayloadOptions
         Json = new Option<string?>("--json", "-j") { Description = "JSON payload (sent as MessagePack); - reads it from standard input" };
         Size = allowSize ? new Option<int?>("--size") { Description = "Generated payload: a MessagePack bin of this many random bytes" }.AtLeast(0) : null;
         Headers = allowHeaders ? new Option<string[]>("--header", "-H") { Description = "Header key=value (repeatable)" } : null;
+        if (allowHeaders)
+        {
+            ContentType = new Option<string?>("--content-type") { Description = "Payload format: msgpack (default: JSON and text converted), json or xml (the text given is sent as it is, checked, with a content-type header)" };
+            ContentType.AcceptOnlyFromAmong(PayloadFormat.Names);
+        }
+
         Positional = fromArguments
             ? new Argument<string?>("payload") { Description = "Payload: JSON if it parses as JSON, else text (default: standard input when it is redirected)", Arity = ArgumentArity.ZeroOrOne }
             : null;
@@ -44,6 +51,8 @@ internal sealed class PayloadOptions
     public Option<string[]>? Headers { get; }
 
     public Argument<string?>? Positional { get; }
+
+    public Option<string?>? ContentType { get; }
 
     public Option<string>? SendOn { get; }
 
@@ -66,6 +75,11 @@ internal sealed class PayloadOptions
             command.Options.Add(Headers);
         }
 
+        if (ContentType is not null)
+        {
+            command.Options.Add(ContentType);
+        }
+
         if (SendOn is not null)
         {
             command.Options.Add(SendOn);
@@ -85,6 +99,10 @@ internal sealed class PayloadOptions
                 && Token(result, Message) != StandardInput && Token(result, Json) != StandardInput)
             {
                 result.AddError("--send-on newline reads the messages from standard input: give no other payload (or --message - / --json -)");
+            }
+            else if (ContentType is not null && PayloadFormat.IsText(PayloadFormat.MediaType(Token(result, ContentType) ?? "")) && Size is not null && Given(result, Size))
+            {
+                result.AddError("--size generates a MessagePack bin: it cannot be sent as --content-type json or xml");
             }
         });
     }
@@ -106,6 +124,13 @@ internal sealed class PayloadOptions
     /// </summary>
     public async Task<ReadOnlyMemory<byte>> PayloadAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (TextFormat(parse) is { } format)
+        {
+            string given = parse.GetValue(Message) ?? parse.GetValue(Json) ?? (Positional is null ? null : parse.GetValue(Positional))
+                ?? (Console.IsInputRedirected ? StandardInput : throw new BadPayloadException($"--content-type {format} sends the text given: give the payload argument, --message, --json or standard input"));
+            return PayloadFormat.Encode(format, given == StandardInput ? await ReadInputAsync(cancellationToken) : given, $"the {format} payload");
+        }
+
         if (parse.GetValue(Message) is { } text)
         {
             return Text(text == StandardInput ? await ReadInputAsync(cancellationToken) : text);
@@ -141,7 +166,9 @@ internal sealed class PayloadOptions
     /// <summary>Each non-empty line of standard input as a payload: text, JSON, or (by default) JSON if it parses, else text.</summary>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(ParseResult parse, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Func<string, ReadOnlyMemory<byte>> encode = parse.GetValue(Message) is not null ? line => Text(line)
+        string? format = TextFormat(parse);
+        Func<string, ReadOnlyMemory<byte>> encode = format is not null ? line => PayloadFormat.Encode(format, line, $"a line of {format}")
+            : parse.GetValue(Message) is not null ? line => Text(line)
             : parse.GetValue(Json) is not null ? line => FromJson(line, "a line of --json -")
             : line => JsonOrText(line, "a line of standard input");
         while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
@@ -156,12 +183,18 @@ internal sealed class PayloadOptions
     public IReadOnlyDictionary<string, string>? HeaderMap(ParseResult parse)
     {
         string[] pairs = Headers is null ? [] : parse.GetValue(Headers) ?? [];
-        if (pairs.Length == 0)
+        string? contentType = ContentType is null || parse.GetValue(ContentType) is not { } name ? null : PayloadFormat.MediaType(name);
+        if (pairs.Length == 0 && contentType is null)
         {
             return null;
         }
 
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (contentType is not null)
+        {
+            headers[MqContentTypes.Header] = contentType;
+        }
+
         foreach (string pair in pairs)
         {
             int equals = pair.IndexOf('=', StringComparison.Ordinal);
@@ -175,6 +208,10 @@ internal sealed class PayloadOptions
 
         return headers;
     }
+
+    /// <summary>The media type when the payload text is sent as it is (JSON, XML); null for MessagePack.</summary>
+    private string? TextFormat(ParseResult parse) =>
+        ContentType is not null && parse.GetValue(ContentType) is { } name && PayloadFormat.IsText(PayloadFormat.MediaType(name)) ? PayloadFormat.MediaType(name) : null;
 
     private static bool Given(System.CommandLine.Parsing.CommandResult result, Symbol source) => source switch
     {

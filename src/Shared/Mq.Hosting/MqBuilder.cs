@@ -58,7 +58,7 @@ public sealed class MqBuilder
             {
                 await using AsyncServiceScope scope = scopes.CreateAsyncScope();
                 TReply reply = await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(request.Deserialize<TRequest>(), request, token);
-                return Serialization.MqSerializer.Serialize(reply, client.Options.SerializerOptions);
+                return request.SerializeReply(reply);
             },
             options,
             ct));

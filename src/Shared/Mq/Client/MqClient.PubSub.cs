@@ -27,9 +27,17 @@ public sealed partial class MqClient
             cancellationToken);
     }
 
-    /// <summary>Publishes <paramref name="data"/> serialized with MessagePack.</summary>
+    /// <summary>Publishes <paramref name="data"/> serialized with the client's serializer (MessagePack unless <see cref="MqClientOptions.Serializer"/> says otherwise), its content type in the headers.</summary>
     public ValueTask PublishAsync<T>(string subject, T data, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
-        PublishAsync(subject, MqSerializer.Serialize(data, _options.SerializerOptions), headers, cancellationToken);
+        PublishAsync(subject, data, _serializers.Sending, headers, cancellationToken);
+
+    /// <summary>Publishes <paramref name="data"/> serialized with <paramref name="serializer"/>, its content type in the headers.</summary>
+    public ValueTask PublishAsync<T>(string subject, T data, IMqSerializer serializer, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        (ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? withType) = _serializers.Serialize(data, serializer, headers);
+        return PublishAsync(subject, payload, withType, cancellationToken);
+    }
 
     /// <summary>
     /// Subscribes to a pattern (<c>*</c> one token, <c>&gt;</c> the rest); with a queue group, each message goes

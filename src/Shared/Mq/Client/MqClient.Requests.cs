@@ -89,10 +89,15 @@ public sealed partial class MqClient
         }
     }
 
-    /// <summary>Typed request: serializes <paramref name="request"/> and deserializes the reply with MessagePack.</summary>
+    /// <summary>
+    /// Typed request: serializes <paramref name="request"/> with <see cref="RequestOptions.Serializer"/> or the
+    /// client's serializer (its content type in the headers), and reads the reply by its own content type.
+    /// </summary>
     public async ValueTask<TReply> RequestAsync<TRequest, TReply>(string service, TRequest request, RequestOptions? options = null, CancellationToken cancellationToken = default)
     {
-        MqReply reply = await RequestAsync(service, MqSerializer.Serialize(request, _options.SerializerOptions), options, cancellationToken).ConfigureAwait(false);
+        options ??= RequestOptions.Default;
+        (ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers) = _serializers.Serialize(request, options.Serializer, options.Headers);
+        MqReply reply = await RequestAsync(service, payload, ReferenceEquals(headers, options.Headers) ? options : options with { Headers = headers }, cancellationToken).ConfigureAwait(false);
         return reply.Deserialize<TReply>();
     }
 
@@ -138,13 +143,16 @@ public sealed partial class MqClient
         return registration;
     }
 
-    /// <summary>Typed serve: requests are deserialized as <typeparamref name="TRequest"/>, replies serialized from <typeparamref name="TReply"/>.</summary>
+    /// <summary>
+    /// Typed serve: requests are read as <typeparamref name="TRequest"/> by their content type, and replies
+    /// written from <typeparamref name="TReply"/> in the request's format when this client reads it, else in its own.
+    /// </summary>
     public ValueTask<MqService> ServeAsync<TRequest, TReply>(string service, Func<TRequest, CancellationToken, ValueTask<TReply>> handler, ServeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return ServeAsync(
             service,
-            async (request, ct) => MqSerializer.Serialize(await handler(request.Deserialize<TRequest>(), ct).ConfigureAwait(false), _options.SerializerOptions),
+            async (request, ct) => request.SerializeReply(await handler(request.Deserialize<TRequest>(), ct).ConfigureAwait(false)),
             options,
             cancellationToken);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Client.Connection;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Serialization;
 
 namespace Mq.Client;
 
@@ -14,6 +15,7 @@ namespace Mq.Client;
 public sealed partial class MqClient : IAsyncDisposable
 {
     private readonly MqClientOptions _options;
+    private readonly SerializerRegistry _serializers;
     private readonly ILogger<MqClient> _logger;
     private readonly ClientTables _tables = new();
     private readonly Outbox _outbox;
@@ -38,7 +40,8 @@ public sealed partial class MqClient : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MqClient>();
         _outbox = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
         _publishes = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
-        _connection = new PeerConnection(options, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
+        _serializers = new SerializerRegistry(options.Serializer, options.Serializers, options.SerializerOptions);
+        _connection = new PeerConnection(options, _serializers, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
     }
 
     public MqClientOptions Options => _options;

@@ -72,8 +72,21 @@ public sealed record MqClientOptions
     /// <summary>The identity's private key as PEM text (instead of a file).</summary>
     public string? IdentityKey { get; init; }
 
-    /// <summary>Payload serialization; the default treats everything received as untrusted.</summary>
+    /// <summary>MessagePack's options, for MessagePack payloads; the default treats everything received as untrusted.</summary>
     public MessagePackSerializerOptions SerializerOptions { get; init; } = MqSerializer.DefaultOptions;
+
+    /// <summary>
+    /// What typed publishes, requests and replies are written with (<see cref="JsonMqSerializer"/>,
+    /// <see cref="XmlMqSerializer"/>, or your own); null is MessagePack with <see cref="SerializerOptions"/>.
+    /// Each payload names its format in the <c>content-type</c> header.
+    /// </summary>
+    public IMqSerializer? Serializer { get; init; }
+
+    /// <summary>
+    /// Serializers to read by content type beyond the built-in MessagePack, JSON and XML (and <see cref="Serializer"/>);
+    /// one for a built-in type replaces it.
+    /// </summary>
+    public IReadOnlyList<IMqSerializer>? Serializers { get; init; }
 
     /// <summary>The identity's private key, or null without an identity. Thrown errors name the file, never the key.</summary>
     internal System.Security.Cryptography.ECDsa? LoadIdentityKey()

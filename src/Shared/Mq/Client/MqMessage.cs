@@ -1,4 +1,3 @@
-using MessagePack;
 using Mq.Serialization;
 
 namespace Mq.Client;
@@ -6,15 +5,15 @@ namespace Mq.Client;
 /// <summary>A message received on a subscription.</summary>
 public sealed class MqMessage
 {
-    private readonly MessagePackSerializerOptions _serializerOptions;
+    private readonly SerializerRegistry _serializers;
 
-    internal MqMessage(string subject, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, ulong sequence, MessagePackSerializerOptions serializerOptions)
+    internal MqMessage(string subject, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, ulong sequence, SerializerRegistry serializers)
     {
         Subject = subject;
         Headers = headers;
         Data = data;
         Sequence = sequence;
-        _serializerOptions = serializerOptions;
+        _serializers = serializers;
     }
 
     /// <summary>The literal subject it was published on.</summary>
@@ -32,9 +31,13 @@ public sealed class MqMessage
     /// <summary>Which session of its subscription delivered it: only the current session's messages are acknowledged.</summary>
     internal int Epoch { get; init; }
 
-    /// <summary>Deserializes <see cref="Data"/> with the client's (untrusted-data) serializer options.</summary>
-    public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
+    /// <summary>The payload's media type from its <c>content-type</c> header; null means MessagePack (or raw bytes).</summary>
+    public string? ContentType => Headers?.GetValueOrDefault(MqContentTypes.Header);
 
-    /// <summary>The payload as JSON (MessagePack's own conversion).</summary>
-    public string ToJson() => MqSerializer.ToJson(Data, _serializerOptions);
+    /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names (untrusted data).</summary>
+    /// <exception cref="Errors.UnreadablePayloadException">It is not a <typeparamref name="T"/>, or this client has no serializer for its content type.</exception>
+    public T Deserialize<T>() => _serializers.Deserialize<T>(Headers, Data);
+
+    /// <summary>The payload as JSON, whatever its content type (XML leaves become strings; unknown formats show their bytes).</summary>
+    public string ToJson() => _serializers.ToJson(Headers, Data);
 }

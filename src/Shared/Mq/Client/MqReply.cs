@@ -1,4 +1,3 @@
-using MessagePack;
 using Mq.Serialization;
 
 namespace Mq.Client;
@@ -6,20 +5,25 @@ namespace Mq.Client;
 /// <summary>A successful reply to a request.</summary>
 public sealed class MqReply
 {
-    private readonly MessagePackSerializerOptions _serializerOptions;
+    private readonly SerializerRegistry _serializers;
 
-    internal MqReply(IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, MessagePackSerializerOptions serializerOptions)
+    internal MqReply(IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> data, SerializerRegistry serializers)
     {
         Headers = headers;
         Data = data;
-        _serializerOptions = serializerOptions;
+        _serializers = serializers;
     }
 
     public IReadOnlyDictionary<string, string>? Headers { get; }
 
     public ReadOnlyMemory<byte> Data { get; }
 
-    public T Deserialize<T>() => MqSerializer.Deserialize<T>(Data, _serializerOptions);
+    /// <summary>The reply's media type from its <c>content-type</c> header; null means MessagePack (or raw bytes).</summary>
+    public string? ContentType => Headers?.GetValueOrDefault(MqContentTypes.Header);
 
-    public string ToJson() => MqSerializer.ToJson(Data, _serializerOptions);
+    /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names.</summary>
+    public T Deserialize<T>() => _serializers.Deserialize<T>(Headers, Data);
+
+    /// <summary>The payload as JSON, whatever its content type.</summary>
+    public string ToJson() => _serializers.ToJson(Headers, Data);
 }

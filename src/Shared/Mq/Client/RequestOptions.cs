@@ -10,6 +10,9 @@ public sealed record RequestOptions
 
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
+    /// <summary>What a typed request is written with; null uses <see cref="MqClientOptions.Serializer"/>. The reply is read by its own content type.</summary>
+    public Serialization.IMqSerializer? Serializer { get; init; }
+
     /// <summary>
     /// The request is safe to run twice (idempotent): if the connection is down or drops while it is in
     /// flight, wait for the reconnect and send it again, within the same timeout, instead of failing with

@@ -26,12 +26,9 @@ public static class MqSerializer
     /// </summary>
     public static ReadOnlyMemory<byte> Serialize<T>(T value, MessagePackSerializerOptions options)
     {
-        switch (value)
+        if (RawPayload.TryWrap(value, out ReadOnlyMemory<byte> raw))
         {
-            case byte[] bytes: return bytes;
-            case ReadOnlyMemory<byte> readOnly: return readOnly;
-            case Memory<byte> memory: return memory;
-            case ArraySegment<byte> segment: return segment;
+            return raw;
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -46,24 +43,9 @@ public static class MqSerializer
     /// <exception cref="UnreadablePayloadException">The payload is not a <typeparamref name="T"/>; the message names the type and says why.</exception>
     public static T Deserialize<T>(ReadOnlyMemory<byte> payload, MessagePackSerializerOptions options)
     {
-        if (payload.IsEmpty && default(T) is null && typeof(T) != typeof(byte[]))
+        if (RawPayload.TryUnwrap(payload, out T raw))
         {
-            return default!;
-        }
-
-        if (typeof(T) == typeof(byte[]))
-        {
-            return (T)(object)payload.ToArray();
-        }
-
-        if (typeof(T) == typeof(ReadOnlyMemory<byte>))
-        {
-            return (T)(object)payload;
-        }
-
-        if (typeof(T) == typeof(Memory<byte>))
-        {
-            return (T)(object)payload.ToArray().AsMemory();
+            return raw;
         }
 
         try
@@ -148,6 +130,6 @@ public static class MqSerializer
         {
         }
 
-        return "\"base64:" + Convert.ToBase64String(payload.Span) + "\"";
+        return PayloadText.Base64(payload);
     }
 }

@@ -3,6 +3,7 @@ using MessagePack;
 using Microsoft.Extensions.Logging;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Serialization;
 
 namespace Mq.Client.Connection;
 
@@ -10,7 +11,7 @@ namespace Mq.Client.Connection;
 /// Socket thread: turns the broker's MSG, REQUEST, REPLY, OK and ERROR commands into deliveries to
 /// subscriptions, services and waiting callers. Session commands stay with <see cref="PeerConnection"/>.
 /// </summary>
-internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outbox, PublishLedger ledger, MessagePackSerializerOptions serializerOptions, ILogger logger, Action<MqException> asyncError)
+internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outbox, PublishLedger ledger, SerializerRegistry serializers, ILogger logger, Action<MqException> asyncError)
 {
     private readonly Dictionary<ulong, (byte[] Utf8, string Text)> _subjects = [];
 
@@ -29,7 +30,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
             return;
         }
 
-        var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializerOptions)
+        var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializers)
         {
             Epoch = subscription.Epoch,
         };
@@ -64,7 +65,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
             return;
         }
 
-        if (!handler.TryEnqueue(new MqRequest(brokerId, service, HeaderCodec.Decode(headers), payload, deadline, serializerOptions)))
+        if (!handler.TryEnqueue(new MqRequest(brokerId, service, HeaderCodec.Decode(headers), payload, deadline, serializers)))
         {
             LogOverloaded(service);
             RefuseRequest(brokerId, ErrorCode.Overloaded, $"'{service}' has too many requests queued at this peer");
@@ -88,7 +89,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
 
         if (status == ErrorCode.None)
         {
-            call!.Completion.TrySetResult(new MqReply(HeaderCodec.Decode(headers), payload, serializerOptions));
+            call!.Completion.TrySetResult(new MqReply(HeaderCodec.Decode(headers), payload, serializers));
         }
         else
         {

@@ -3,6 +3,7 @@ using MessagePack;
 using Microsoft.Extensions.Logging;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Serialization;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -43,7 +44,7 @@ internal sealed partial class PeerConnection : IDisposable
     private long _reconnectAt = -1; // Environment.TickCount64 when a refused connection is tried again, -1 if none
     private bool _channelErrorRaised;
 
-    public PeerConnection(MqClientOptions options, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
+    public PeerConnection(MqClientOptions options, SerializerRegistry serializers, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
     {
         _options = options;
         _tables = tables;
@@ -53,7 +54,7 @@ internal sealed partial class PeerConnection : IDisposable
         _asyncError = asyncError;
         _identityKey = options.LoadIdentityKey();
         var ledger = new PublishLedger(options.OutboxCapacityBytes);
-        _inbound = new InboundDispatcher(tables, outbox, ledger, options.SerializerOptions, logger, asyncError);
+        _inbound = new InboundDispatcher(tables, outbox, ledger, serializers, logger, asyncError);
         _socket = new DealerSocket();
         byte[]? brokerKey = options.BrokerKey();
         _channel = brokerKey is null ? null : new PeerChannel(brokerKey, options.ReconnectInterval, options.ReconnectIntervalMax);
