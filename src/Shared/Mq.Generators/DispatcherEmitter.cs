@@ -21,8 +21,7 @@ internal static class DispatcherEmitter
         ParameterModel[] arguments = method.Parameters.Where(p => p.Role == ParameterRole.Argument).ToArray();
         source.AppendLine($"    private static {Bytes} {ServeName(method)}({host} host, global::Mq.Client.MqRequest request, global::System.Threading.CancellationToken cancellationToken)");
         source.AppendLine("    {");
-        source.AppendLine("        var reader = new global::MessagePack.MessagePackReader(request.Data);");
-        source.AppendLine($"        int count = {Rpc}MqRpcArguments.Open(ref reader, {field});");
+        source.AppendLine($"        var reader = {Rpc}MqRpcArguments.Open(request, {field}, out int count);");
         foreach (ParameterModel argument in arguments)
         {
             string name = ContractEmitter.Literal(argument.Name);

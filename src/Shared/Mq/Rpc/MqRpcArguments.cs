@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using MessagePack;
+using Mq.Client;
 using Mq.Errors;
+using Mq.Serialization;
 
 namespace Mq.Rpc;
 
@@ -11,17 +13,20 @@ namespace Mq.Rpc;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MqRpcArguments
 {
-    /// <summary>How many arguments the call carries; an empty payload carries none.</summary>
-    public static int Open(ref MessagePackReader reader, MqMethod method)
+    /// <summary>A reader at the call's first argument, and how many it carries; an empty payload carries none.</summary>
+    /// <exception cref="UnreadablePayloadException">The payload is not MessagePack, or not an array.</exception>
+    public static MessagePackReader Open(MqRequest request, MqMethod method, out int count)
     {
-        if (reader.End)
+        if (request.ContentType is { } contentType && contentType != MqContentTypes.MessagePack && MqContentTypes.MediaType(contentType) != MqContentTypes.MessagePack)
         {
-            return 0;
+            throw new UnreadablePayloadException($"the arguments of '{method.Service}' are {contentType}: remote object methods read a MessagePack array of their arguments ({MqContentTypes.MessagePack})");
         }
 
+        var reader = new MessagePackReader(request.Data);
         try
         {
-            return reader.ReadArrayHeader();
+            count = reader.End ? 0 : reader.ReadArrayHeader();
+            return reader;
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
         {

@@ -20,7 +20,9 @@ public sealed class MqRpcChannel
     internal MqRpcChannel(MqClient client, TimeSpan? contractTimeout, ProxyOptions options)
     {
         _client = client;
-        _request = new RequestOptions { Timeout = options.Timeout ?? contractTimeout, Headers = options.Headers };
+        // Built once per proxy, so a call allocates no headers of its own.
+        var headers = new Dictionary<string, string>(options.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [MqContentTypes.Header] = MqContentTypes.MessagePack };
+        _request = new RequestOptions { Timeout = options.Timeout ?? contractTimeout, Headers = headers.AsReadOnly() };
         SerializerOptions = client.Options.SerializerOptions;
     }
 
