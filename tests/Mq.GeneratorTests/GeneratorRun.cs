@@ -47,11 +47,13 @@ internal sealed class GeneratorRun
         return tree.GetText().ToString(diagnostic.Location.SourceSpan);
     }
 
-    public static Compilation Compile(params string[] sources) => CSharpCompilation.Create(
+    public static Compilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
+
+    public static Compilation Compile(OutputKind kind, params string[] sources) => CSharpCompilation.Create(
         "Contracts",
         sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, Parse, path: $"Source{i}.cs")),
         References,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorRun Of(params string[] sources) => Of(Compile(sources));
 
