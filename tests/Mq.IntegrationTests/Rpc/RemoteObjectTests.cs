@@ -1,34 +1,20 @@
 using MessagePack;
 using Mq.Client;
 using Mq.Errors;
-using Mq.IntegrationTests.Infrastructure;
 using Mq.Rpc;
 using Mq.Serialization;
 
 namespace Mq.IntegrationTests.Rpc;
 
 /// <summary>Remote objects in one process: a generated proxy calling a generated dispatcher through the broker.</summary>
-public sealed class RemoteObjectTests : IAsyncLifetime
+public sealed class RemoteObjectTests : RpcTestBase
 {
-    private InProcessBroker _broker = null!;
-    private MqClient _server = null!;
-    private MqClient _caller = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = await InProcessBroker.StartAsync();
-        _server = await _broker.ConnectAsync("server");
-        _caller = await _broker.ConnectAsync("caller", o => o with { RequestTimeout = TimeSpan.FromSeconds(30) });
-    }
-
-    public async Task DisposeAsync() => await _broker.DisposeAsync();
-
     [Fact]
     public async Task Every_kind_of_method_returns_through_the_proxy_what_the_served_object_did()
     {
         var log = new InventoryLog();
-        await using MqObjectService served = await _server.ServeObjectAsync<IInventory>(new Inventory(log));
-        IInventory inventory = _caller.CreateProxy<IInventory>();
+        await using MqObjectService served = await Server.ServeObjectAsync<IInventory>(new Inventory(log));
+        IInventory inventory = Caller.CreateProxy<IInventory>();
 
         await inventory.AddAsync("sku-1", 3, CancellationToken.None);
         await inventory.AddAsync("sku-1", 4, CancellationToken.None);
@@ -46,24 +32,24 @@ public sealed class RemoteObjectTests : IAsyncLifetime
     {
         var log = new InventoryLog();
         log.Stock["sku-2"] = 5;
-        await using MqObjectService served = await _server.ServeObjectAsync<IInventory>(new Inventory(log));
+        await using MqObjectService served = await Server.ServeObjectAsync<IInventory>(new Inventory(log));
 
         Assert.Equal(
             ["test.inventory.Add", "test.inventory.Break", "test.inventory.Clear", "test.inventory.Count", "test.inventory.Line"],
             served.Services.Select(s => s.Name).Order(StringComparer.Ordinal));
-        MqReply count = await _caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("""["sku-2"]"""));
+        MqReply count = await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("""["sku-2"]"""));
         Assert.Equal(5, count.Deserialize<int>());
 
         // A trailing optional argument left out takes its default (warehouse = 1).
-        MqReply line = await _caller.RequestAsync("test.inventory.Line", MqSerializer.FromJson("""["sku-2"]"""));
+        MqReply line = await Caller.RequestAsync("test.inventory.Line", MqSerializer.FromJson("""["sku-2"]"""));
         Assert.Equal("""["sku-2",1,5]""", line.ToJson());
     }
 
     [Fact]
     public async Task A_server_exception_arrives_as_a_remote_error_with_its_message()
     {
-        await using MqObjectService served = await _server.ServeObjectAsync<IInventory>(new Inventory(new InventoryLog()));
-        IInventory inventory = _caller.CreateProxy<IInventory>();
+        await using MqObjectService served = await Server.ServeObjectAsync<IInventory>(new Inventory(new InventoryLog()));
+        IInventory inventory = Caller.CreateProxy<IInventory>();
 
         RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await inventory.BreakAsync("sku-9"));
 
@@ -76,30 +62,30 @@ public sealed class RemoteObjectTests : IAsyncLifetime
     {
         var log = new InventoryLog();
         log.Stock["sku-3"] = 1;
-        await using MqObjectService served = await _server.ServeObjectAsync<IInventory>(new Inventory(log));
+        await using MqObjectService served = await Server.ServeObjectAsync<IInventory>(new Inventory(log));
 
         RemoteErrorException wrongType = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
-            await _caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("[42]")));
+            await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("[42]")));
         RemoteErrorException missing = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
-            await _caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("[]")));
+            await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("[]")));
         RemoteErrorException notAnArray = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
-            await _caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("""{"sku":"sku-3"}""")));
+            await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("""{"sku":"sku-3"}""")));
         RemoteErrorException json = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
-            await _caller.RequestAsync("test.inventory.Count", "[\"sku-3\"]"u8.ToArray(), new RequestOptions { Headers = new Dictionary<string, string> { [MqContentTypes.Header] = MqContentTypes.Json } }));
+            await Caller.RequestAsync("test.inventory.Count", "[\"sku-3\"]"u8.ToArray(), new RequestOptions { Headers = new Dictionary<string, string> { [MqContentTypes.Header] = MqContentTypes.Json } }));
 
         Assert.Contains("argument 'sku' of 'test.inventory.Count' could not be read as String", wrongType.Message);
         Assert.Contains("the call of 'test.inventory.Count' lacks argument 'sku', which has no default", missing.Message);
         Assert.Contains("the arguments of 'test.inventory.Count' are not a MessagePack array of its parameters", notAnArray.Message);
         Assert.Contains("the arguments of 'test.inventory.Count' are application/json: remote object methods read a MessagePack array of their arguments", json.Message);
-        Assert.Equal(1, await _caller.CreateProxy<IInventory>().CountAsync("sku-3"));
+        Assert.Equal(1, await Caller.CreateProxy<IInventory>().CountAsync("sku-3"));
         Assert.Equal(4, served.Services.Single(s => s.Name == "test.inventory.Count").Failed);
     }
 
     [Fact]
     public async Task Disposing_the_served_object_stops_every_method()
     {
-        MqObjectService served = await _server.ServeObjectAsync<IInventory>(new Inventory(new InventoryLog()));
-        IInventory inventory = _caller.CreateProxy<IInventory>();
+        MqObjectService served = await Server.ServeObjectAsync<IInventory>(new Inventory(new InventoryLog()));
+        IInventory inventory = Caller.CreateProxy<IInventory>();
         Assert.Equal(0, await inventory.CountAsync("sku-4"));
 
         await served.DisposeAsync();
@@ -112,10 +98,10 @@ public sealed class RemoteObjectTests : IAsyncLifetime
     public async Task Two_servers_of_a_contract_share_its_calls()
     {
         var log = new InventoryLog();
-        await using MqClient second = await _broker.ConnectAsync("second-server");
-        await using MqObjectService one = await _server.ServeObjectAsync<IInventory>(new Inventory(log));
+        await using MqClient second = await Broker.ConnectAsync("second-server");
+        await using MqObjectService one = await Server.ServeObjectAsync<IInventory>(new Inventory(log));
         await using MqObjectService two = await second.ServeObjectAsync<IInventory>(new Inventory(log));
-        IInventory inventory = _caller.CreateProxy<IInventory>();
+        IInventory inventory = Caller.CreateProxy<IInventory>();
 
         for (int i = 0; i < 20; i++)
         {
@@ -131,7 +117,7 @@ public sealed class RemoteObjectTests : IAsyncLifetime
     public void A_type_that_is_not_a_contract_is_refused_with_a_message_saying_what_to_do()
     {
         // Through a type parameter: named directly, the generator refuses it at compile time (MQRPC005).
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Proxy<IDisposable>(_caller));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Proxy<IDisposable>(Caller));
         Assert.Contains("System.IDisposable is not an Mq contract: mark the interface [MqContract(\"name\")]", error.Message);
     }
 
