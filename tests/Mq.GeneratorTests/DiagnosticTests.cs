@@ -5,15 +5,6 @@ namespace Mq.GeneratorTests;
 /// <summary>Every diagnostic the generator reports: its id, where, and a message that says what to do.</summary>
 public sealed class DiagnosticTests
 {
-    private const string Usings = """
-        using System;
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using Mq.Rpc;
-
-        """;
-
     [Theory]
     [InlineData("MQRPC001", "Task M(ref int count);", "Parameter 'count' of contract method 'M' is ref: a remote call copies its arguments one way", "count")]
     [InlineData("MQRPC001", "Task M(out int count);", "is out", "count")]
@@ -33,7 +24,7 @@ public sealed class DiagnosticTests
     [InlineData("MQRPC013", "ValueTask<Action> M();", "The result of contract method 'M' has type 'System.Action'", "M")]
     public void A_member_that_cannot_travel_is_an_error_at_the_member_and_generates_nothing(string id, string members, string message, string at)
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + $"[MqContract(\"shop.svc\")] public interface IService {{ {members} }}");
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + $"[MqContract(\"shop.svc\")] public interface IService {{ {members} }}");
 
         Diagnostic diagnostic = Assert.Single(run.Diagnostics);
         Assert.Equal(id, diagnostic.Id);
@@ -52,7 +43,7 @@ public sealed class DiagnosticTests
     [InlineData("MQRPC011", "[MqContract(\"\")] public interface IService { Task M(); }", "it is empty")]
     public void A_contract_that_cannot_be_one_is_an_error_at_the_interface(string id, string source, string message)
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + source);
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + source);
 
         Diagnostic diagnostic = Assert.Single(run.Diagnostics);
         Assert.Equal(id, diagnostic.Id);
@@ -68,7 +59,7 @@ public sealed class DiagnosticTests
     [InlineData("client.ServeObjectAsync<IPlain>(new Plain())", "'IPlain' is not an Mq contract, so ServeObjectAsync cannot use it")]
     public void Handing_a_non_contract_to_an_API_that_needs_one_is_an_error_at_the_call(string call, string message)
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + $$"""
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + $$"""
             public interface IPlain { Task M(); }
             public sealed class Plain : IPlain { public Task M() => Task.CompletedTask; }
             public static class Use
@@ -86,7 +77,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void A_contract_or_a_type_parameter_handed_to_those_APIs_is_not_reported()
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + """
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + """
             [MqContract("shop.svc")] public interface IService { Task M(); }
             public static class Use
             {

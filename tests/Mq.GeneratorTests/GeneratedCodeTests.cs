@@ -6,19 +6,10 @@ namespace Mq.GeneratorTests;
 /// <summary>What the generator writes for each kind of contract method, and that it compiles.</summary>
 public sealed class GeneratedCodeTests
 {
-    private const string Usings = """
-        using System;
-        using System.Collections.Generic;
-        using System.Threading;
-        using System.Threading.Tasks;
-        using Mq.Rpc;
-
-        """;
-
     [Fact]
     public void Each_awaitable_return_kind_gets_a_proxy_call_and_a_dispatcher_that_compile()
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + """
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + """
             namespace Shop;
 
             [MqContract("shop.inventory")]
@@ -49,7 +40,7 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void Optional_parameters_give_the_dispatcher_their_defaults_and_required_ones_an_error()
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + """
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + """
             namespace Shop;
 
             public enum Unit { Piece, Box, Pallet }
@@ -77,7 +68,7 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void A_stream_and_progress_go_through_the_channel_and_host_stream_methods()
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + """
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + """
             namespace Shop;
 
             [MqContract("shop.reports")]
@@ -103,7 +94,7 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void Declared_faults_inherited_methods_and_keyword_parameters_are_carried_over()
     {
-        GeneratorRun run = GeneratorRun.Of(Usings + """
+        GeneratorRun run = GeneratorRun.Of(GeneratorRun.Usings + """
             namespace Shop
             {
                 public sealed record OutOfStock(string Sku);
@@ -145,8 +136,8 @@ public sealed class GeneratedCodeTests
     public void Two_contracts_of_the_same_name_in_two_namespaces_do_not_clash()
     {
         GeneratorRun run = GeneratorRun.Of(
-            Usings + "namespace A { [MqContract(\"a.svc\")] public interface IService { Task RunAsync(); } }",
-            Usings + "namespace B { [MqContract(\"b.svc\")] public interface IService { Task RunAsync(); } }");
+            GeneratorRun.Usings + "namespace A { [MqContract(\"a.svc\")] public interface IService { Task RunAsync(); } }",
+            GeneratorRun.Usings + "namespace B { [MqContract(\"b.svc\")] public interface IService { Task RunAsync(); } }");
 
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompileErrors);
@@ -156,7 +147,7 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void An_edit_elsewhere_leaves_the_contract_model_cached()
     {
-        string contract = Usings + "namespace Shop { [MqContract(\"shop.svc\")] public interface IService { Task<int> RunAsync(int n); } }";
+        string contract = GeneratorRun.Usings + "namespace Shop { [MqContract(\"shop.svc\")] public interface IService { Task<int> RunAsync(int n); } }";
         Compilation first = GeneratorRun.Compile(contract, "class Other { }");
         GeneratorRun run = GeneratorRun.Of(first);
 

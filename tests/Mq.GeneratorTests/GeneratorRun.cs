@@ -8,6 +8,16 @@ namespace Mq.GeneratorTests;
 /// <summary>One run of the contract generator over a source: what it wrote and reported, and the compilation with its output.</summary>
 internal sealed class GeneratorRun
 {
+    /// <summary>What the test sources use, put before each.</summary>
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Mq.Rpc;
+
+        """;
+
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
     // The test process's own assemblies (the runtime, Mq, MessagePack): what a project referencing package Mq compiles against.
