@@ -58,6 +58,17 @@ internal static class Frames
     public static byte[] Rep(ulong bid, byte[]? payload = null, ErrorCode status = ErrorCode.None, string? error = null, IReadOnlyDictionary<string, string>? headers = null) =>
         Build((ref MessagePackWriter w) => CommandWriter.WriteRep(ref w, bid, status, error, headers, payload ?? []));
 
+    /// <summary>A REQ asking for a streamed reply with <paramref name="window"/> parts of credit.</summary>
+    public static byte[] StreamReq(ulong rid, string service, uint window, uint timeoutMs = 5000) =>
+        Build((ref MessagePackWriter w) => CommandWriter.WriteReq(ref w, rid, service, timeoutMs, null, [], window));
+
+    public static byte[] Cancel(ulong rid) => Build((ref MessagePackWriter w) => CommandWriter.WriteCancel(ref w, rid));
+
+    public static byte[] RepPart(ulong bid, byte[]? payload = null, IReadOnlyDictionary<string, string>? headers = null) =>
+        Build((ref MessagePackWriter w) => CommandWriter.WriteRepPart(ref w, bid, headers, payload ?? []));
+
+    public static byte[] Grant(ulong rid, uint count) => Build((ref MessagePackWriter w) => CommandWriter.WriteGrant(ref w, rid, count));
+
     /// <summary>A header block as <see cref="CommandReader.ReadHeadersRaw"/> returns it, decoded (null for nil) as the client decodes it.</summary>
     public static IReadOnlyDictionary<string, string>? DecodeHeaders(ReadOnlyMemory<byte> raw) => Mq.Client.Connection.HeaderCodec.Decode(raw);
 }

@@ -251,6 +251,50 @@ internal sealed class EngineHarness : IFrameSink
         return request;
     }
 
+    /// <summary>A REQUEST for a streamed reply: its bid and the window (credit) in force, its trailing field.</summary>
+    public (ulong Bid, ulong Window) ExpectStreamRequest(uint key)
+    {
+        CommandReader reader = Expect(key, CommandCode.Request);
+        ulong bid = reader.ReadUInt();
+        reader.ReadString(ProtocolLimits.MaxSubjectBytes);
+        reader.ReadUInt();
+        reader.ReadHeadersRaw();
+        reader.ReadBinary();
+        ulong window = reader.ReadUInt();
+        reader.EndCommand();
+        return (bid, window);
+    }
+
+    /// <summary>A REPLYPART for <paramref name="rid"/>: its payload.</summary>
+    public byte[] ExpectPart(uint key, ulong rid)
+    {
+        CommandReader reader = Expect(key, CommandCode.ReplyPart);
+        Assert.Equal(rid, reader.ReadUInt());
+        reader.ReadHeadersRaw();
+        byte[] payload = reader.ReadBinary().ToArray();
+        reader.EndCommand();
+        return payload;
+    }
+
+    /// <summary>A GRANTED for <paramref name="bid"/>: the parts added to the server's credit.</summary>
+    public ulong ExpectGranted(uint key, ulong bid)
+    {
+        CommandReader reader = Expect(key, CommandCode.Granted);
+        Assert.Equal(bid, reader.ReadUInt());
+        ulong count = reader.ReadUInt();
+        reader.EndCommand();
+        return count;
+    }
+
+    /// <summary>An ABORT: the bid of the request the server should stop working on, and why.</summary>
+    public (ulong Bid, string Reason) ExpectAbort(uint key)
+    {
+        CommandReader reader = Expect(key, CommandCode.Abort);
+        (ulong, string) abort = (reader.ReadUInt(), reader.ReadString(4096));
+        reader.EndCommand();
+        return abort;
+    }
+
     public Answer ExpectReply(uint key, ulong rid)
     {
         CommandReader reader = Expect(key, CommandCode.Reply);

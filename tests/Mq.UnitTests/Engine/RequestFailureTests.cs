@@ -189,6 +189,7 @@ public sealed class RequestFailureTests
 
         _broker.Tick(300);
         Assert.Equal(ErrorCode.Timeout, _broker.ExpectReply(1, 1).Status);
+        Assert.Equal(slow, _broker.ExpectAbort(2).Bid);
         _broker.From(2, Frames.Rep(slow));
         Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(2).Code);
         Assert.Equal(0, _broker.Engine.GetStats().PendingRequests);
@@ -206,6 +207,7 @@ public sealed class RequestFailureTests
         EngineHarness.Answer reply = _broker.ExpectReply(1, 5);
         Assert.Equal(ErrorCode.Timeout, reply.Status);
         Assert.Contains("inventory", reply.Error);
+        Assert.Equal(bid, _broker.ExpectAbort(2).Bid);
 
         _broker.From(2, Frames.Rep(bid));
         Assert.Equal(ErrorCode.UnknownRequest, _broker.ExpectError(2).Code);
@@ -218,6 +220,7 @@ public sealed class RequestFailureTests
         _broker.From(1, Frames.Req(5, "inventory"));
         ulong bid = _broker.ExpectRequest(2).Bid;
         _broker.Disconnect(1);
+        Assert.Equal((bid, "the requester went away"), _broker.ExpectAbort(2));
 
         _broker.From(2, Frames.Rep(bid, [1]));
         Assert.True(_broker.Idle(2));
@@ -231,9 +234,11 @@ public sealed class RequestFailureTests
         _broker.From(1, Frames.Req(5, "inventory"));
         ulong bid = _broker.ExpectRequest(2).Bid;
         _broker.Connect(1, "requester-again");
+        Assert.Equal(bid, _broker.ExpectAbort(2).Bid);
 
         _broker.From(2, Frames.Rep(bid, [1]));
         Assert.True(_broker.Idle(1));
+        Assert.True(_broker.Idle(2));
 
         // The new session starts with no open requests and gets its own replies.
         _broker.From(1, Frames.Req(5, "inventory"));

@@ -12,9 +12,9 @@ namespace Mq.Broker.Routing;
 /// <summary>
 /// SERVE, UNSERVE, REQ and REP: routes each request to one server under a broker-assigned id, and makes sure
 /// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
-/// timeout) as soon as the broker knows.
+/// timeout) as soon as the broker knows; or, when the requester cancels or leaves, with an ABORT to the server.
 /// </summary>
-internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system)
+internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system)
 {
     private readonly ServiceDirectory _services = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -91,6 +91,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         ulong timeoutMs = reader.ReadUInt();
         ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
         ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        ulong window = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
         Span<char> name = stackalloc char[service.Length];
@@ -113,7 +114,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             return;
         }
 
-        if (requester.OpenRequests >= options.MaxOpenRequestsPerPeer)
+        if (requester.MadeRequests.Count >= options.MaxOpenRequestsPerPeer)
         {
             Fail(requester, rid, ErrorCode.LimitExceeded, $"a peer may have at most {options.MaxOpenRequestsPerPeer} requests open", now);
             return;
@@ -144,15 +145,17 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             return;
         }
 
-        var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget);
+        uint credit = (uint)Math.Min(window, (ulong)options.MaxFlowWindow);
+        var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget, budget, credit);
         _pending.Add(pending.BrokerId, pending);
         EnqueueDeadline(pending);
         server.HeldRequests.Add(pending.BrokerId);
-        requester.OpenRequests++;
+        requester.MadeRequests.Add(pending.BrokerId, pending);
+        requester.RequestsByRid[rid] = pending;
         counters.RequestsRouted++;
 
         MessagePackWriter w = writer.Begin(server);
-        CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span);
+        CommandWriter.WriteRequest(ref w, pending.BrokerId, service.Span, (uint)Math.Min(budget, uint.MaxValue), headers.Span, payload.Span, credit);
         writer.End(server, ref w, now);
     }
 
@@ -188,7 +191,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
 
         Forget(pending);
         counters.RepliesRouted++;
-        if (pending.RequesterGone)
+        if (pending.Abandoned)
         {
             return;
         }
@@ -198,16 +201,30 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
         writer.End(pending.Requester, ref w, now);
     }
 
-    /// <summary>Answers every request whose deadline has passed with a timeout.</summary>
+    /// <summary>Answers every request whose deadline has passed with a timeout, and tells its server to stop.</summary>
     public void ExpireDeadlines(long now)
     {
         while (_deadlines.TryPeek(out ulong brokerId, out long deadline) && deadline <= now)
         {
             _deadlines.Dequeue();
-            if (_pending.TryGetValue(brokerId, out PendingRequest? pending))
+            if (!_pending.TryGetValue(brokerId, out PendingRequest? pending))
             {
-                Complete(pending, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"no reply from '{pending.Service}' in time"), now);
+                continue;
             }
+
+            if (pending.Deadline > now)
+            {
+                // A stream that moved since: its deadline went on without a queue entry per part.
+                _deadlines.Enqueue(brokerId, pending.Deadline);
+                continue;
+            }
+
+            if (!pending.Abandoned)
+            {
+                Abort(pending, "the request's deadline passed", now);
+            }
+
+            Complete(pending, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"no reply from '{pending.Service}' in time"), now);
         }
     }
 
@@ -242,8 +259,11 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
             Complete(pending, ErrorCode.ResponderLost, Encoding.UTF8.GetBytes($"peer '{peer.Name}' serving '{pending.Service}' went away before replying"), now);
         }
 
-        // Requests this peer made are answered to nobody now (PendingRequest.RequesterGone).
-        peer.OpenRequests = 0;
+        // Nobody waits for the requests this peer made any more: their servers may stop working on them.
+        foreach (PendingRequest pending in peer.MadeRequests.Values.ToArray())
+        {
+            Abandon(pending, "the requester went away", now);
+        }
     }
 
     private void Fail(PeerSession requester, ulong rid, ErrorCode code, string message, long now)
@@ -261,7 +281,7 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     private void Complete(PendingRequest pending, ErrorCode code, ReadOnlySpan<byte> message, long now)
     {
         Forget(pending);
-        if (pending.RequesterGone)
+        if (pending.Abandoned)
         {
             return;
         }
@@ -275,10 +295,35 @@ internal sealed class RequestRouter(BrokerOptions options, PeerWriter writer, Br
     {
         _pending.Remove(pending.BrokerId);
         pending.Server.HeldRequests.Remove(pending.BrokerId);
-        if (!pending.RequesterGone)
+        ForgetRequester(pending);
+    }
+
+    private static void ForgetRequester(PendingRequest pending)
+    {
+        pending.Requester.MadeRequests.Remove(pending.BrokerId);
+        if (pending.Requester.RequestsByRid.TryGetValue(pending.RequesterId, out PendingRequest? byRid) && byRid == pending)
         {
-            pending.Requester.OpenRequests--;
+            pending.Requester.RequestsByRid.Remove(pending.RequesterId);
         }
+    }
+
+    /// <summary>
+    /// The requester stopped waiting: it no longer counts the request as open, and the server is told to stop. The
+    /// request stays until the server's REP or its deadline, so a REP that crossed the ABORT is no error.
+    /// </summary>
+    private void Abandon(PendingRequest pending, string reason, long now)
+    {
+        ForgetRequester(pending);
+        pending.Abandoned = true;
+        Abort(pending, reason, now);
+    }
+
+    /// <summary>Tells the server of a request that is over for its requester to stop working on it.</summary>
+    private void Abort(PendingRequest pending, string reason, long now)
+    {
+        MessagePackWriter w = writer.Begin(pending.Server);
+        CommandWriter.WriteAbort(ref w, pending.BrokerId, reason);
+        writer.End(pending.Server, ref w, now);
     }
 
     private void EnqueueDeadline(PendingRequest pending)

@@ -339,6 +339,9 @@ internal sealed partial class BrokerEngine
             case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;
             case CommandCode.Req: _requests.Request(session, ref reader, now); break;
             case CommandCode.Rep: _requests.Reply(session, ref reader, now); break;
+            case CommandCode.Cancel: _requests.Cancel(session, ref reader, now); break;
+            case CommandCode.RepPart: _requests.Part(session, ref reader, now); break;
+            case CommandCode.Grant: _requests.Grant(session, ref reader, now); break;
             case CommandCode.Serve: _requests.Serve(session, ref reader, now); break;
             case CommandCode.Unserve: _requests.Unserve(session, ref reader, now); break;
             case CommandCode.Heartbeat: reader.EndCommand(); break;

@@ -60,8 +60,14 @@ internal sealed class PeerSession(uint key, long now)
     /// <summary>Broker ids of the requests this peer holds as a server.</summary>
     public HashSet<ulong> HeldRequests { get; } = [];
 
-    /// <summary>Requests this peer made that are not answered yet.</summary>
-    public int OpenRequests { get; set; }
+    /// <summary>Requests this peer made that are not answered yet, by broker id.</summary>
+    public Dictionary<ulong, PendingRequest> MadeRequests { get; } = [];
+
+    /// <summary>
+    /// The same requests by the peer's own rid, for CANCEL and GRANT. The broker does not check that rids are
+    /// unique, so a reused rid names the newest request made with it.
+    /// </summary>
+    public Dictionary<ulong, PendingRequest> RequestsByRid { get; } = [];
 
     /// <summary>Requests this peer holds as a server: the load balancer's measure.</summary>
     public int Outstanding => HeldRequests.Count;

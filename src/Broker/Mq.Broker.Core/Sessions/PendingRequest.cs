@@ -1,7 +1,7 @@
 namespace Mq.Broker.Sessions;
 
 /// <summary>A request routed to a server and not yet answered, under the broker's own id.</summary>
-internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulong requesterId, PeerSession server, string service, long deadline)
+internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulong requesterId, PeerSession server, string service, long deadline, long budgetMs, uint window)
 {
     public ulong BrokerId { get; } = brokerId;
 
@@ -14,13 +14,26 @@ internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulon
 
     public string Service { get; } = service;
 
+    /// <summary>When the broker answers Timeout. A streamed request moves it on with every part and grant (an idle deadline).</summary>
+    public long Deadline { get; private set; } = deadline;
+
+    /// <summary>The request's time budget in milliseconds, as cut to the broker's maximum.</summary>
+    public long BudgetMs { get; } = budgetMs;
+
+    /// <summary>Parts the requester lets the server have unread at most; 0 for a request answered by one REP.</summary>
+    public uint Window { get; } = window;
+
+    public bool IsStreamed => Window > 0;
+
+    /// <summary>Parts the server may still send before the requester grants more.</summary>
+    public long Credit { get; set; } = window;
+
     /// <summary>
-    /// The requester's peer id when it asked: a second HELLO on the same connection starts a new session
-    /// that must not receive the old one's replies.
+    /// The requester stopped waiting (it cancelled or left) and the server was sent ABORT: what the server still
+    /// sends for it (a REP or parts already on their way) is accepted and dropped, until its REP or its deadline.
     /// </summary>
-    public string RequesterPeerId { get; } = requester.PeerId;
+    public bool Abandoned { get; set; }
 
-    public bool RequesterGone => Requester.IsClosed || Requester.PeerId != RequesterPeerId;
-
-    public long Deadline { get; } = deadline;
+    /// <summary>The stream moved (a part or a grant): its idle deadline starts again.</summary>
+    public void Touch(long now) => Deadline = now + BudgetMs;
 }

@@ -83,6 +83,11 @@ public sealed partial class MqClient
             // The deadline is kept by the broker's answer and, as a backstop, by PendingCalls.ExpireRequests.
             return await call.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            CancelRemote(call.Id);
+            throw;
+        }
         finally
         {
             _tables.Pending.ForgetRequest(call.Id);
@@ -170,17 +175,50 @@ public sealed partial class MqClient
             $"stop serving '{service.Name}'").ConfigureAwait(false);
     }
 
-    internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// The caller gave up on request <paramref name="id"/>: unless its reply already came, the broker is told, and
+    /// aborts it at the server. Nobody waits for this, so it skips the outbox's capacity check.
+    /// </summary>
+    private void CancelRemote(ulong id)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (_tables.Pending.TryTakeRequest(id, out _) && Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
+            && _outbox.WriteNow(static (ref MessagePackWriter w, in ulong rid) => CommandWriter.WriteCancel(ref w, rid), id))
         {
+            _connection.Wake();
+        }
+    }
+
+    /// <summary>A handler finished with its request: the broker's ABORT and GRANTED for it have nothing left to reach.</summary>
+    internal void EndServing(MqRequest request) => _tables.Serving.TryRemove(request.BrokerId, out _);
+
+    internal async ValueTask SendPartAsync(MqRequest request, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
+        if (payload.Length > limit)
+        {
+            throw new ArgumentException($"a part of {payload.Length} bytes exceeds the limit of {limit}", nameof(payload));
+        }
+
+        await WriteAsync(
+            static (ref MessagePackWriter w, in (ulong Id, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
+                CommandWriter.WriteRepPart(ref w, s.Id, s.Headers, s.Payload.Span),
+            (request.BrokerId, headers, payload),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async ValueTask SendReplyAsync(MqRequest request, ErrorCode status, string? error, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> payload)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || request.IsAborted)
+        {
+            // Nobody waits for it: the broker has forgotten the request.
             return;
         }
 
         int limit = _connection.Session?.MaxPayloadBytes ?? _options.MaxPayloadBytes;
         if (payload.Length > limit)
         {
-            (status, error, payload) = (ErrorCode.RemoteError, $"the reply of {payload.Length} bytes exceeds the limit of {limit}", default);
+            (status, error, headers, payload) = (ErrorCode.RemoteError, $"the reply of {payload.Length} bytes exceeds the limit of {limit}", null, default);
         }
 
         try
@@ -188,7 +226,7 @@ public sealed partial class MqClient
             await WriteAsync(
                 static (ref MessagePackWriter w, in (ulong Id, ErrorCode Status, string? Error, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
                     CommandWriter.WriteRep(ref w, s.Id, s.Status, s.Error, s.Headers, s.Payload.Span),
-                (request.BrokerId, status, error, request.ReplyHeadersOrNull, payload),
+                (request.BrokerId, status, error, headers, payload),
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)

@@ -2,7 +2,7 @@ using Mq.Serialization;
 
 namespace Mq.Client;
 
-/// <summary>A successful reply to a request.</summary>
+/// <summary>A successful reply to a request, or one part of a streamed or scatter-gather reply.</summary>
 public sealed class MqReply
 {
     private readonly SerializerRegistry _serializers;
@@ -20,6 +20,12 @@ public sealed class MqReply
 
     /// <summary>The reply's media type from its <c>content-type</c> header; null means MessagePack (or raw bytes).</summary>
     public string? ContentType => Headers?.GetValueOrDefault(MqContentTypes.Header);
+
+    /// <summary>False for a streamed part (<see cref="MqClient.RequestStreamAsync"/>); true for the reply that ends the request.</summary>
+    public bool IsFinal { get; internal init; } = true;
+
+    /// <summary>The peer id of the server that answered (set for scatter-gather replies), else null.</summary>
+    public string? Responder { get; internal init; }
 
     /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names.</summary>
     public T Deserialize<T>() => _serializers.Deserialize<T>(Headers, Data);

@@ -11,12 +11,16 @@ namespace Mq.Client;
 /// </summary>
 public sealed class MqService : IAsyncDisposable
 {
+    /// <summary>A stack trace is cut to this many characters: at most 3 bytes each in UTF-8, well inside a 16 KiB header block.</summary>
+    private const int MaxStackChars = 4096;
+
     private readonly MqClient _owner;
     private readonly Func<MqRequest, CancellationToken, ValueTask<ReadOnlyMemory<byte>>> _handler;
     private readonly Channel<MqRequest> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
     private readonly LogThrottle _unreadableLog = new();
+    private readonly bool _includeExceptionDetails;
     private long _handled;
     private long _failed;
     private long _cancelled;
@@ -28,6 +32,7 @@ public sealed class MqService : IAsyncDisposable
         _owner = owner;
         Name = name;
         _handler = handler;
+        _includeExceptionDetails = options.IncludeExceptionDetails;
         _queue = Channel.CreateBounded<MqRequest>(new BoundedChannelOptions(options.QueueCapacity) { SingleWriter = true });
         _workers = new Task[options.MaxConcurrency];
         for (int i = 0; i < _workers.Length; i++)
@@ -104,15 +109,28 @@ public sealed class MqService : IAsyncDisposable
 
     private async Task HandleAsync(MqRequest request)
     {
-        TimeSpan remaining = request.Deadline - DateTimeOffset.UtcNow;
-        if (remaining <= TimeSpan.Zero)
+        try
         {
-            // The requester has given up already; the broker has answered it with a timeout.
-            return;
-        }
+            TimeSpan remaining = request.Deadline - DateTimeOffset.UtcNow;
+            if (remaining <= TimeSpan.Zero || request.IsAborted)
+            {
+                // The requester has given up already; the broker has answered it (timeout) or it cancelled.
+                return;
+            }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        deadline.CancelAfter(remaining);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            deadline.CancelAfter(remaining);
+            request.Attach(_owner, deadline);
+            await RunAsync(request, deadline).ConfigureAwait(false);
+        }
+        finally
+        {
+            _owner.EndServing(request);
+        }
+    }
+
+    private async Task RunAsync(MqRequest request, CancellationTokenSource deadline)
+    {
         ReadOnlyMemory<byte> reply;
         try
         {
@@ -120,8 +138,8 @@ public sealed class MqService : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            // Past its deadline (or the client is closing): the requester is answered "timeout" (or
-            // "responder lost") by the broker; a reply now would only race that answer.
+            // Past its deadline, cancelled by the requester, or the client is closing: the broker has answered
+            // the requester (timeout, responder lost) or nobody waits; a reply now would only race that.
             Interlocked.Increment(ref _cancelled);
             return;
         }
@@ -135,17 +153,44 @@ public sealed class MqService : IAsyncDisposable
                 _owner.OnUnreadable($"service '{Name}'", ex.Message, unreadable);
             }
 
-            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, ex.Message, default).ConfigureAwait(false);
+            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, ex.Message, ErrorHeaders(ex), default).ConfigureAwait(false);
+            return;
+        }
+        catch (MqRemoteFaultException fault)
+        {
+            Interlocked.Increment(ref _failed);
+            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, fault.Message, ErrorHeaders(fault), fault.Detail).ConfigureAwait(false);
             return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Interlocked.Increment(ref _failed);
-            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, $"{ex.GetType().Name}: {ex.Message}", default).ConfigureAwait(false);
+            await _owner.SendReplyAsync(request, ErrorCode.RemoteError, ex.Message, ErrorHeaders(ex), default).ConfigureAwait(false);
             return;
         }
 
         Interlocked.Increment(ref _handled);
-        await _owner.SendReplyAsync(request, ErrorCode.None, null, reply).ConfigureAwait(false);
+        await _owner.SendReplyAsync(request, ErrorCode.None, null, request.ReplyHeadersOrNull, reply).ConfigureAwait(false);
+    }
+
+    /// <summary>What the requester's <see cref="RemoteErrorException"/> tells about the failure (docs/protocol.md, "Remote errors").</summary>
+    private Dictionary<string, string> ErrorHeaders(Exception exception)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RemoteErrorException.TypeHeader] = exception.GetType().FullName ?? exception.GetType().Name,
+        };
+        if (exception is MqRemoteFaultException fault)
+        {
+            headers[RemoteErrorException.FaultTypeHeader] = fault.FaultType;
+        }
+
+        if (_includeExceptionDetails && exception.StackTrace is { } stack)
+        {
+            // The header block must stay within the protocol's 16 KiB, or the broker refuses the whole REP.
+            headers[RemoteErrorException.StackHeader] = stack.Length > MaxStackChars ? stack[..MaxStackChars] : stack;
+        }
+
+        return headers;
     }
 }

@@ -20,4 +20,10 @@ public sealed record RequestOptions
     /// the servers are back or the timeout passes.
     /// </summary>
     public bool RetryOnDisconnect { get; init; }
+
+    /// <summary>
+    /// For <see cref="MqClient.RequestStreamAsync"/>: how many parts the server may send ahead of the caller's
+    /// reading (the broker cuts it to its <c>MaxFlowWindow</c>). The server pauses when that many are unread.
+    /// </summary>
+    public int StreamWindow { get; init; } = 64;
 }

@@ -42,4 +42,17 @@ public enum CommandCode : byte
     Request = 23,
     Rep = 24,
     Reply = 25,
+
+    /// <summary>Peer to broker: the requester gives up its open request <c>rid</c>; the broker aborts it at the server.</summary>
+    Cancel = 26,
+    /// <summary>Broker to peer: request <c>bid</c> is over (cancelled, expired, or its requester left): stop working on it, send no REP.</summary>
+    Abort = 27,
+    /// <summary>Peer to broker: one streamed part of the reply to request <c>bid</c>, within the requester's credit.</summary>
+    RepPart = 28,
+    /// <summary>Broker to peer: one streamed part of the reply to this peer's request <c>rid</c>.</summary>
+    ReplyPart = 29,
+    /// <summary>Peer to broker: the requester consumed <c>count</c> more parts of its streamed request <c>rid</c>.</summary>
+    Grant = 30,
+    /// <summary>Broker to peer: the server may send <c>count</c> more parts for request <c>bid</c>.</summary>
+    Granted = 31,
 }

@@ -6,7 +6,7 @@ namespace Mq.Protocol;
 /// Writes each command of protocol version 1 as one MessagePack array. Callers own the writer and flush it;
 /// several commands written back to back form one batch frame. Field order is the wire format (docs/protocol.md).
 /// </summary>
-public static class CommandWriter
+public static partial class CommandWriter
 {
     public static void WriteConnected(ref MessagePackWriter w, IReadOnlyList<int> versions, string broker)
     {
@@ -191,66 +191,6 @@ public static class CommandWriter
         w.Write(sid);
         w.Write(count);
         w.Write(lastSequence);
-    }
-
-    public static void WriteServe(ref MessagePackWriter w, ulong reference, string service) =>
-        WriteServiceCommand(ref w, CommandCode.Serve, reference, service);
-
-    public static void WriteUnserve(ref MessagePackWriter w, ulong reference, string service) =>
-        WriteServiceCommand(ref w, CommandCode.Unserve, reference, service);
-
-    public static void WriteReq(ref MessagePackWriter w, ulong rid, string service, uint timeoutMs, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
-    {
-        w.WriteArrayHeader(6);
-        w.Write((byte)CommandCode.Req);
-        w.Write(rid);
-        w.Write(service);
-        w.Write(timeoutMs);
-        WriteHeaders(ref w, headers);
-        w.Write(payload);
-    }
-
-    /// <summary>Broker side: hands a request to the serving peer under the broker's own request id.</summary>
-    public static void WriteRequest(ref MessagePackWriter w, ulong bid, ReadOnlySpan<byte> serviceUtf8, uint timeoutMs, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
-    {
-        w.WriteArrayHeader(6);
-        w.Write((byte)CommandCode.Request);
-        w.Write(bid);
-        w.WriteString(serviceUtf8);
-        w.Write(timeoutMs);
-        WriteRawHeaders(ref w, rawHeaders);
-        w.Write(payload);
-    }
-
-    public static void WriteRep(ref MessagePackWriter w, ulong bid, ErrorCode status, string? error, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
-    {
-        w.WriteArrayHeader(6);
-        w.Write((byte)CommandCode.Rep);
-        w.Write(bid);
-        w.Write((ushort)status);
-        WriteStringOrNil(ref w, error);
-        WriteHeaders(ref w, headers);
-        w.Write(payload);
-    }
-
-    /// <summary>Broker side: the answer to a REQ, whether from a serving peer (raw parts forwarded) or from the broker itself.</summary>
-    public static void WriteReply(ref MessagePackWriter w, ulong rid, ErrorCode status, ReadOnlySpan<byte> errorUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
-    {
-        w.WriteArrayHeader(6);
-        w.Write((byte)CommandCode.Reply);
-        w.Write(rid);
-        w.Write((ushort)status);
-        if (errorUtf8.IsEmpty)
-        {
-            w.WriteNil();
-        }
-        else
-        {
-            w.WriteString(errorUtf8);
-        }
-
-        WriteRawHeaders(ref w, rawHeaders);
-        w.Write(payload);
     }
 
     public static void WriteHeaders(ref MessagePackWriter w, IReadOnlyDictionary<string, string>? headers)

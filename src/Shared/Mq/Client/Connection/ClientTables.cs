@@ -9,6 +9,9 @@ internal sealed class ClientTables
 
     public ConcurrentDictionary<string, MqService> Services { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Requests handed to this peer's services and not finished, by the broker's id: for ABORT and GRANTED.</summary>
+    public ConcurrentDictionary<ulong, MqRequest> Serving { get; } = new();
+
     public PendingCalls Pending { get; } = new();
 
     public UnreportedRefusals Refusals { get; } = new();

@@ -56,17 +56,21 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         ulong timeoutMs = reader.ReadUInt();
         ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
         ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        ulong window = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
-        DateTimeOffset deadline = DateTimeOffset.UtcNow.AddMilliseconds(Math.Min(timeoutMs, int.MaxValue));
         if (!tables.Services.TryGetValue(service, out MqService? handler))
         {
             RefuseRequest(brokerId, ErrorCode.RemoteError, $"'{service}' is no longer served by this peer");
             return;
         }
 
-        if (!handler.TryEnqueue(new MqRequest(brokerId, service, HeaderCodec.Decode(headers), payload, deadline, serializers)))
+        var timeout = TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue));
+        var request = new MqRequest(brokerId, service, HeaderCodec.Decode(headers), payload, timeout, (uint)Math.Min(window, uint.MaxValue), serializers);
+        tables.Serving[brokerId] = request;
+        if (!handler.TryEnqueue(request))
         {
+            tables.Serving.TryRemove(brokerId, out _);
             LogOverloaded(service);
             RefuseRequest(brokerId, ErrorCode.Overloaded, $"'{service}' has too many requests queued at this peer");
         }
@@ -89,11 +93,59 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
 
         if (status == ErrorCode.None)
         {
-            call!.Completion.TrySetResult(new MqReply(HeaderCodec.Decode(headers), payload, serializers));
+            call!.Finish(new MqReply(HeaderCodec.Decode(headers), payload, serializers));
+        }
+        else if (status == ErrorCode.RemoteError)
+        {
+            call!.Fail(new RemoteErrorException(Describe(status, call.Service, error), HeaderCodec.Decode(headers), payload));
         }
         else
         {
-            call!.Completion.TrySetException(MqException.FromCode(status, status == ErrorCode.Timeout ? call.TimedOut : Describe(status, call.Service, error)));
+            call!.Fail(MqException.FromCode(status, status == ErrorCode.Timeout ? call.TimedOut : Describe(status, call.Service, error)));
+        }
+    }
+
+    /// <summary>REPLYPART: a part of a streamed reply, queued for the caller's enumeration in order.</summary>
+    public void ReplyPart(ref CommandReader reader)
+    {
+        ulong id = reader.ReadUInt();
+        ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
+        ReadOnlyMemory<byte> payload = reader.ReadBinary();
+        reader.EndCommand();
+
+        // Unknown: the caller stopped reading (break, cancellation, timeout) and its CANCEL is on the way.
+        if (tables.Pending.TryGetRequest(id, out PendingRequestCall? call))
+        {
+            call!.Deliver(new MqReply(HeaderCodec.Decode(headers), payload, serializers) { IsFinal = false });
+        }
+    }
+
+    /// <summary>ABORT: a request this peer serves is over for its requester, so its handler's token fires.</summary>
+    public void Abort(ref CommandReader reader)
+    {
+        ulong brokerId = reader.ReadUInt();
+        reader.SkipCommand();
+        AbortServing(brokerId);
+    }
+
+    /// <summary>GRANTED: the requester of a streamed request read more parts; its handler may send that many more.</summary>
+    public void Granted(ref CommandReader reader)
+    {
+        ulong brokerId = reader.ReadUInt();
+        ulong count = reader.ReadUInt();
+        reader.EndCommand();
+        if (tables.Serving.TryGetValue(brokerId, out MqRequest? request))
+        {
+            request.Grant((uint)Math.Min(count, uint.MaxValue));
+        }
+    }
+
+    /// <summary>The request is over at the broker (ABORT, a refused REP or part, or the session lost): stop its handler.</summary>
+    public void AbortServing(ulong brokerId)
+    {
+        if (tables.Serving.TryRemove(brokerId, out MqRequest? request))
+        {
+            request.Abort();
         }
     }
 

@@ -145,7 +145,19 @@ internal sealed partial class PeerConnection
             }
         }
 
-        _inbound.Error(command == CommandCode.Rep ? 0 : reference, code, message);
+        if (command is CommandCode.Rep or CommandCode.RepPart)
+        {
+            // The ref is the broker's bid: a refused part ended that request at the broker.
+            _inbound.AbortServing(reference);
+        }
+
+        if (code == ErrorCode.UnknownRequest && command is CommandCode.RepPart or CommandCode.Cancel or CommandCode.Grant)
+        {
+            // A race, not a fault: the request ended (its ABORT or REPLY crossed this command) before the broker read it.
+            return;
+        }
+
+        _inbound.Error(command is CommandCode.Rep or CommandCode.RepPart ? 0 : reference, code, message);
     }
 
     /// <summary>

@@ -236,6 +236,9 @@ internal sealed partial class PeerConnection : IDisposable
                         break;
                     case CommandCode.Reply: _inbound.Reply(ref reader); break;
                     case CommandCode.Request: _inbound.Request(ref reader); break;
+                    case CommandCode.ReplyPart: _inbound.ReplyPart(ref reader); break;
+                    case CommandCode.Abort: _inbound.Abort(ref reader); break;
+                    case CommandCode.Granted: _inbound.Granted(ref reader); break;
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;
                     case CommandCode.Heartbeat: reader.EndCommand(); break;
                     case CommandCode.Error: OnError(ref reader); break;
@@ -272,6 +275,12 @@ internal sealed partial class PeerConnection : IDisposable
         }
 
         _tables.Pending.FailAll(message => new NotConnectedException($"{message} ({reason})"));
+
+        // The broker answered what this peer was serving with ResponderLost: those handlers may stop now.
+        foreach (ulong brokerId in _tables.Serving.Keys)
+        {
+            _inbound.AbortServing(brokerId);
+        }
     }
 
     private void SetState(ConnectionState state, string reason)

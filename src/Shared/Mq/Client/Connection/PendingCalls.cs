@@ -56,14 +56,16 @@ internal sealed class PendingCalls
 
     public void Forget(ulong reference) => _confirmations.TryRemove(reference, out _);
 
-    public PendingRequestCall AddRequest(string service, TimeSpan timeout)
+    public PendingRequestCall AddRequest(string service, TimeSpan timeout, bool streamed = false)
     {
-        var call = new PendingRequestCall((ulong)Interlocked.Increment(ref _lastRequestId), service, timeout);
+        var call = new PendingRequestCall((ulong)Interlocked.Increment(ref _lastRequestId), service, timeout, streamed);
         _requests[call.Id] = call;
         return call;
     }
 
     public bool TryTakeRequest(ulong id, out PendingRequestCall? call) => _requests.TryRemove(id, out call);
+
+    public bool TryGetRequest(ulong id, out PendingRequestCall? call) => _requests.TryGetValue(id, out call);
 
     public void ForgetRequest(ulong id) => _requests.TryRemove(id, out _);
 
@@ -77,7 +79,7 @@ internal sealed class PendingCalls
         {
             if (entry.Value.Deadline <= now && _requests.TryRemove(entry.Key, out PendingRequestCall? call))
             {
-                call.Completion.TrySetException(new MqTimeoutException(call.TimedOut));
+                call.Fail(new MqTimeoutException(call.TimedOut));
             }
         }
     }
@@ -94,7 +96,7 @@ internal sealed class PendingCalls
         {
             if (_requests.TryRemove(id, out PendingRequestCall? call))
             {
-                call.Completion.TrySetException(error($"the broker connection was lost while request to '{call.Service}' was in flight"));
+                call.Fail(error($"the broker connection was lost while request to '{call.Service}' was in flight"));
             }
         }
     }
