@@ -35,6 +35,7 @@ public sealed class GeneratedCodeTests
         Assert.Contains("return host.Serialize<int>(await lease.Target.CountAsync(a0, cancellationToken).ConfigureAwait(false));", code);
         Assert.Contains("await lease.Target.AddAsync(a0, a1, cancellationToken).ConfigureAwait(false);", code);
         Assert.Contains("[global::System.Runtime.CompilerServices.ModuleInitializer]", code);
+        Assert.Contains("catch (global::Mq.Rpc.MqFaultException fault)", code);
     }
 
     [Fact]
@@ -81,6 +82,7 @@ public sealed class GeneratedCodeTests
             """);
 
         Assert.Empty(run.Diagnostics);
+        Assert.Empty(run.CompileErrors);
         string code = run.Generated;
         Assert.Contains("return __channel.StreamAsync<int>(MqContract_IReports.Method_Rows, __buffer.WrittenMemory, @cancellationToken);", code);
         Assert.Contains("await host.StreamAsync<int>(request, lease.Target.RowsAsync(a0, cancellationToken), cancellationToken).ConfigureAwait(false);", code);

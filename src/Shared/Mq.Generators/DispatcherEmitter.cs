@@ -4,8 +4,8 @@ namespace Mq.Generators;
 
 /// <summary>
 /// Writes a method's dispatcher: Serve_ reads the arguments (synchronously: the reader is a ref struct), Run_ leases
-/// the object, calls it and serializes the result. Run_ pools its state machine, so a call allocates its arguments
-/// and result only.
+/// the object, calls it, serializes the result and turns a declared fault into the wire's. Run_ pools its state
+/// machine, so a call allocates its arguments and result only.
 /// </summary>
 internal static class DispatcherEmitter
 {
@@ -63,6 +63,10 @@ internal static class DispatcherEmitter
                 break;
         }
 
+        source.AppendLine("        }");
+        source.AppendLine($"        catch ({Rpc}MqFaultException fault)");
+        source.AppendLine("        {");
+        source.AppendLine("            throw host.Fault(fault);");
         source.AppendLine("        }");
         source.AppendLine("        finally");
         source.AppendLine("        {");

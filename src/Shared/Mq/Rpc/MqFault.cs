@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using MessagePack;
+using Mq.Errors;
 using Mq.Serialization;
 
 namespace Mq.Rpc;
@@ -11,9 +12,9 @@ namespace Mq.Rpc;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class MqFault
 {
-    private readonly Func<string, ReadOnlyMemory<byte>, MessagePackSerializerOptions, MqFaultException> _create;
+    private readonly Func<RemoteErrorException, MessagePackSerializerOptions, MqFaultException> _create;
 
-    private MqFault(string type, Func<string, ReadOnlyMemory<byte>, MessagePackSerializerOptions, MqFaultException> create)
+    private MqFault(string type, Func<RemoteErrorException, MessagePackSerializerOptions, MqFaultException> create)
     {
         Type = type;
         _create = create;
@@ -23,7 +24,8 @@ public sealed class MqFault
     public string Type { get; }
 
     public static MqFault For<TDetail>() =>
-        new(MqFaultException<TDetail>.TypeName, static (message, detail, options) => new MqFaultException<TDetail>(MqSerializer.Deserialize<TDetail>(detail, options), message));
+        new(MqFaultException<TDetail>.TypeName, static (remote, options) => new MqFaultException<TDetail>(MqSerializer.Deserialize<TDetail>(remote.FaultDetail, options), remote.Message, remote));
 
-    internal MqFaultException Create(string message, ReadOnlyMemory<byte> detail, MessagePackSerializerOptions options) => _create(message, detail, options);
+    /// <summary>The typed fault for a remote error of this fault type; the remote error is its inner exception.</summary>
+    internal MqFaultException Create(RemoteErrorException remote, MessagePackSerializerOptions options) => _create(remote, options);
 }
