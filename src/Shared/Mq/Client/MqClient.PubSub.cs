@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using MessagePack;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Serialization;
@@ -19,12 +21,20 @@ public sealed partial class MqClient
         EnsureUsable();
         Subject.Ensure(subject, SubjectKind.Publish);
         EnsurePayloadSize(payload.Length);
-        return WriteAsync(
+        Activity? activity = MqTracing.StartPublish(subject, payload.Length, ref headers);
+        ValueTask queued = WriteAsync(
             _publishes,
             static (ref MessagePackWriter w, in (string Subject, IReadOnlyDictionary<string, string>? Headers, ReadOnlyMemory<byte> Payload) s) =>
                 CommandWriter.WritePub(ref w, s.Subject, s.Headers, s.Payload.Span),
             (subject, headers, payload),
             cancellationToken);
+        if (activity is null && queued.IsCompletedSuccessfully)
+        {
+            MqMetrics.Published();
+            return queued;
+        }
+
+        return ClientTelemetry.PublishedAsync(queued, activity);
     }
 
     /// <summary>Publishes <paramref name="data"/> serialized with the client's serializer (MessagePack unless <see cref="MqClientOptions.Serializer"/> says otherwise), its content type in the headers.</summary>
@@ -126,14 +136,19 @@ public sealed partial class MqClient
     private async Task RunHandlerAsync(MqSubscription subscription, Func<MqMessage, CancellationToken, ValueTask> handler)
     {
         CancellationToken token = _disposing.Token;
+
+        // Started from the subscriber's context: a message without a trace context starts a trace of its own.
+        Activity.Current = null;
         await foreach (MqMessage message in subscription.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            using Activity? activity = MqTracing.StartProcess(message, subscription);
             try
             {
                 await handler(message, token).ConfigureAwait(false);
             }
             catch (UnreadablePayloadException ex)
             {
+                MqTracing.Fail(activity, ex);
                 long count = subscription.CountUnreadable();
                 if (subscription.UnreadableLog.Allow())
                 {
@@ -142,6 +157,7 @@ public sealed partial class MqClient
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                MqTracing.Fail(activity, ex);
                 OnHandlerFailed(ex, $"subscription '{subscription.Pattern}'");
             }
         }

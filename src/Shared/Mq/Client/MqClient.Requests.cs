@@ -1,5 +1,6 @@
 using MessagePack;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Serialization;
@@ -19,7 +20,12 @@ public sealed partial class MqClient
     /// when the server goes away, <see cref="RemoteErrorException"/> when its handler throws, and
     /// <see cref="MqTimeoutException"/> when the deadline passes.
     /// </summary>
-    public async ValueTask<MqReply> RequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<MqReply> RequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options = null, CancellationToken cancellationToken = default) =>
+        ClientTelemetry.ObservesRequests
+            ? ClientTelemetry.RequestAsync(service, payload.Length, options, traced => SendRequestAsync(service, payload, traced, cancellationToken))
+            : SendRequestAsync(service, payload, options, cancellationToken);
+
+    private async ValueTask<MqReply> SendRequestAsync(string service, ReadOnlyMemory<byte> payload, RequestOptions? options, CancellationToken cancellationToken)
     {
         EnsureUsable();
         Subject.Ensure(service, SubjectKind.Service);

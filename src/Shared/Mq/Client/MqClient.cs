@@ -2,6 +2,7 @@ using MessagePack;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Serialization;
@@ -31,6 +32,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     private int _started;
 
+    // Socket thread: a session after the first is a reconnect.
+    private bool _hadSession;
+
     /// <summary>Creates a client that is not connected yet: call <see cref="ConnectAsync(CancellationToken)"/> (dependency injection does).</summary>
     public MqClient(MqClientOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -42,6 +46,7 @@ public sealed partial class MqClient : IAsyncDisposable
         _publishes = new Outbox(options.OutboxCapacityBytes, options.OutboxFullMode);
         _serializers = new SerializerRegistry(options.Serializer, options.Serializers, options.SerializerOptions);
         _connection = new PeerConnection(options, _serializers, _tables, _outbox, _publishes, _logger, OnStateChanged, OnAsyncError);
+        MqMetrics.Track(this);
     }
 
     public MqClientOptions Options => _options;
@@ -50,6 +55,9 @@ public sealed partial class MqClient : IAsyncDisposable
     public string? PeerId => _connection.Session?.PeerId;
 
     public ConnectionState State => _connection.State;
+
+    /// <summary>Bytes of commands waiting to be sent.</summary>
+    internal long OutboxBytes => (long)_outbox.Pending + _publishes.Pending;
 
     /// <summary>Connection lost, reconnecting, reconnected (raised on the thread pool).</summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? ConnectionStateChanged;
@@ -191,6 +199,7 @@ public sealed partial class MqClient : IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         _connection.Dispose();
         _disposing.Dispose();
+        MqMetrics.Untrack(this);
     }
 
     private async Task DrainAsync()
@@ -319,6 +328,12 @@ public sealed partial class MqClient : IAsyncDisposable
         if (state == ConnectionState.Connected)
         {
             Volatile.Read(ref _connected).TrySetResult();
+            if (_hadSession)
+            {
+                MqMetrics.Reconnected();
+            }
+
+            _hadSession = true;
         }
         else if (Volatile.Read(ref _connected).Task.IsCompleted)
         {

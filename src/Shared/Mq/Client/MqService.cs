@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 using Mq.Errors;
 using Mq.Protocol;
 
@@ -101,6 +103,8 @@ public sealed class MqService : IAsyncDisposable
 
     private async Task WorkAsync()
     {
+        // Started from the caller of ServeAsync: a request without a trace context starts a trace of its own.
+        Activity.Current = null;
         await foreach (MqRequest request in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             await HandleAsync(request).ConfigureAwait(false);
@@ -131,21 +135,24 @@ public sealed class MqService : IAsyncDisposable
 
     private async Task RunAsync(MqRequest request, CancellationTokenSource deadline)
     {
+        using Activity? activity = MqTracing.StartServe(request);
         ReadOnlyMemory<byte> reply;
         try
         {
             reply = await _handler(request, deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
             // Past its deadline, cancelled by the requester, or the client is closing: the broker has answered
             // the requester (timeout, responder lost) or nobody waits; a reply now would only race that.
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _cancelled);
             return;
         }
         catch (UnreadablePayloadException ex)
         {
             // The requester learns why; the server's log gets a line now and then, not a stack trace per request.
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _failed);
             long unreadable = Interlocked.Increment(ref _unreadable);
             if (_unreadableLog.Allow())
@@ -164,6 +171,7 @@ public sealed class MqService : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            MqTracing.Fail(activity, ex);
             Interlocked.Increment(ref _failed);
             await _owner.SendReplyAsync(request, ErrorCode.RemoteError, ex.Message, ErrorHeaders(ex), default).ConfigureAwait(false);
             return;

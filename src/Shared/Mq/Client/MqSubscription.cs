@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Mq.Client.Connection;
+using Mq.Diagnostics;
 
 namespace Mq.Client;
 
@@ -124,6 +125,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         {
             Interlocked.Add(ref _bufferedBytes, size);
             Interlocked.Increment(ref _received);
+            MqMetrics.Received();
         }
         else
         {
@@ -193,6 +195,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private void ReportDropped(long count, bool local)
     {
         Interlocked.Add(ref _dropped, count);
+        MqMetrics.Lost(count, local);
         if (Interlocked.Add(ref _unreported, count) == count)
         {
             ThreadPool.QueueUserWorkItem(static state => state.Subscription.RaiseDropped(state.Local), (Subscription: this, Local: local), preferLocal: false);
