@@ -6,5 +6,6 @@ using Shop.Prices;
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(
     new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddMq(builder.Configuration.GetSection("Mq"))
-    .AddService<QuoteService, QuoteRequest, Quote>(Subjects.PriceQuote);
+    .AddService<QuoteService, QuoteRequest, Quote>(Subjects.PriceQuote)
+    .AddRemoteObject<IStock, StockService>();
 await builder.Build().RunAsync();

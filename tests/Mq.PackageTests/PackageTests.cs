@@ -28,15 +28,27 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [InlineData("Mq.Testing", new[] { "Mq", "Mq.Broker.Core" })]
     public void A_library_package_carries_its_own_assembly_and_depends_on_no_hosting_command_line_or_logging_sink(string id, string[] mqDependencies)
     {
+        // Package Mq carries the contract generator too, as an analyzer (see the next test).
         using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));
 
         string[] assemblies = package.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).Select(e => e.FullName).ToArray();
         using var nuspec = new StreamReader(package.GetEntry($"{id}.nuspec")!.Open());
         string[] dependencies = NuspecDependency().Matches(nuspec.ReadToEnd()).Select(m => m.Groups[1].Value).ToArray();
 
-        Assert.Equal([$"lib/net10.0/{id}.dll"], assemblies);
+        Assert.Equal([$"lib/net10.0/{id}.dll"], assemblies.Where(a => !a.StartsWith("analyzers/", StringComparison.Ordinal)));
         Assert.Equal(mqDependencies.Order(), dependencies.Where(d => d.StartsWith("Mq", StringComparison.Ordinal)).Order());
         Assert.DoesNotContain(dependencies, d => d.StartsWith("Serilog", StringComparison.Ordinal) || d == "System.CommandLine" || d == "Microsoft.Extensions.Hosting");
+    }
+
+    [Fact]
+    public void Package_Mq_carries_the_contract_generator_as_a_CSharp_analyzer_and_only_it_does()
+    {
+        foreach (string id in new[] { "Mq", "Mq.Hosting", "Mq.Broker.Core", "Mq.Testing" })
+        {
+            using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));
+            string[] analyzers = package.Entries.Where(e => e.FullName.StartsWith("analyzers/", StringComparison.Ordinal)).Select(e => e.FullName).ToArray();
+            Assert.Equal(id == "Mq" ? ["analyzers/dotnet/cs/Mq.Generators.dll"] : [], analyzers);
+        }
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mq.Client;
+using Mq.Rpc;
 
 namespace Mq.Hosting;
 
-/// <summary>Adds subscriptions and services, each handled by a class resolved from DI with a scope per message.</summary>
+/// <summary>Adds subscriptions, services and remote objects, each handled by a class resolved from DI with a scope per message or call.</summary>
 public sealed class MqBuilder
 {
     internal MqBuilder(IServiceCollection services) => Services = services;
@@ -61,6 +62,33 @@ public sealed class MqBuilder
             },
             options,
             ct));
+    }
+
+    /// <summary>
+    /// Serves contract <typeparamref name="TContract"/> with <typeparamref name="TImplementation"/>, resolved from DI
+    /// in a fresh scope for every call (disposed when the call, or its stream, is over).
+    /// </summary>
+    public MqBuilder AddRemoteObject<TContract, TImplementation>(ServeOptions? options = null)
+        where TContract : class
+        where TImplementation : class, TContract
+    {
+        Services.TryAddScoped<TImplementation>();
+        return Add($"remote object {typeof(TContract).Name}", async (client, scopes, ct) => await client.ServeObjectAsync(
+            () =>
+            {
+                AsyncServiceScope scope = scopes.CreateAsyncScope();
+                return new MqObjectLease<TContract>(scope.ServiceProvider.GetRequiredService<TImplementation>(), scope);
+            },
+            options,
+            ct));
+    }
+
+    /// <summary>Registers a proxy for contract <typeparamref name="TContract"/> (a singleton calling through the host's client) for injection.</summary>
+    public MqBuilder AddRemoteProxy<TContract>(ProxyOptions? options = null)
+        where TContract : class
+    {
+        Services.TryAddSingleton(provider => provider.GetRequiredService<MqClient>().CreateProxy<TContract>(options));
+        return this;
     }
 
     private static async ValueTask<IAsyncDisposable> Subscribe(MqClient client, string pattern, SubscribeOptions options, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken) =>

@@ -1,0 +1,60 @@
+using System.ComponentModel;
+using System.Threading.Channels;
+using MessagePack;
+using Mq.Client;
+using Mq.Serialization;
+
+namespace Mq.Rpc;
+
+/// <summary>
+/// The <see cref="IProgress{T}"/> a served method reports to: each report goes to the caller as a part of the reply,
+/// in order, within the caller's credit. Reports are hints, so a method is never held up by a slow caller: beyond
+/// <see cref="Capacity"/> waiting reports the oldest are dropped. A plain (not streamed) request gets none. For
+/// generated dispatchers, which dispose it, sending what still waits, before the final reply.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class MqProgress<T> : IProgress<T>, IAsyncDisposable
+{
+    /// <summary>Reports waiting to be sent, at most.</summary>
+    public const int Capacity = 64;
+
+    private readonly MessagePackSerializerOptions _serializerOptions;
+    private readonly Channel<ReadOnlyMemory<byte>> _waiting = Channel.CreateBounded<ReadOnlyMemory<byte>>(
+        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly Task _sending;
+
+    internal MqProgress(MqRequest request, MessagePackSerializerOptions serializerOptions, CancellationToken cancellationToken)
+    {
+        _serializerOptions = serializerOptions;
+        _sending = request.IsStreamed ? SendAsync(request, cancellationToken) : Task.CompletedTask;
+        if (!request.IsStreamed)
+        {
+            _waiting.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Serialized at once, so a value changed after the report still travels as it was.</summary>
+    public void Report(T value) => _waiting.Writer.TryWrite(MqSerializer.Serialize(value, _serializerOptions));
+
+    public async ValueTask DisposeAsync()
+    {
+        _waiting.Writer.TryComplete();
+        await _sending.ConfigureAwait(false);
+    }
+
+    private async Task SendAsync(MqRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (ReadOnlyMemory<byte> report in _waiting.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await request.SendPartAsync(report, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The call is over (cancelled, or past its deadline): its reports no longer matter.
+        }
+    }
+}

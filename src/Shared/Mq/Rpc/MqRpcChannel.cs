@@ -1,0 +1,127 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using MessagePack;
+using Mq.Client;
+using Mq.Errors;
+using Mq.Serialization;
+
+namespace Mq.Rpc;
+
+/// <summary>
+/// What a generated proxy calls through: one client, the contract's and the proxy's settings. Each call is a
+/// request to the method's service; its errors are the request's, with "no responders" naming the method and a
+/// declared fault thrown as its <see cref="MqFaultException{TDetail}"/>. For generated code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class MqRpcChannel
+{
+    private readonly MqClient _client;
+    private readonly RequestOptions _request;
+
+    internal MqRpcChannel(MqClient client, TimeSpan? contractTimeout, ProxyOptions options)
+    {
+        _client = client;
+
+        // Built once per proxy, so a call allocates no headers of its own.
+        var headers = new Dictionary<string, string>(options.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [MqContentTypes.Header] = MqContentTypes.MessagePack };
+        _request = new RequestOptions { Timeout = options.Timeout ?? contractTimeout, Headers = headers.AsReadOnly() };
+        SerializerOptions = client.Options.SerializerOptions;
+    }
+
+    public MessagePackSerializerOptions SerializerOptions { get; }
+
+    /// <summary>A call whose method returns nothing.</summary>
+    public async ValueTask CallAsync(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken) =>
+        await RequestAsync(method, arguments, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A call whose method returns a <typeparamref name="T"/>.</summary>
+    public async ValueTask<T> CallAsync<T>(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken) =>
+        Read<T>(await RequestAsync(method, arguments, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>A call whose method returns nothing and reports progress: the reply's parts are the reports.</summary>
+    public async ValueTask CallWithProgressAsync<TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken) =>
+        await ReportAsync(method, arguments, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A call whose method returns a <typeparamref name="T"/> and reports progress.</summary>
+    public async ValueTask<T> CallWithProgressAsync<T, TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken) =>
+        Read<T>(await ReportAsync(method, arguments, progress, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// A call whose method returns <see cref="IAsyncEnumerable{T}"/>: each part of the reply is an item, read with
+    /// flow control; breaking out or disposing the enumeration cancels the server's.
+    /// </summary>
+    public async IAsyncEnumerable<T> StreamAsync<T>(MqMethod method, ReadOnlyMemory<byte> arguments, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<MqReply> parts = _client.RequestStreamAsync(method.Service, arguments, _request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await NextAsync(method, parts).ConfigureAwait(false) is { IsFinal: false } part)
+            {
+                yield return Read<T>(part);
+            }
+        }
+        finally
+        {
+            await parts.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<MqReply> ReportAsync<TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Streamed even without a progress to report to: the server sends its reports as parts either way.
+        IAsyncEnumerator<MqReply> parts = _client.RequestStreamAsync(method.Service, arguments, _request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                MqReply part = await NextAsync(method, parts).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"the reply of '{method.Service}' ended without its final part");
+                if (part.IsFinal)
+                {
+                    return part;
+                }
+
+                progress?.Report(Read<TProgress>(part));
+            }
+        }
+        finally
+        {
+            await parts.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<MqReply> RequestAsync(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.RequestAsync(method.Service, arguments, _request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MqException ex) when (Translate(method, ex) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>The next part, null at the end; errors as <see cref="RequestAsync"/> gives them (an iterator cannot catch around a yield).</summary>
+    private async ValueTask<MqReply?> NextAsync(MqMethod method, IAsyncEnumerator<MqReply> parts)
+    {
+        try
+        {
+            return await parts.MoveNextAsync().ConfigureAwait(false) ? parts.Current : null;
+        }
+        catch (MqException ex) when (Translate(method, ex) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>The error in the contract's terms, or null to let it through as it is.</summary>
+    private MqException? Translate(MqMethod method, MqException error) => error switch
+    {
+        NoRespondersException noResponders => method.NoResponders(noResponders),
+        RemoteErrorException { FaultType: { } type } remote when method.FindFault(type) is { } fault => fault.Create(remote, SerializerOptions),
+        _ => null,
+    };
+
+    private T Read<T>(MqReply reply) => MqSerializer.Deserialize<T>(reply.Data, SerializerOptions);
+}
