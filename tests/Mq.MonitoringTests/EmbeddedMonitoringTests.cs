@@ -8,7 +8,7 @@ using Mq.Broker.Monitoring;
 using Mq.Broker.Monitoring.Hosting;
 using Mq.Broker.Server;
 
-namespace Mq.IntegrationTests.Monitoring;
+namespace Mq.MonitoringTests;
 
 /// <summary>The monitoring endpoint as an embedder adds it: to a BrokerServer of its own, or to a host with AddMqBroker.</summary>
 public sealed class EmbeddedMonitoringTests
