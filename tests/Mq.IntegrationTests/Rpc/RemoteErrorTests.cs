@@ -1,36 +1,17 @@
 using Mq.Client;
 using Mq.Errors;
-using Mq.Testing;
 
 namespace Mq.IntegrationTests.Rpc;
 
 /// <summary>A handler's exception reaches the caller with its type (and its stack only when the server opts in), and a typed fault with its detail.</summary>
-public sealed class RemoteErrorTests : IAsyncLifetime
+public sealed class RemoteErrorTests : RpcTestBase
 {
-    private TestBroker _broker = null!;
-    private MqClient _server = null!;
-    private MqClient _requester = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = await TestBroker.StartAsync();
-        _server = await _broker.ConnectAsync("server");
-        _requester = await _broker.ConnectAsync("requester");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _requester.DisposeAsync();
-        await _server.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_handlers_exception_arrives_with_its_message_and_full_type_name_but_no_stack()
     {
-        await using MqService service = await _server.ServeAsync("fails", (_, _) => throw new ArgumentOutOfRangeException("sku", "no such sku"));
+        await using MqService service = await Server.ServeAsync("fails", (_, _) => throw new ArgumentOutOfRangeException("sku", "no such sku"));
 
-        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await _requester.RequestAsync("fails", default));
+        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await Caller.RequestAsync("fails", default));
 
         Assert.Contains("no such sku", error.Message);
         Assert.Equal("System.ArgumentOutOfRangeException", error.RemoteType);
@@ -42,9 +23,9 @@ public sealed class RemoteErrorTests : IAsyncLifetime
     [Fact]
     public async Task The_stack_travels_only_when_the_server_includes_exception_details()
     {
-        await using MqService service = await _server.ServeAsync("fails", (_, _) => throw new InvalidOperationException("closed"), new ServeOptions { IncludeExceptionDetails = true });
+        await using MqService service = await Server.ServeAsync("fails", (_, _) => throw new InvalidOperationException("closed"), new ServeOptions { IncludeExceptionDetails = true });
 
-        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await _requester.RequestAsync("fails", default));
+        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await Caller.RequestAsync("fails", default));
 
         Assert.Contains(nameof(RemoteErrorTests), error.RemoteStack);
     }
@@ -53,9 +34,9 @@ public sealed class RemoteErrorTests : IAsyncLifetime
     public async Task A_typed_fault_arrives_with_its_type_and_detail()
     {
         byte[] detail = [0x81, 0xa3, 0x73, 0x6b, 0x75, 0x07];
-        await using MqService service = await _server.ServeAsync("fails", (_, _) => throw new MqRemoteFaultException("inventory.OutOfStock", detail, "sku 7 is out of stock"));
+        await using MqService service = await Server.ServeAsync("fails", (_, _) => throw new MqRemoteFaultException("inventory.OutOfStock", detail, "sku 7 is out of stock"));
 
-        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await _requester.RequestAsync("fails", default));
+        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await Caller.RequestAsync("fails", default));
 
         Assert.Contains("sku 7 is out of stock", error.Message);
         Assert.Equal("inventory.OutOfStock", error.FaultType);

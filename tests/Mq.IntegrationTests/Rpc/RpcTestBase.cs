@@ -1,12 +1,12 @@
 using Mq.Client;
-using Mq.IntegrationTests.Infrastructure;
+using Mq.Testing;
 
 namespace Mq.IntegrationTests.Rpc;
 
 /// <summary>A broker in the test process with a serving client and a calling one, whose own request timeout is long, so that only the deadline a test sets ends a call.</summary>
 public abstract class RpcTestBase : IAsyncLifetime
 {
-    protected InProcessBroker Broker { get; private set; } = null!;
+    protected TestBroker Broker { get; private set; } = null!;
 
     protected MqClient Server { get; private set; } = null!;
 
@@ -14,10 +14,15 @@ public abstract class RpcTestBase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Broker = await InProcessBroker.StartAsync();
+        Broker = await TestBroker.StartAsync();
         Server = await Broker.ConnectAsync("server");
-        Caller = await Broker.ConnectAsync("caller", o => o with { RequestTimeout = TimeSpan.FromSeconds(60) });
+        Caller = await MqClient.ConnectAsync(Broker.ClientOptions("caller") with { RequestTimeout = TimeSpan.FromSeconds(60) });
     }
 
-    public async Task DisposeAsync() => await Broker.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Caller.DisposeAsync();
+        await Server.DisposeAsync();
+        await Broker.DisposeAsync();
+    }
 }

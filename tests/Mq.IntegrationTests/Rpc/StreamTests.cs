@@ -1,38 +1,20 @@
 using System.Buffers.Binary;
 using Mq.Client;
 using Mq.Errors;
-using Mq.Testing;
 
 namespace Mq.IntegrationTests.Rpc;
 
 /// <summary>Streamed replies: parts in order with flow control, early break and failures ending the caller's enumeration.</summary>
-public sealed class StreamTests : IAsyncLifetime
+public sealed class StreamTests : RpcTestBase
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly RequestOptions Patient = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly CancellationProbe _probe = new();
-    private TestBroker _broker = null!;
-    private MqClient _server = null!;
-    private MqClient _requester = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = await TestBroker.StartAsync();
-        _server = await _broker.ConnectAsync("server");
-        _requester = await _broker.ConnectAsync("requester");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _requester.DisposeAsync();
-        await _server.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
 
     [Fact]
     public async Task Parts_arrive_in_order_then_the_final_reply_then_the_enumeration_ends()
     {
-        await using MqService service = await _server.ServeAsync("count", async (request, ct) =>
+        await using MqService service = await Server.ServeAsync("count", async (request, ct) =>
         {
             for (int i = 1; i <= 5; i++)
             {
@@ -42,7 +24,7 @@ public sealed class StreamTests : IAsyncLifetime
             return Number(99);
         });
 
-        List<MqReply> replies = await CollectAsync(_requester.RequestStreamAsync("count", default, Patient));
+        List<MqReply> replies = await CollectAsync(Caller.RequestStreamAsync("count", default, Patient));
 
         Assert.Equal([1, 2, 3, 4, 5, 99], replies.Select(r => Read(r.Data)));
         Assert.Equal([false, false, false, false, false, true], replies.Select(r => r.IsFinal));
@@ -55,7 +37,7 @@ public sealed class StreamTests : IAsyncLifetime
         const int parts = 10_000;
         const int window = 16;
         long sent = 0;
-        await using MqService service = await _server.ServeAsync("many", async (request, ct) =>
+        await using MqService service = await Server.ServeAsync("many", async (request, ct) =>
         {
             for (int i = 0; i < parts; i++)
             {
@@ -68,7 +50,7 @@ public sealed class StreamTests : IAsyncLifetime
 
         int read = 0;
         long furthestAhead = 0;
-        await foreach (MqReply reply in _requester.RequestStreamAsync("many", default, Patient with { StreamWindow = window }).WithCancellation(new CancellationTokenSource(Bound).Token))
+        await foreach (MqReply reply in Caller.RequestStreamAsync("many", default, Patient with { StreamWindow = window }).WithCancellation(new CancellationTokenSource(Bound).Token))
         {
             if (reply.IsFinal)
             {
@@ -93,10 +75,10 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task Breaking_out_early_fires_the_servers_token()
     {
-        await using MqService service = await _server.ServeAsync("endless", EndlessAsync);
+        await using MqService service = await Server.ServeAsync("endless", EndlessAsync);
 
         int read = 0;
-        await foreach (MqReply reply in _requester.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
+        await foreach (MqReply reply in Caller.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
         {
             if (++read == 3)
             {
@@ -110,12 +92,12 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_the_enumeration_fires_the_servers_token_and_the_caller_gets_cancellation()
     {
-        await using MqService service = await _server.ServeAsync("endless", EndlessAsync);
+        await using MqService service = await Server.ServeAsync("endless", EndlessAsync);
         using var cancel = new CancellationTokenSource();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (MqReply reply in _requester.RequestStreamAsync("endless", default, Patient, cancel.Token))
+            await foreach (MqReply reply in Caller.RequestStreamAsync("endless", default, Patient, cancel.Token))
             {
                 await cancel.CancelAsync();
             }
@@ -127,7 +109,7 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task A_server_exception_mid_stream_ends_the_enumeration_with_a_remote_error()
     {
-        await using MqService service = await _server.ServeAsync("breaks", async (request, ct) =>
+        await using MqService service = await Server.ServeAsync("breaks", async (request, ct) =>
         {
             await request.SendPartAsync(Number(1), cancellationToken: ct);
             await request.SendPartAsync(Number(2), cancellationToken: ct);
@@ -137,7 +119,7 @@ public sealed class StreamTests : IAsyncLifetime
         var read = new List<int>();
         RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
         {
-            await foreach (MqReply reply in _requester.RequestStreamAsync("breaks", default, Patient))
+            await foreach (MqReply reply in Caller.RequestStreamAsync("breaks", default, Patient))
             {
                 read.Add(Read(reply.Data));
             }
@@ -151,16 +133,16 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task A_server_lost_mid_stream_ends_the_enumeration_with_responder_lost()
     {
-        await using MqService service = await _server.ServeAsync("endless", EndlessAsync);
+        await using MqService service = await Server.ServeAsync("endless", EndlessAsync);
 
         int read = 0;
         await Assert.ThrowsAsync<ResponderLostException>(async () =>
         {
-            await foreach (MqReply reply in _requester.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
+            await foreach (MqReply reply in Caller.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
             {
                 if (++read == 2)
                 {
-                    Assert.Equal(1, await _broker.SeverAsync("server"));
+                    Assert.Equal(1, await Broker.SeverAsync("server"));
                 }
             }
         }).WaitAsync(Bound);
@@ -172,13 +154,13 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_whose_own_connection_drops_ends_with_not_connected()
     {
-        await using MqService service = await _server.ServeAsync("endless", EndlessAsync);
+        await using MqService service = await Server.ServeAsync("endless", EndlessAsync);
 
         await Assert.ThrowsAsync<NotConnectedException>(async () =>
         {
-            await foreach (MqReply reply in _requester.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
+            await foreach (MqReply reply in Caller.RequestStreamAsync("endless", default, Patient with { StreamWindow = 4 }))
             {
-                await _broker.SeverAsync("requester");
+                await Broker.SeverAsync("caller");
             }
         }).WaitAsync(Bound);
     }
@@ -186,13 +168,13 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task Parts_asked_of_a_plain_request_fail_the_handler_with_a_clear_remote_error()
     {
-        await using MqService service = await _server.ServeAsync("count", async (request, ct) =>
+        await using MqService service = await Server.ServeAsync("count", async (request, ct) =>
         {
             await request.SendPartAsync(Number(1), cancellationToken: ct);
             return default;
         });
 
-        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await _requester.RequestAsync("count", default, Patient));
+        RemoteErrorException error = await Assert.ThrowsAsync<RemoteErrorException>(async () => await Caller.RequestAsync("count", default, Patient));
         Assert.Contains("asked for one reply", error.Message);
     }
 
