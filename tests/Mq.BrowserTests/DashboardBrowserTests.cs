@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await using MqClient publisher = await MqClient.ConnectAsync(endpoint, "dashboard-publisher");
             await using MqClient subscriber = await MqClient.ConnectAsync(endpoint, "dashboard-subscriber");
             await using MqSubscription subscription = await subscriber.SubscribeAsync("dashboard.ticks");
+            await using MqService echo = await subscriber.ServeAsync("dashboard.echo", (request, _) => ValueTask.FromResult(request.Data));
             using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             Task traffic = PublishAsync(publisher, stop.Token);
             using Chromium chromium = Chromium.Start();
@@ -37,6 +38,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 wait.Until(_ => Published(page) > first);
 
                 Assert.Contains("dashboard.ticks", page.FindElement(By.Id("subs")).Text);
+                wait.Until(_ => ServiceWithLatency(page, "dashboard.echo"));
                 Assert.StartsWith("live", page.FindElement(By.Id("status")).Text);
             }
             finally
@@ -48,7 +50,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A message every 20 ms until stopped, at most 3,000: the count the page shows keeps rising.</summary>
+    /// <summary>A message every 20 ms and a request every 200 ms until stopped, at most 3,000: the counts the page shows keep rising.</summary>
     private static async Task PublishAsync(MqClient publisher, CancellationToken cancellationToken)
     {
         using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
@@ -57,6 +59,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             for (int i = 0; i < 3000 && await pace.WaitForNextTickAsync(cancellationToken); i++)
             {
                 await publisher.PublishAsync("dashboard.ticks", i, cancellationToken: cancellationToken);
+                if (i % 10 == 0)
+                {
+                    await publisher.RequestAsync("dashboard.echo", new byte[] { 1 }, cancellationToken: cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -67,6 +73,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
     private static HashSet<string> PeerNames(IWebDriver page) =>
         page.FindElements(By.CssSelector("#peers tbody tr td:first-child")).Select(cell => cell.Text).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The services table lists <paramref name="service"/> with a latency in readable units.</summary>
+    private static bool ServiceWithLatency(IWebDriver page, string service)
+    {
+        string table = page.FindElement(By.Id("services")).Text;
+        return table.Contains(service, StringComparison.Ordinal) && table.Contains("latency p99", StringComparison.Ordinal)
+            && (table.Contains(" µs", StringComparison.Ordinal) || table.Contains(" ms", StringComparison.Ordinal));
+    }
 
     private static long? Published(IWebDriver page) =>
         page.FindElements(By.CssSelector("#stat-messages_published .value")).FirstOrDefault() is { } value

@@ -31,7 +31,7 @@ public sealed class SecuredBrokerTests
         if (broker.Process is { } process)
         {
             // The broker process's log is the test's to read, as any peer's output.
-            await process.WaitForLineAsync("Refused a command", Bound, onStandardError: true);
+            await process.WaitForLineAsync("Peer writer-peer", Bound, onStandardError: true);
         }
 
         await reader.WaitForCountAsync(1, Bound);

@@ -54,6 +54,29 @@ public sealed class MonitoringEndpointTests(MonitoredBrokerFixture broker) : ICl
         Assert.True(after.Samples["mq_broker_peers"] >= 2);
     }
 
+    [Fact]
+    public async Task Request_durations_are_a_histogram_by_outcome_without_a_label_per_service()
+    {
+        await using MqClient peer = await MqClient.ConnectAsync(broker.Endpoint, "metrics-requests");
+        await using MqService service = await peer.ServeAsync("metrics.echo", (request, _) => ValueTask.FromResult(request.Data));
+        for (int i = 0; i < 5; i++)
+        {
+            await peer.RequestAsync("metrics.echo", new byte[] { 1 });
+        }
+
+        static double Replied(PrometheusText text) => text.Series
+            .Where(s => s.Key.StartsWith("mq_broker_request_duration_seconds_count{", StringComparison.Ordinal) && s.Key.Contains("outcome=\"replied\"", StringComparison.Ordinal))
+            .Sum(s => s.Value);
+        await Waits.UntilAsync(
+            async () => Replied(await ScrapeAsync()) >= 5,
+            "five replied requests in mq_broker_request_duration_seconds");
+        PrometheusText text = await ScrapeAsync();
+
+        Assert.Equal("histogram", text.Types["mq_broker_request_duration_seconds"]);
+        Assert.Contains(text.Series.Keys, k => k.StartsWith("mq_broker_request_duration_seconds_bucket{", StringComparison.Ordinal) && k.Contains("le=\"0.001\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(text.Series.Keys, k => k.Contains("service=", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("info")]
     [InlineData("stats")]

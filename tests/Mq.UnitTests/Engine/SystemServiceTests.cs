@@ -90,6 +90,33 @@ public sealed class SystemServiceTests
     }
 
     [Fact]
+    public void Services_count_how_each_request_ended_and_its_latency()
+    {
+        _broker.From(1, Frames.Req(rid: 901, "work", timeoutMs: 5000, payload: [1]));
+        _broker.From(2, Frames.Rep(_broker.ExpectRequest(2).Bid, [7]));
+        _broker.ExpectReply(1, 901);
+        _broker.From(1, Frames.Req(rid: 902, "work", timeoutMs: 5000, payload: [1]));
+        _broker.From(2, Frames.Rep(_broker.ExpectRequest(2).Bid, [], ErrorCode.RemoteError, "boom"));
+        _broker.ExpectReply(1, 902);
+        _broker.From(1, Frames.Req(rid: 903, "work", timeoutMs: 100, payload: [1]));
+        _broker.ExpectRequest(2);
+        _broker.Tick(200);
+        _broker.ExpectReply(1, 903);
+
+        var service = (Dictionary<object, object>)Assert.Single((object[])Ask(SystemServices.Services)["services"]);
+
+        Assert.Equal(3L, Convert.ToInt64(service["requests"]));
+        Assert.Equal(1L, Convert.ToInt64(service["replies"]));
+        Assert.Equal(1L, Convert.ToInt64(service["errors"]));
+        Assert.Equal(1L, Convert.ToInt64(service["timeouts"]));
+        Assert.Equal(0L, Convert.ToInt64(service["lost"]));
+        Assert.Equal(0L, Convert.ToInt64(service["in_flight"]));
+        long p50 = Convert.ToInt64(service["latency_p50_us"]);
+        Assert.Contains(p50, Mq.Broker.Routing.ServiceStats.BucketBoundsUs);
+        Assert.True(Convert.ToInt64(service["latency_p99_us"]) >= p50);
+    }
+
+    [Fact]
     public void A_long_list_stops_within_the_payload_limit_and_says_how_many_were_left_out()
     {
         SubscribeMany(_broker, SystemServices.MaxEntries + 10);

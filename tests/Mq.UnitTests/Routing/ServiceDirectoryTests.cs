@@ -10,13 +10,13 @@ public sealed class ServiceDirectoryTests
     [Fact]
     public void Nobody_serving_means_no_pick()
     {
-        Assert.False(_directory.TryPick("inventory", out string? name, out PeerSession? server));
+        Assert.False(_directory.TryPick("inventory", out string? name, out PeerSession? server, out _));
         Assert.Null(name);
         Assert.Null(server);
 
         _directory.Add("billing", Peer(1));
-        Assert.False(_directory.TryPick("inventory", out _, out _));
-        Assert.False(_directory.TryPick("billing.x", out _, out _));
+        Assert.False(_directory.TryPick("inventory", out _, out _, out _));
+        Assert.False(_directory.TryPick("billing.x", out _, out _, out _));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ServiceDirectoryTests
     public void The_picked_name_is_the_registered_string()
     {
         _directory.Add("inventory", Peer(1));
-        Assert.True(_directory.TryPick("xinventoryx".AsSpan(1, 9), out string? name, out _));
+        Assert.True(_directory.TryPick("xinventoryx".AsSpan(1, 9), out string? name, out _, out _));
         Assert.Equal("inventory", name);
     }
 
@@ -84,7 +84,7 @@ public sealed class ServiceDirectoryTests
         Assert.Equal([2u, 2u], Picks(2));
         _directory.Remove("inventory", b);
         Assert.Equal(0, _directory.Count);
-        Assert.False(_directory.TryPick("inventory", out _, out _));
+        Assert.False(_directory.TryPick("inventory", out _, out _, out _));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class ServiceDirectoryTests
 
     private PeerSession Pick(string service = "inventory")
     {
-        Assert.True(_directory.TryPick(service, out _, out PeerSession? server));
+        Assert.True(_directory.TryPick(service, out _, out PeerSession? server, out _));
         return server;
     }
 

@@ -33,7 +33,7 @@ internal sealed partial class RequestRouter
             return;
         }
 
-        if (!_services.TryGetServers(name, out string? serviceName, out IReadOnlyList<PeerSession>? servers))
+        if (!_services.TryGetServers(name, out string? serviceName, out IReadOnlyList<PeerSession>? servers, out ServiceStats? stats))
         {
             string? error = Subject.Validate(name, SubjectKind.Service);
             Fail(requester, rid, error is null ? ErrorCode.NoResponders : ErrorCode.InvalidSubject, error ?? $"no peer serves '{name}'", now);
@@ -50,7 +50,8 @@ internal sealed partial class RequestRouter
         requester.GathersByRid[rid] = gather;
         foreach (PeerSession server in servers)
         {
-            var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget, budget, 0) { Gather = gather };
+            var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, stats, now + budget, budget, 0) { Gather = gather };
+            stats.Started();
             _pending.Add(pending.BrokerId, pending);
             EnqueueDeadline(pending);
             server.HeldRequests.Add(pending.BrokerId);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using MessagePack;
 using Mq.Broker.Events;
@@ -13,7 +14,7 @@ namespace Mq.Broker.Routing;
 /// every request ends with exactly one REPLY: the server's, or the broker's own (no responders, responder lost,
 /// timeout) as soon as the broker knows; or, when the requester cancels or leaves, with an ABORT to the server.
 /// </summary>
-internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system, BrokerEvents events)
+internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter writer, BrokerCounters counters, QuietWatch quiet, Func<SystemServices> system, BrokerEvents events, BrokerMetrics? metrics)
 {
     private readonly ServiceDirectory _services = new();
     private readonly Dictionary<ulong, PendingRequest> _pending = [];
@@ -24,11 +25,11 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     public int PendingCount => _pending.Count;
 
-    /// <summary>Every service with its number of servers and of requests handed to them and not answered yet.</summary>
-    public IEnumerable<(string Name, int Servers, int InFlight)> Describe()
+    /// <summary>Every service with its number of servers, of requests handed to them and not answered yet, and its statistics.</summary>
+    public IEnumerable<(string Name, int Servers, int InFlight, ServiceStats Stats)> Describe()
     {
         var inFlight = _pending.Values.CountBy(p => p.Service).ToDictionary(StringComparer.Ordinal);
-        return _services.All.Select(s => (s.Name, s.Servers, inFlight.GetValueOrDefault(s.Name)));
+        return _services.All.Select(s => (s.Name, s.Servers, inFlight.GetValueOrDefault(s.Name), s.Stats));
     }
 
     public void Serve(PeerSession peer, ref CommandReader reader, long now)
@@ -118,7 +119,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             return;
         }
 
-        if (!_services.TryPick(name, out string? serviceName, out PeerSession? server))
+        if (!_services.TryPick(name, out string? serviceName, out PeerSession? server, out ServiceStats? stats))
         {
             string? error = Subject.Validate(name, SubjectKind.Service);
             Fail(requester, rid, error is null ? ErrorCode.NoResponders : ErrorCode.InvalidSubject, error ?? $"no peer serves '{name}'", now);
@@ -126,7 +127,8 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         }
 
         uint credit = (uint)Math.Min(window, (ulong)options.MaxFlowWindow);
-        var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, now + budget, budget, credit);
+        var pending = new PendingRequest(++_lastBrokerId, requester, rid, server, serviceName, stats, now + budget, budget, credit);
+        stats.Started();
         _pending.Add(pending.BrokerId, pending);
         EnqueueDeadline(pending);
         server.HeldRequests.Add(pending.BrokerId);
@@ -169,7 +171,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             return;
         }
 
-        Forget(pending);
+        Forget(pending, code);
         counters.RepliesRouted++;
         if (pending.Abandoned)
         {
@@ -209,7 +211,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
             {
                 // One deadline for all its servers: the first to expire ends the scatter-gather.
                 EndGather(gather, ErrorCode.Timeout, Encoding.UTF8.GetBytes($"{gather.Servers - gather.Open.Count} of {gather.Servers} servers of '{gather.Service}' answered in time"), now);
-                Forget(pending);
+                Forget(pending, ErrorCode.Timeout);
                 continue;
             }
 
@@ -264,7 +266,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     private void Complete(PendingRequest pending, ErrorCode code, ReadOnlySpan<byte> message, long now)
     {
-        Forget(pending);
+        Forget(pending, code);
         if (pending.Abandoned)
         {
             return;
@@ -281,11 +283,23 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         writer.End(pending.Requester, ref w, now);
     }
 
-    private void Forget(PendingRequest pending)
+    /// <summary>The request is over, ended by <paramref name="code"/> (the server's status or the broker's own answer).</summary>
+    private void Forget(PendingRequest pending, ErrorCode code)
     {
         _pending.Remove(pending.BrokerId);
         pending.Server.HeldRequests.Remove(pending.BrokerId);
         ForgetRequester(pending);
+
+        RequestOutcome outcome = pending.Abandoned ? RequestOutcome.Cancelled : code switch
+        {
+            ErrorCode.None => RequestOutcome.Replied,
+            ErrorCode.Timeout => RequestOutcome.Timeout,
+            ErrorCode.ResponderLost => RequestOutcome.Lost,
+            _ => RequestOutcome.Error,
+        };
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(pending.Started);
+        pending.Stats.Ended(outcome, elapsed);
+        metrics?.RequestEnded(pending.Service, outcome, elapsed.TotalSeconds);
     }
 
     private static void ForgetRequester(PendingRequest pending)

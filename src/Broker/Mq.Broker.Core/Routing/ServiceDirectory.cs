@@ -16,8 +16,8 @@ internal sealed class ServiceDirectory
 
     public int Count => _services.Count;
 
-    /// <summary>Every service served now, with its number of servers.</summary>
-    public IEnumerable<(string Name, int Servers)> All => _services.Select(s => (s.Key, s.Value.Servers.Count));
+    /// <summary>Every service served now, with its number of servers and its statistics.</summary>
+    public IEnumerable<(string Name, int Servers, ServiceStats Stats)> All => _services.Select(s => (s.Key, s.Value.Servers.Count, s.Value.Stats));
 
     public void Add(string service, PeerSession server)
     {
@@ -39,14 +39,16 @@ internal sealed class ServiceDirectory
     }
 
     /// <summary>Picks the server for the next request to <paramref name="service"/>; false if nobody serves it.</summary>
-    public bool TryPick(ReadOnlySpan<char> service, [NotNullWhen(true)] out string? name, [NotNullWhen(true)] out PeerSession? server)
+    public bool TryPick(ReadOnlySpan<char> service, [NotNullWhen(true)] out string? name, [NotNullWhen(true)] out PeerSession? server, [NotNullWhen(true)] out ServiceStats? stats)
     {
         if (!_lookup.TryGetValue(service, out name, out ServiceEntry? entry))
         {
             server = null;
+            stats = null;
             return false;
         }
 
+        stats = entry.Stats;
         List<PeerSession> servers = entry.Servers;
         PeerSession? best = null;
         int bestIndex = 0;
@@ -67,16 +69,20 @@ internal sealed class ServiceDirectory
     }
 
     /// <summary>Every server of <paramref name="service"/> (for scatter-gather); false if nobody serves it.</summary>
-    public bool TryGetServers(ReadOnlySpan<char> service, [NotNullWhen(true)] out string? name, [NotNullWhen(true)] out IReadOnlyList<PeerSession>? servers)
+    public bool TryGetServers(ReadOnlySpan<char> service, [NotNullWhen(true)] out string? name, [NotNullWhen(true)] out IReadOnlyList<PeerSession>? servers, [NotNullWhen(true)] out ServiceStats? stats)
     {
         bool found = _lookup.TryGetValue(service, out name, out ServiceEntry? entry);
         servers = entry?.Servers;
+        stats = entry?.Stats;
         return found;
     }
 
     private sealed class ServiceEntry
     {
         public readonly List<PeerSession> Servers = [];
+
+        // Lives as long as the service has a server; requests still open when the last one left keep theirs.
+        public readonly ServiceStats Stats = new();
         public int Cursor;
     }
 }

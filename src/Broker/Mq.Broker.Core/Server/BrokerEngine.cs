@@ -35,7 +35,8 @@ internal sealed partial class BrokerEngine
     private long _lastPeerNumber;
 
     // probe sends a ZMTP PING carrying a token to a connection (see QuietWatch); without it, quiet needs no PONGs.
-    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null)
+    // metrics, when given, records each request's duration as it ends.
+    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null, BrokerMetrics? metrics = null)
     {
         _options = options;
         _sink = sink;
@@ -54,7 +55,7 @@ internal sealed partial class BrokerEngine
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets, _events);
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
         System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, () => _requests!.Describe());
-        _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events);
+        _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events, metrics);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Mq.Broker.Routing;
 
 namespace Mq.Broker.Server;
 
@@ -13,14 +14,27 @@ internal sealed class BrokerMetrics : IDisposable
     /// <summary>How old the values may be: a scrape sees the snapshot of the last publication.</summary>
     public const long PublishIntervalMs = 1000;
 
+    // Indexed by RequestOutcome; the label's only values, so its cardinality is fixed.
+    private static readonly string[] OutcomeNames = ["replied", "error", "timeout", "lost", "cancelled"];
+
     private readonly Meter _meter;
     private readonly List<Instrument> _instruments = [];
+    private readonly Histogram<double> _requestDuration;
+    private readonly bool _serviceLabels;
     private Snapshot _snapshot = new(new BrokerStats(), 0);
     private long _nextPublish;
 
-    public BrokerMetrics()
+    /// <param name="serviceLabels">Whether request durations carry a <c>service</c> label (Broker:Monitoring:ServiceLabels).</param>
+    public BrokerMetrics(bool serviceLabels = false)
     {
+        _serviceLabels = serviceLabels;
         _meter = new Meter(BrokerServer.MeterName, typeof(BrokerMetrics).Assembly.GetName().Version?.ToString());
+        _requestDuration = _meter.CreateHistogram(
+            "mq.broker.request.duration",
+            "s",
+            "Time from the broker accepting a request to the end of its reply, by outcome (and service, when configured)",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServiceStats.BucketBoundsUs.Select(us => us / 1e6).ToArray() });
         Counter("mq.broker.frames.received", "{frame}", "Frames received from peers", s => s.FramesReceived);
         Counter("mq.broker.messages.published", "{message}", "Messages published by peers (PUB)", s => s.MessagesPublished);
         Counter("mq.broker.messages.delivered", "{message}", "Deliveries (MSG) handed to subscribers' connections", s => s.MessagesDelivered);
@@ -62,6 +76,25 @@ internal sealed class BrokerMetrics : IDisposable
     {
         _nextPublish = now + PublishIntervalMs;
         Volatile.Write(ref _snapshot, new Snapshot(stats, queuedBytes));
+    }
+
+    /// <summary>On the broker thread, as a request ends; costs a flag test while nothing listens.</summary>
+    public void RequestEnded(string service, RequestOutcome outcome, double seconds)
+    {
+        if (!_requestDuration.Enabled)
+        {
+            return;
+        }
+
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", OutcomeNames[(int)outcome]);
+        if (_serviceLabels)
+        {
+            _requestDuration.Record(seconds, outcomeTag, new KeyValuePair<string, object?>("service", service));
+        }
+        else
+        {
+            _requestDuration.Record(seconds, outcomeTag);
+        }
     }
 
     public void Dispose() => _meter.Dispose();

@@ -18,6 +18,12 @@ public sealed class BrokerMonitoringOptions
     /// </summary>
     public bool AllowRemote { get; set; }
 
+    /// <summary>
+    /// Labels the request-duration histogram with each service's name. Off by default: every service becomes a
+    /// series of its own (17 buckets each), so turn it on only where the set of service names is small and known.
+    /// </summary>
+    public bool ServiceLabels { get; set; }
+
     public bool Enabled => !string.IsNullOrEmpty(Address);
 
     public override string ToString() => Enabled ? $"monitoring on {Address}" : "monitoring off";

@@ -22,7 +22,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly ZmtpListener _listener;
     private readonly ConnectionLimits _limits;
     private readonly TransportCounters _transportCounters = new();
-    private readonly BrokerMetrics _metrics = new();
+    private readonly BrokerMetrics _metrics;
     /// <summary>Connections that finished the ZMTP handshake, by key; the broker thread's own.</summary>
     private readonly Dictionary<uint, ZmtpConnection> _connections = [];
     /// <summary>Connections the engine sent to in this pass of the broker thread, to flush at its end.</summary>
@@ -42,7 +42,8 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger<BrokerServer>();
         var bridge = new Bridge(this);
-        _engine = new BrokerEngine(options, bridge, _logger, Probe);
+        _metrics = new BrokerMetrics(options.Monitoring?.ServiceLabels ?? false);
+        _engine = new BrokerEngine(options, bridge, _logger, Probe, _metrics);
         NetMQCertificate? certificate = options.Curve?.LoadCertificate();
         _curvePublicKey = certificate?.PublicKeyZ85;
         var settings = TransportSettings.From(options);

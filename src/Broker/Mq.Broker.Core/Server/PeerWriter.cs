@@ -320,7 +320,9 @@ internal sealed partial class PeerWriter(IFrameSink sink, BrokerCounters counter
         session.DroppedBySid.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a command from {Peer}: {Code}: {Reason}")]
+    // Debug: the peer is told (ERROR or REPLY) and the refusal is counted and, for permissions, published as an
+    // event; an operator's log at Information should not fill with what one misbehaving peer keeps trying.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a command from {Peer}: {Code}: {Reason}")]
     private partial void LogRefused(object peer, ErrorCode code, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cut off subscription {Sid} of {Peer} as a slow consumer, dropping {Dropped} waiting messages: {Reason}")]

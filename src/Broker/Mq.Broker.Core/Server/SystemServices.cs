@@ -19,7 +19,7 @@ internal sealed class SystemServices(
     PeerWriter writer,
     Func<BrokerStats> engineStats,
     Func<IEnumerable<PeerSession>> sessions,
-    Func<IEnumerable<(string Name, int Servers, int InFlight)>> services)
+    Func<IEnumerable<(string Name, int Servers, int InFlight, ServiceStats Stats)>> services)
 {
     public const string Info = "$SYS.info";
     public const string Stats = "$SYS.stats";
@@ -66,7 +66,7 @@ internal sealed class SystemServices(
         Stats => Serialize(StatsMap(ReadStats())),
         Peers => List("peers", sessions().Where(s => s.State == PeerState.Ready), s => PeerMap(s, now)),
         Subs => List("subs", sessions().SelectMany(s => s.Subscriptions.Values), s => SubMap(s, now)),
-        Services => List("services", services(), s => new Dictionary<string, object?> { ["name"] = s.Name, ["servers"] = s.Servers, ["in_flight"] = s.InFlight }),
+        Services => List("services", services(), s => ServiceMap(s.Name, s.Servers, s.InFlight, s.Stats)),
         _ => null,
     };
 
@@ -149,6 +149,22 @@ internal sealed class SystemServices(
         ["delivered"] = s.Sequence,
         ["dropped"] = s.Drops?.Total ?? 0,
         ["slow_consumer"] = Events.BrokerEvents.IsSlow(s.Drops?.LastAt, now),
+    };
+
+    private static Dictionary<string, object?> ServiceMap(string name, int servers, int inFlight, ServiceStats stats) => new(StringComparer.Ordinal)
+    {
+        ["name"] = name,
+        ["servers"] = servers,
+        ["in_flight"] = inFlight,
+        ["requests"] = stats.Requests,
+        ["replies"] = stats.Replies,
+        ["errors"] = stats.Errors,
+        ["timeouts"] = stats.Timeouts,
+        ["lost"] = stats.Lost,
+        ["cancelled"] = stats.Cancelled,
+        ["latency_avg_us"] = stats.AverageUs,
+        ["latency_p50_us"] = stats.QuantileUs(0.5),
+        ["latency_p99_us"] = stats.QuantileUs(0.99),
     };
 
     /// <summary>{ total, omitted, key: [entries] }, with as many entries as fit in <see cref="MaxEntries"/> and the byte budget.</summary>

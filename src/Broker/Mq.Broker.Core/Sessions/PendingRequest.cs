@@ -1,7 +1,10 @@
+using System.Diagnostics;
+using Mq.Broker.Routing;
+
 namespace Mq.Broker.Sessions;
 
 /// <summary>A request routed to a server and not yet answered, under the broker's own id.</summary>
-internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulong requesterId, PeerSession server, string service, long deadline, long budgetMs, uint window)
+internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulong requesterId, PeerSession server, string service, ServiceStats stats, long deadline, long budgetMs, uint window)
 {
     public ulong BrokerId { get; } = brokerId;
 
@@ -13,6 +16,12 @@ internal sealed class PendingRequest(ulong brokerId, PeerSession requester, ulon
     public PeerSession Server { get; } = server;
 
     public string Service { get; } = service;
+
+    /// <summary>Its service's statistics, which this request counts in when it ends.</summary>
+    public ServiceStats Stats { get; } = stats;
+
+    /// <summary>When the broker accepted it (<see cref="Stopwatch"/> timestamp), for its latency.</summary>
+    public long Started { get; } = Stopwatch.GetTimestamp();
 
     /// <summary>When the broker answers Timeout. A streamed request moves it on with every part and grant (an idle deadline).</summary>
     public long Deadline { get; private set; } = deadline;

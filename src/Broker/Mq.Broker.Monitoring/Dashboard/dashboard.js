@@ -47,9 +47,14 @@ function bytes(n) {
   return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 }
 
-// One column per key: durations (_ms) and sizes (_bytes) in readable units, the rest as they come.
+function micros(us) {
+  return us < 1000 ? `${us} µs` : us < 1000000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000000).toFixed(2)} s`;
+}
+
+// One column per key: durations (_ms, _us) and sizes (_bytes) in readable units, the rest as they come.
 function column(k) {
   if (k.endsWith("_ms")) return [k.slice(0, -3).replaceAll("_", " "), e => duration(e[k])];
+  if (k.endsWith("_us")) return [k.slice(0, -3).replaceAll("_", " "), e => micros(e[k])];
   if (k.endsWith("_bytes")) return [k.slice(0, -6).replaceAll("_", " "), e => bytes(e[k])];
   return [k.replaceAll("_", " "), e => e[k]];
 }
@@ -87,7 +92,11 @@ function render(event) {
     const last = before.get(subscriptionKey(s));
     return last === undefined || seconds <= 0 ? "" : Math.max(0, (s.delivered - last) / seconds);
   }]]);
-  renderTable("services", event.services, "services", []);
+  const asked = new Map((previous?.services.services ?? []).map(s => [s.name, s.requests]));
+  renderTable("services", event.services, "services", [["req/s", s => {
+    const last = asked.get(s.name);
+    return last === undefined || seconds <= 0 ? "" : Math.max(0, (s.requests - last) / seconds);
+  }]]);
   previous = event;
 }
 
