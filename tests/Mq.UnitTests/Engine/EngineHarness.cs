@@ -88,6 +88,11 @@ internal sealed class EngineHarness : IFrameSink
 
     void IFrameSink.Established(PeerSession session) => Established.Add(session.Key);
 
+    /// <summary>What each connection would hold unsent, by key, as the transport reports it.</summary>
+    public Dictionary<uint, long> TransportQueued { get; } = [];
+
+    long IFrameSink.Queued(PeerSession session) => TransportQueued.GetValueOrDefault(session.Key);
+
     void IFrameSink.Close(PeerSession session)
     {
         Closed.Add(session.Key);

@@ -62,6 +62,16 @@ public sealed class SystemServiceTests
     }
 
     [Fact]
+    public void A_peers_queued_bytes_count_what_its_connection_has_not_sent_yet()
+    {
+        _broker.TransportQueued[2] = 40_000;
+
+        var server = ((object[])Ask(SystemServices.Peers)["peers"]).Cast<Dictionary<object, object>>().Single(p => (string)p["name"] == "server");
+
+        Assert.True(Convert.ToInt64(server["queued_bytes"]) >= 40_000);
+    }
+
+    [Fact]
     public void Subs_list_pattern_group_peer_and_deliveries()
     {
         _broker.From(1, Frames.Pub("orders.new", [1]));

@@ -54,7 +54,7 @@ internal sealed partial class BrokerEngine
         _events = new BrokerEvents(options, _counters, _writer, logger, () => _pubSub!);
         _pubSub = new PubSubRouter(options, _writer, _counters, _credit, _budgets, _events);
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
-        System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, () => _requests!.Describe());
+        System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, Queued, () => _requests!.Describe());
         _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events, metrics);
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -73,8 +73,11 @@ internal sealed partial class BrokerEngine
 
     public int PeerCount => _sessions.Count;
 
-    /// <summary>What the broker holds for all peers (<see cref="PeerSession.QueuedBytes"/>); walks every session.</summary>
-    public long QueuedBytes => _sessions.Values.Sum(s => s.QueuedBytes);
+    /// <summary>What the broker holds for all peers (<see cref="Queued"/>); walks every session.</summary>
+    public long QueuedBytes => _sessions.Values.Sum(Queued);
+
+    /// <summary>What the broker holds for one peer: its connection's unsent bytes, and the engine's own for it.</summary>
+    public long Queued(PeerSession session) => session.QueuedBytes + _sink.Queued(session);
 
     public QuietWatch Quiet { get; }
 

@@ -62,7 +62,7 @@ internal sealed class BrokerMetrics : IDisposable
         Gauge("mq.broker.connections", "{connection}", "Open TCP connections", s => s.Connections);
         Gauge("mq.broker.handshakes.pending", "{connection}", "Connections accepted and not yet Ready", s => s.PendingHandshakes);
         _instruments.Add(_meter.CreateObservableUpDownCounter(
-            "mq.broker.queued", () => Volatile.Read(ref _snapshot).QueuedBytes, "By", "Bytes the broker holds for peers: outbound queues, backlogs and flow-controlled waits"));
+            "mq.broker.queued", () => Volatile.Read(ref _snapshot).QueuedBytes, "By", "Bytes the broker holds for peers and has not written to their sockets: send queues, backlogs and flow-controlled waits"));
     }
 
     /// <summary>

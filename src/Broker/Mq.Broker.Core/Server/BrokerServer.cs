@@ -287,6 +287,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
             }
         }
 
+        public long Queued(PeerSession session) =>
+            server._connections.TryGetValue(session.Key, out ZmtpConnection? connection) ? connection.QueuedBytes : 0;
+
         public void Close(PeerSession session)
         {
             if (server._connections.TryGetValue(session.Key, out ZmtpConnection? connection))

@@ -10,6 +10,9 @@ internal interface IFrameSink
     /// <summary>The session is Ready (WELCOME is queued): its connection no longer counts as a pending handshake.</summary>
     void Established(PeerSession session);
 
+    /// <summary>Bytes the session's connection has queued and not yet written to its socket.</summary>
+    long Queued(PeerSession session);
+
     /// <summary>Closes the session's connection once what is queued for it is sent; it then reports no frames.</summary>
     void Close(PeerSession session);
 }

@@ -39,4 +39,6 @@ internal sealed class SealingSink(IFrameSink inner) : IFrameSink
     public void Established(PeerSession session) => inner.Established(session);
 
     public void Close(PeerSession session) => inner.Close(session);
+
+    public long Queued(PeerSession session) => inner.Queued(session);
 }

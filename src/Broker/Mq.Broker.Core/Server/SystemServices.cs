@@ -19,6 +19,7 @@ internal sealed class SystemServices(
     PeerWriter writer,
     Func<BrokerStats> engineStats,
     Func<IEnumerable<PeerSession>> sessions,
+    Func<PeerSession, long> queued,
     Func<IEnumerable<(string Name, int Servers, int InFlight, ServiceStats Stats)>> services)
 {
     public const string Info = "$SYS.info";
@@ -124,7 +125,7 @@ internal sealed class SystemServices(
         ["framing_errors"] = s.FramingErrors,
     };
 
-    private static Dictionary<string, object?> PeerMap(PeerSession s, long now) => new(StringComparer.Ordinal)
+    private Dictionary<string, object?> PeerMap(PeerSession s, long now) => new(StringComparer.Ordinal)
     {
         ["name"] = s.Name,
         ["peer_id"] = s.PeerId,
@@ -133,7 +134,7 @@ internal sealed class SystemServices(
         ["connected_ms"] = now - s.ConnectedAt,
         ["subscriptions"] = s.Subscriptions.Count,
         ["services"] = s.Services.Count,
-        ["queued_bytes"] = s.QueuedBytes,
+        ["queued_bytes"] = queued(s),
         ["dropped_frames"] = s.DroppedFrames,
         ["dropped_messages"] = s.DroppedMessages,
         ["slow_consumer"] = Events.BrokerEvents.IsSlow(s.LastDropAt, now),

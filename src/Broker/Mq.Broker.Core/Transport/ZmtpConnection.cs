@@ -69,6 +69,9 @@ internal sealed partial class ZmtpConnection
     /// </summary>
     public SendOutcome Send(ReadOnlySpan<byte> frame) => _outbound.AppendFrame(frame);
 
+    /// <summary>Bytes queued and not yet written to the socket.</summary>
+    public int QueuedBytes => _outbound.QueuedBytes;
+
     /// <summary>
     /// Queues a ZMTP PING after everything queued so far (broker thread); the PONG that echoes
     /// <paramref name="token"/> reaches <see cref="IConnectionHandler.OnPong"/>.
