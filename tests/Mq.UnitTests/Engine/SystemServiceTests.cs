@@ -62,6 +62,24 @@ public sealed class SystemServiceTests
     }
 
     [Fact]
+    public void A_flow_controlled_subscriptions_queue_depth_is_counted_in_messages()
+    {
+        _broker.From(2, Frames.Sub(77, 9, "flow.>", window: 2));
+        _broker.Expect(2, CommandCode.Ok);
+        for (int i = 0; i < 5; i++)
+        {
+            _broker.From(1, Frames.Pub("flow.x", [(byte)i]));
+        }
+
+        var sub = ((object[])Ask(SystemServices.Subs)["subs"]).Cast<Dictionary<object, object>>().Single(s => (string)s["pattern"] == "flow.>");
+        var server = ((object[])Ask(SystemServices.Peers)["peers"]).Cast<Dictionary<object, object>>().Single(p => (string)p["name"] == "server");
+
+        Assert.Equal(2L, Convert.ToInt64(sub["unacked"]));
+        Assert.Equal(3L, Convert.ToInt64(sub["waiting"]));
+        Assert.Equal(5L, Convert.ToInt64(server["queued_messages"]));
+    }
+
+    [Fact]
     public void A_peers_queued_bytes_count_what_its_connection_has_not_sent_yet()
     {
         _broker.TransportQueued[2] = 40_000;

@@ -26,6 +26,12 @@ internal sealed class SubscriptionFlow(uint window)
     /// <summary>When the first publisher now in <see cref="Stalled"/> was held back: what <c>MaxFlowStall</c> is measured from.</summary>
     public long HoldingSince { get; set; }
 
+    /// <summary>Deliveries sent to the subscriber and not acknowledged yet.</summary>
+    public long Unacknowledged => Math.Max(0, Window - Credit);
+
+    /// <summary>The subscription's queue depth in messages: waiting here, or sent and not acknowledged.</summary>
+    public long Queued => Waiting.Count + Unacknowledged;
+
     /// <summary>True if a delivery may go out now: credit left, nothing waiting ahead, and the peer's queue not backed up.</summary>
     public bool HasRoom(PeerSession subscriber) => Credit > 0 && Waiting.Count == 0 && subscriber.Backlog.WrittenCount == 0;
 
