@@ -82,6 +82,23 @@ public sealed class ScatterGatherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Asked_for_failures_a_failing_server_yields_its_error_naming_it()
+    {
+        await using MqService first = await _first.ServeAsync("census", (_, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(new byte[] { 1 }));
+        await using MqService second = await _second.ServeAsync("census", (_, _) => throw new InvalidOperationException("broken"));
+
+        List<MqReply> replies = await CollectAsync(_requester.RequestManyAsync("census", default, new RequestManyOptions { Timeout = Bound, IncludeFailures = true }));
+
+        Assert.Equal(2, replies.Count);
+        MqReply failed = Assert.Single(replies, r => r.Failure is not null);
+        Assert.Equal(_second.PeerId, failed.Responder);
+        RemoteErrorException error = Assert.IsType<RemoteErrorException>(failed.Failure);
+        Assert.Contains("broken", error.Message);
+        Assert.True(failed.Data.IsEmpty);
+        Assert.Equal(_first.PeerId, Assert.Single(replies, r => r.Failure is null).Responder);
+    }
+
+    [Fact]
     public async Task Nobody_serving_is_no_responders()
     {
         await Assert.ThrowsAsync<NoRespondersException>(() => CollectAsync(_requester.RequestManyAsync("nobody.home", default)));

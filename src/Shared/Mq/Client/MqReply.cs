@@ -1,3 +1,4 @@
+using Mq.Errors;
 using Mq.Serialization;
 
 namespace Mq.Client;
@@ -26,6 +27,13 @@ public sealed class MqReply
 
     /// <summary>The peer id of the server that answered (set by <see cref="MqClient.RequestManyAsync"/>), else null.</summary>
     public string? Responder { get; internal init; }
+
+    /// <summary>
+    /// Null for a reply. In a scatter-gather asked for failures (<see cref="RequestManyOptions.IncludeFailures"/>),
+    /// a failed server's answer: the exception a single request to it would have thrown, with
+    /// <see cref="Responder"/> naming the server and no data.
+    /// </summary>
+    public MqException? Failure { get; internal init; }
 
     /// <summary>Deserializes <see cref="Data"/> with the serializer its content type names.</summary>
     public T Deserialize<T>() => _serializers.Deserialize<T>(Headers, Data);

@@ -12,4 +12,11 @@ public sealed record RequestManyOptions
     public TimeSpan? Timeout { get; init; }
 
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// Also yields each failed server's answer (a remote error, overloaded, lost before replying) as a reply with
+    /// <see cref="MqReply.Failure"/> set, so the caller sees which servers failed and why. Failures never count
+    /// towards <see cref="MaxReplies"/>.
+    /// </summary>
+    public bool IncludeFailures { get; init; }
 }

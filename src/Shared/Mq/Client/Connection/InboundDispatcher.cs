@@ -95,13 +95,9 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         {
             call!.Finish(new MqReply(HeaderCodec.Decode(headers), payload, serializers));
         }
-        else if (status == ErrorCode.RemoteError)
-        {
-            call!.Fail(new RemoteErrorException(Describe(status, call.Service, error), HeaderCodec.Decode(headers), payload));
-        }
         else
         {
-            call!.Fail(MqException.FromCode(status, status == ErrorCode.Timeout ? call.TimedOut : Describe(status, call.Service, error)));
+            call!.Fail(Failure(status, call!, error, headers, payload));
         }
     }
 
@@ -120,20 +116,26 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         }
     }
 
-    /// <summary>GATHERED: one server's answer to a scatter-gather; only successful ones reach the caller.</summary>
+    /// <summary>
+    /// GATHERED: one server's answer to a scatter-gather. A failed one reaches the caller as a reply whose
+    /// <see cref="MqReply.Failure"/> is set, which the enumeration passes on only when asked to.
+    /// </summary>
     public void Gathered(ref CommandReader reader)
     {
         ulong id = reader.ReadUInt();
         var status = (ErrorCode)reader.ReadUInt();
-        reader.ReadUtf8OrNil(ProtocolLimits.MaxHeaderBytes);
+        string? error = reader.ReadStringOrNil(ProtocolLimits.MaxHeaderBytes);
         ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
         ReadOnlyMemory<byte> payload = reader.ReadBinary();
         string responder = reader.ReadString(ProtocolLimits.MaxSubjectBytes);
         reader.EndCommand();
 
-        if (status == ErrorCode.None && tables.Pending.TryGetRequest(id, out PendingRequestCall? call))
+        if (tables.Pending.TryGetRequest(id, out PendingRequestCall? call))
         {
-            call!.Deliver(new MqReply(HeaderCodec.Decode(headers), payload, serializers) { Responder = responder }, extendsDeadline: false);
+            var reply = status == ErrorCode.None
+                ? new MqReply(HeaderCodec.Decode(headers), payload, serializers) { Responder = responder }
+                : new MqReply(null, default, serializers) { Responder = responder, Failure = Failure(status, call!, error, headers, payload) };
+            call!.Deliver(reply, extendsDeadline: false);
         }
     }
 
@@ -219,6 +221,14 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
 
     /// <summary>Sequence numbers restart with a new session; cached subject strings stay valid.</summary>
     public void Forget(ulong sid) => _subjects.Remove(sid);
+
+    /// <summary>The exception a request answered with <paramref name="status"/> ends in.</summary>
+    private static MqException Failure(ErrorCode status, PendingRequestCall call, string? error, ReadOnlyMemory<byte> headers, ReadOnlyMemory<byte> payload) => status switch
+    {
+        ErrorCode.RemoteError => new RemoteErrorException(Describe(status, call.Service, error), HeaderCodec.Decode(headers), payload),
+        ErrorCode.Timeout => MqException.FromCode(status, call.TimedOut),
+        _ => MqException.FromCode(status, Describe(status, call.Service, error)),
+    };
 
     private static string Describe(ErrorCode status, string service, string? error) => status switch
     {
