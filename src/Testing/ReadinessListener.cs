@@ -17,7 +17,9 @@ internal sealed class ReadinessListener : IDisposable
 
     public ReadinessListener()
     {
-        _listener.Start(1);
+        // A full backlog: the variable reaches every process the peer starts (a script's several apps), and a
+        // connect that finds the queue full hangs in SYN retries instead of failing. The first line counts.
+        _listener.Start();
         Address = $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
     }
 

@@ -7,7 +7,7 @@ namespace Mq.Hosting;
 /// <summary>
 /// The readiness signal of docs/testing.md: a process started with <c>MQ_READY_ADDRESS=127.0.0.1:port</c> (the test
 /// kit sets it) says it is ready by connecting there and writing one line. Hosted apps send it by themselves once
-/// every registered subscription and service is confirmed; other apps call <see cref="SendAsync"/> when they are.
+/// every registered subscription and service is confirmed; other apps call <see cref="SendAsync(CancellationToken)"/> when they are.
 /// </summary>
 public static class ReadySignal
 {
@@ -15,16 +15,25 @@ public static class ReadySignal
     public const string Variable = "MQ_READY_ADDRESS";
 
     /// <summary>
-    /// Reports readiness if <see cref="Variable"/> is set: true once sent, false if it is not set or nobody listens
-    /// there (never an exception for that: readiness is for whoever watches, not a condition to run).
+    /// How long sending may take. A watcher that does not accept (the variable is inherited by every process a
+    /// script starts, and only one signal is awaited) must not hold up the app's start: its connect would hang for
+    /// as long as the kernel retries the SYN.
     /// </summary>
-    public static async ValueTask<bool> SendAsync(CancellationToken cancellationToken = default)
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reports readiness if <see cref="Variable"/> is set: true once sent, false if it is not set, nobody listens
+    /// there or the listener does not take it within 5 s (never an exception for that: readiness is for whoever
+    /// watches, not a condition to run).
+    /// </summary>
+    public static ValueTask<bool> SendAsync(CancellationToken cancellationToken = default)
     {
         string? address = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrEmpty(address))
-        {
-            return false;
-        }
+        return string.IsNullOrEmpty(address) ? ValueTask.FromResult(false) : SendAsync(address, Timeout, cancellationToken);
+    }
+
+    internal static async ValueTask<bool> SendAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
 
         int colon = address.LastIndexOf(':');
         if (colon <= 0
@@ -35,14 +44,20 @@ public static class ReadySignal
             throw new FormatException($"{Variable} must look like 127.0.0.1:port, not '{address}'");
         }
 
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
         try
         {
             using var client = new TcpClient(ip.AddressFamily);
-            await client.ConnectAsync(ip, port, cancellationToken);
-            await client.GetStream().WriteAsync("ready\n"u8.ToArray(), cancellationToken);
+            await client.ConnectAsync(ip, port, bounded.Token);
+            await client.GetStream().WriteAsync("ready\n"u8.ToArray(), bounded.Token);
             return true;
         }
         catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
         }

@@ -20,6 +20,20 @@ public sealed class PeerReadinessTests(BrokerFixture fixture) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Every_process_a_peer_starts_inherits_the_address_and_none_of_them_hangs_sending_the_signal()
+    {
+        // A script starting several apps (as scripts/demo.sh does), spawned without awaiting readiness, so nobody
+        // takes the signals: each still gets through at once (it used to hang in SYN retries once the queue was full).
+        const string signal = "exec 3<>/dev/tcp/${MQ_READY_ADDRESS%:*}/${MQ_READY_ADDRESS#*:}; echo ready >&3; exec 3>&-";
+        string script = string.Join(" ", Enumerable.Repeat($"( {signal} ) &", 6)) + " wait; echo all signalled";
+        await using PeerProcess peer = fixture.Broker.SpawnPeer(PeerStart.Executable("bash", "-c", script) with { Name = "many-apps" });
+
+        await peer.WaitForLineAsync("all signalled", Bound);
+        await peer.WaitForReadyAsync(Bound);
+        Assert.Equal(0, await peer.WaitForExitAsync(Bound));
+    }
+
+    [Fact]
     public async Task A_peer_that_exits_before_it_is_ready_fails_the_start_with_its_output()
     {
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() =>

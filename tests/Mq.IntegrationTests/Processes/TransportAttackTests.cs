@@ -198,7 +198,8 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
     [Fact]
     public async Task A_hello_without_auth_is_closed_by_the_handshake_deadline()
     {
-        await using SecuredBroker broker = await SecuredBroker.StartAsync("--Broker:HandshakeTimeout=00:00:01");
+        // Refusals log at Debug (docs/observability.md): the operator who wants each line turns it on.
+        await using SecuredBroker broker = await SecuredBroker.StartAsync("--Broker:HandshakeTimeout=00:00:01", "--Serilog:MinimumLevel:Override:Mq.Broker=Debug");
         using RawZmtp peer = await RawZmtp.ConnectAsync(broker.Endpoint);
         await peer.HandshakeAsync(TimeSpan.FromSeconds(5));
         Assert.NotNull(await peer.ReadFrameAsync(TimeSpan.FromSeconds(5))); // CONNECTED
