@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Mq.Testing;
 using Mq.TestSupport;
 
@@ -19,7 +16,7 @@ public sealed class DemoRunTests
     [Fact]
     public async Task A_second_run_with_nothing_changed_skips_the_build_and_the_demo_works_both_times()
     {
-        string port = FreePort();
+        string port = LoopbackPort.Free();
         await RunDemoAsync(port, BuildBound);
 
         string second = await RunDemoAsync(port, Bound);
@@ -45,12 +42,5 @@ public sealed class DemoRunTests
         Assert.Equal(0, await demo.WaitForExitAsync(Bound));
         Assert.Contains("stopping the demo...", demo.Output);
         return demo.Output;
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 }
