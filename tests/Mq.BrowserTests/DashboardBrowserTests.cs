@@ -37,9 +37,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 wait.Until(_ => (first = Published(page) ?? 0) > 0);
                 wait.Until(_ => Published(page) > first);
 
-                Assert.Contains("dashboard.ticks", page.FindElement(By.Id("subs")).Text);
+                Assert.Contains("dashboard.ticks", Texts(page, "#subs").Single());
                 wait.Until(_ => ServiceWithLatency(page, "dashboard.echo"));
-                Assert.StartsWith("live", page.FindElement(By.Id("status")).Text);
+                Assert.StartsWith("live", Texts(page, "#status").Single());
             }
             finally
             {
@@ -71,20 +71,28 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The rendered text of every element matching <paramref name="selector"/>, read in one script: the page
+    /// re-renders its tables on every update, so an element found first and read afterwards may be gone by then.
+    /// </summary>
+    private static List<string> Texts(IWebDriver page, string selector) =>
+        ((IReadOnlyCollection<object>)((IJavaScriptExecutor)page).ExecuteScript("return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);", selector)!)
+            .Select(text => (string)text).ToList();
+
     private static HashSet<string> PeerNames(IWebDriver page) =>
-        page.FindElements(By.CssSelector("#peers tbody tr td:first-child")).Select(cell => cell.Text).ToHashSet(StringComparer.Ordinal);
+        Texts(page, "#peers tbody tr td:first-child").ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The services table lists <paramref name="service"/> with a latency in readable units.</summary>
     private static bool ServiceWithLatency(IWebDriver page, string service)
     {
-        string table = page.FindElement(By.Id("services")).Text;
+        string table = Texts(page, "#services").Single();
         return table.Contains(service, StringComparison.Ordinal) && table.Contains("latency p99", StringComparison.Ordinal)
             && (table.Contains(" µs", StringComparison.Ordinal) || table.Contains(" ms", StringComparison.Ordinal));
     }
 
     private static long? Published(IWebDriver page) =>
-        page.FindElements(By.CssSelector("#stat-messages_published .value")).FirstOrDefault() is { } value
-            && long.TryParse(value.Text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long count) ? count : null;
+        Texts(page, "#stat-messages_published .value") is [var value, ..]
+            && long.TryParse(value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long count) ? count : null;
 
     private void Screenshot(IWebDriver page)
     {
