@@ -148,6 +148,7 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     printf "| broker idle RSS, MB (fresh broker, round 1) | %s | | | | | | | | <= 60 |\n", (idle in n) ? number(runs[idle, 1]) : "-"
     printf "| W1 broker peak RSS, MB | %s | | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
     printf "| W1 broker CPU s per million msgs | %s | | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
+    printf "| W4 broker CPU s per million requests | %s | | | | | | | | |\n", cell("mq", "W4/broker_cpu_s_per_million")
   }'
 echo
 echo "raw results and server logs: $RESULTS"

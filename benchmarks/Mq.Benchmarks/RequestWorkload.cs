@@ -72,8 +72,10 @@ internal static class RequestWorkload
         long completed = 0;
         long failed = 0;
         double seconds = 0;
+        double? brokerCpu = null;
         bool timedOut = await WithServerAsync(settings, "w4", async (requester, service, deadline) =>
         {
+            await using BrokerMonitor? monitor = settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
             long start = Stopwatch.GetTimestamp();
             var workers = new Task[settings.W4InFlight];
             for (int w = 0; w < workers.Length; w++)
@@ -108,9 +110,16 @@ internal static class RequestWorkload
             }
 
             seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (monitor is not null)
+            {
+                brokerCpu = (await monitor.StopAsync()).CpuSeconds;
+            }
         });
 
-        return ThroughputResults(settings, count, completed, failed, seconds, timedOut);
+        IReadOnlyList<BenchResult> results = ThroughputResults(settings, count, completed, failed, seconds, timedOut);
+        return brokerCpu is double cpu
+            ? [.. results, new BenchResult(settings.System, "W4", "broker_cpu_s_per_million", cpu * 1e6 / Math.Max(1, completed), null, "ok")]
+            : results;
     }
 
     /// <summary>W4's line, for every system alike.</summary>
