@@ -20,6 +20,52 @@ public sealed partial class MqClient
     }
 
     /// <summary>
+    /// Scatter-gather on a contract: <paramref name="call"/> calls one method on the proxy it is given (for example
+    /// <c>i =&gt; i.CountAsync("sku-1")</c>), and that call goes to every peer serving the method now, each answer
+    /// yielded as it arrives, as <see cref="RequestManyAsync"/> does (<paramref name="options"/>: how many, how long,
+    /// and whether failures are yielded; the timeout defaults to the contract's). The token given inside
+    /// <paramref name="call"/> is not used: <paramref name="cancellationToken"/> cancels the whole call.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="call"/> did not call a method of the proxy.</exception>
+    /// <exception cref="NotSupportedException">The method reports progress.</exception>
+    public IAsyncEnumerable<MqGathered<TResult>> GatherAsync<TContract, TResult>(Func<TContract, ValueTask<TResult>> call, RequestManyOptions? options = null, CancellationToken cancellationToken = default)
+        where TContract : class
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return Gather<TContract, TResult>(proxy => call(proxy).AsTask(), options, cancellationToken);
+    }
+
+    /// <summary>Scatter-gather on a contract method that returns a <see cref="Task{TResult}"/>; see the other overload.</summary>
+    public IAsyncEnumerable<MqGathered<TResult>> GatherAsync<TContract, TResult>(Func<TContract, Task<TResult>> call, RequestManyOptions? options = null, CancellationToken cancellationToken = default)
+        where TContract : class
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return Gather(call, options, cancellationToken);
+    }
+
+    private IAsyncEnumerable<MqGathered<TResult>> Gather<TContract, TResult>(Func<TContract, Task<TResult>> call, RequestManyOptions? options, CancellationToken cancellationToken)
+        where TContract : class
+    {
+        EnsureUsable();
+        MqContract<TContract> contract = MqContracts.Get<TContract>();
+        var channel = new MqRpcChannel(this, contract.Timeout, ProxyOptions.Default, capturing: true);
+
+        // A capturing proxy completes at once (with a placeholder) or fails at once: nothing was sent.
+        Task<TResult> captured = call(contract.CreateProxy(channel));
+        if (captured.IsFaulted)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(captured.Exception!.InnerException!);
+        }
+
+        if (!channel.HasCaptured)
+        {
+            throw new ArgumentException("the call must call one method of the contract on the proxy it is given", nameof(call));
+        }
+
+        return channel.GatherAsync<TResult>(options ?? RequestManyOptions.Default, cancellationToken);
+    }
+
+    /// <summary>
     /// Serves <paramref name="implementation"/> as <typeparamref name="TContract"/>: every method becomes a service
     /// (<paramref name="options"/> apply to each), balanced across every peer serving the contract. Dispose the result to stop.
     /// </summary>

@@ -17,10 +17,14 @@ public sealed class MqRpcChannel
 {
     private readonly MqClient _client;
     private readonly RequestOptions _request;
+    private readonly bool _capturing;
+    private (MqMethod Method, ReadOnlyMemory<byte> Arguments)? _captured;
 
-    internal MqRpcChannel(MqClient client, TimeSpan? contractTimeout, ProxyOptions options)
+    // capturing, for scatter-gather: the proxy's one call is kept, to be sent by GatherAsync, not sent.
+    internal MqRpcChannel(MqClient client, TimeSpan? contractTimeout, ProxyOptions options, bool capturing = false)
     {
         _client = client;
+        _capturing = capturing;
 
         // Built once per proxy, so a call allocates no headers of its own.
         var headers = new Dictionary<string, string>(options.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [MqContentTypes.Header] = MqContentTypes.MessagePack };
@@ -35,16 +39,78 @@ public sealed class MqRpcChannel
         await RequestAsync(method, arguments, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A call whose method returns a <typeparamref name="T"/>.</summary>
-    public async ValueTask<T> CallAsync<T>(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken) =>
-        Read<T>(await RequestAsync(method, arguments, cancellationToken).ConfigureAwait(false));
+    public async ValueTask<T> CallAsync<T>(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+    {
+        if (_capturing)
+        {
+            Capture(method, arguments);
+            return default!;
+        }
+
+        return Read<T>(await RequestAsync(method, arguments, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>A call whose method returns nothing and reports progress: the reply's parts are the reports.</summary>
     public async ValueTask CallWithProgressAsync<TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken) =>
         await ReportAsync(method, arguments, progress, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A call whose method returns a <typeparamref name="T"/> and reports progress.</summary>
-    public async ValueTask<T> CallWithProgressAsync<T, TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken) =>
-        Read<T>(await ReportAsync(method, arguments, progress, cancellationToken).ConfigureAwait(false));
+    public async ValueTask<T> CallWithProgressAsync<T, TProgress>(MqMethod method, ReadOnlyMemory<byte> arguments, IProgress<TProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (_capturing)
+        {
+            throw new NotSupportedException($"'{method.Service}' reports progress: scatter-gather calls a method that returns one result and reports nothing");
+        }
+
+        return Read<T>(await ReportAsync(method, arguments, progress, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Sends the captured call to every server of its method and yields each answer as it arrives: the result, or with
+    /// <see cref="RequestManyOptions.IncludeFailures"/> the error a proxy call would have thrown.
+    /// </summary>
+    internal async IAsyncEnumerable<MqGathered<T>> GatherAsync<T>(RequestManyOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        (MqMethod method, ReadOnlyMemory<byte> arguments) = _captured ?? throw new InvalidOperationException("nothing was captured");
+        var headers = new Dictionary<string, string>(_request.Headers!, StringComparer.Ordinal);
+        foreach ((string key, string value) in options.Headers ?? new Dictionary<string, string>())
+        {
+            headers[key] = value;
+        }
+
+        RequestManyOptions ask = options with { Headers = headers, Timeout = options.Timeout ?? _request.Timeout, IncludeFailures = true };
+        IAsyncEnumerator<MqReply> replies = _client.RequestManyAsync(method.Service, arguments, ask, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await NextAsync(method, replies).ConfigureAwait(false) is { } reply)
+            {
+                if (reply.Failure is null)
+                {
+                    yield return new MqGathered<T>(reply.Responder, Read<T>(reply), null);
+                }
+                else if (options.IncludeFailures)
+                {
+                    yield return new MqGathered<T>(reply.Responder, default!, Translate(method, reply.Failure) ?? reply.Failure);
+                }
+            }
+        }
+        finally
+        {
+            await replies.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal bool HasCaptured => _captured is not null;
+
+    private void Capture(MqMethod method, ReadOnlyMemory<byte> arguments)
+    {
+        if (_captured is not null)
+        {
+            throw new InvalidOperationException($"a scatter-gather call makes one call; '{method.Service}' is a second one");
+        }
+
+        _captured = (method, arguments);
+    }
 
     /// <summary>
     /// A call whose method returns <see cref="IAsyncEnumerable{T}"/>: each part of the reply is an item, read with
