@@ -87,6 +87,8 @@ for round in $(seq "$REPEAT"); do
   run mq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
   # The same client without flow control: what the zero-loss guarantee costs.
   run mq-plain "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W1 W2 W5
+  # Remote objects: the same echo through a generated proxy and dispatcher.
+  run mq-rpc "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W3 W4
   run nats "$round" --endpoint "nats://127.0.0.1:$NATS_PORT"
   run redis "$round" --endpoint "127.0.0.1:$REDIS_PORT"
   # The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
@@ -128,6 +130,12 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     if (n[sk] > 1) text = text " [" number(low[sk]) "-" number(high[sk]) "]"
     return lost[sk] > 0 ? text " (lost " lost[sk] " in all)" : text
   }
+  # mq-rpc against mq: what the proxy costs.
+  function inverse(k,    a, b) {
+    if (!(("mq" SUBSEP k) in n) || !(("mq-rpc" SUBSEP k) in n)) return "n/a"
+    a = median("mq-rpc" SUBSEP k); b = median("mq" SUBSEP k)
+    return b == 0 ? "n/a" : sprintf("%.2f", a / b)
+  }
   function ratio(k, other,    a, b) {
     if (!(("mq" SUBSEP k) in n) || !((other SUBSEP k) in n)) return "n/a"
     a = median("mq" SUBSEP k); b = median(other SUBSEP k)
@@ -149,6 +157,12 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     printf "| W1 broker peak RSS, MB | %s | | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
     printf "| W1 broker CPU s per million msgs | %s | | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
     printf "| W4 broker CPU s per million requests | %s | | | | | | | | |\n", cell("mq", "W4/broker_cpu_s_per_million")
+    print ""
+    print "| remote objects: W3 and W4 through a generated proxy (mq-rpc) | Mq raw | Mq proxy | proxy/raw | target |"
+    print "| --- | ---: | ---: | ---: | --- |"
+    printf "| W3 p50 µs | %s | %s | %s | <= 1.1 |\n", cell("mq", "W3/p50_us"), cell("mq-rpc", "W3/p50_us"), inverse("W3/p50_us")
+    printf "| W3 p99 µs | %s | %s | %s | |\n", cell("mq", "W3/p99_us"), cell("mq-rpc", "W3/p99_us"), inverse("W3/p99_us")
+    printf "| W4 requests/s | %s | %s | %s | >= 0.91 |\n", cell("mq", "W4/requests_per_s"), cell("mq-rpc", "W4/requests_per_s"), inverse("W4/requests_per_s")
   }'
 echo
 echo "raw results and server logs: $RESULTS"

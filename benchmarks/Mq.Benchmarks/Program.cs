@@ -7,7 +7,7 @@ var system = new Option<string>("--system") { Description = "The system under te
 system.AcceptOnlyFromAmong(Transports.Systems);
 var endpoint = new Option<string?>("--endpoint")
 {
-    Description = "Where it listens: tcp://host:port (mq, mq-plain), nats://host:port, host:port (redis). Omitted for mq and mq-plain: start a broker process here; netmq always starts its own relay",
+    Description = "Where it listens: tcp://host:port (mq, mq-plain, mq-rpc), nats://host:port, host:port (redis). Omitted for mq, mq-plain and mq-rpc: start a broker process here; netmq always starts its own relay",
 };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
@@ -60,9 +60,9 @@ root.SetAction(async (parse, _) =>
     var brokers = new List<(ChildProcess? Process, BenchSettings Settings)>();
     int? pid = parse.GetValue(brokerPid);
     string mode = parse.GetValue(monitoring)!;
-    if (mode != "off" && (where is not null || chosen is not ("mq" or "mq-plain")))
+    if (mode != "off" && (where is not null || !Transports.IsMq(chosen)))
     {
-        Console.Error.WriteLine("--monitoring compares Mq brokers started here: use it with --system mq or mq-plain and without --endpoint");
+        Console.Error.WriteLine("--monitoring compares Mq brokers started here: use it with --system mq, mq-plain or mq-rpc and without --endpoint");
         return 1;
     }
 
@@ -73,7 +73,7 @@ root.SetAction(async (parse, _) =>
     }
     else if (where is null)
     {
-        if (chosen is not ("mq" or "mq-plain"))
+        if (!Transports.IsMq(chosen))
         {
             Console.Error.WriteLine($"--endpoint is required for {chosen}");
             return 1;

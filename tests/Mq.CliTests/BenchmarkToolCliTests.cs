@@ -15,6 +15,7 @@ public sealed partial class BenchmarkToolCliTests
     [Theory]
     [InlineData("mq")]
     [InlineData("mq-plain")]
+    [InlineData("mq-rpc")]
     public async Task Every_Mq_workload_completes_without_loss(string system)
     {
         string broker = Path.Combine(AppContext.BaseDirectory, "Mq.Broker.dll");
