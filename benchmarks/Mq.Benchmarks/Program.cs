@@ -101,6 +101,11 @@ root.SetAction(async (parse, _) =>
             foreach (string each in mode == "both" ? ["off", "on"] : new[] { mode })
             {
                 (ChildProcess broker, string started, Uri? address) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll), monitored: each == "on");
+                if (address is not null)
+                {
+                    await MonitoringLoad.WarmUpAsync(address, CancellationToken.None);
+                }
+
                 brokers.Add((broker, settings with { Endpoint = started, BrokerPid = broker.Id, Monitoring = mode == "off" ? null : each, MonitoringAddress = address }));
             }
         }

@@ -17,6 +17,8 @@ internal sealed class DiscardingSink : IFrameSink
         return SendOutcome.Sent;
     }
 
+    public long Queued(PeerSession session) => 0;
+
     public void Established(PeerSession session)
     {
     }
