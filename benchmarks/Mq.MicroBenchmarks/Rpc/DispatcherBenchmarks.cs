@@ -34,10 +34,10 @@ public class DispatcherBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public async Task<int> Count() => (await _count(_host, _countRequest, CancellationToken.None)).Length;
+    public async ValueTask<int> Count() => (await _count(_host, _countRequest, CancellationToken.None)).Length;
 
     [Benchmark]
-    public async Task<int> Echo128() => (await _echo(_host, _echoRequest, CancellationToken.None)).Length;
+    public async ValueTask<int> Echo128() => (await _echo(_host, _echoRequest, CancellationToken.None)).Length;
 
     private static MqRequest Request(string service, byte[] arguments, SerializerRegistry serializers) =>
         new(1, service, null, arguments, TimeSpan.FromSeconds(5), 0, serializers);

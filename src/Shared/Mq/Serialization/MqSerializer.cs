@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using MessagePack;
@@ -31,9 +30,9 @@ public static class MqSerializer
             return raw;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
-        MessagePackSerializer.Serialize(buffer, value, options);
-        return buffer.WrittenMemory;
+        // MessagePack writes into its pooled buffers and copies out exactly the bytes written: an int is one byte,
+        // not the growing buffer a writer of our own would leave behind.
+        return MessagePackSerializer.Serialize(value, options);
     }
 
     /// <summary>
