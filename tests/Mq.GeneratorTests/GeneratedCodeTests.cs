@@ -27,12 +27,14 @@ public sealed class GeneratedCodeTests
         string code = run.Generated;
         Assert.Contains("new(\"shop.inventory\", \"Count\")", code);
         Assert.Contains("new(\"shop.inventory\", \"Describe\")", code);
-        Assert.Contains("return __channel.CallAsync<int>(MqContract_IInventory.Method_Count, __buffer.WrittenMemory, @cancellationToken);", code);
-        Assert.Contains("return __channel.CallAsync<string>(MqContract_IInventory.Method_Describe, __buffer.WrittenMemory, default).AsTask();", code);
-        Assert.Contains("return __channel.CallAsync(MqContract_IInventory.Method_Add, __buffer.WrittenMemory, @cancellationToken);", code);
-        Assert.Contains("return __channel.CallAsync(MqContract_IInventory.Method_Clear, __buffer.WrittenMemory, default).AsTask();", code);
-        Assert.Contains("__writer.WriteArrayHeader(2);", code);
-        Assert.Contains("return host.Serialize<int>(await lease.Target.CountAsync(a0, cancellationToken).ConfigureAwait(false));", code);
+        Assert.Contains("return __channel.CallAsync<int>(MqContract_IInventory.Method_Count, __payload, @cancellationToken);", code);
+        Assert.Contains("return __channel.CallAsync<string>(MqContract_IInventory.Method_Describe, __payload, default).AsTask();", code);
+        Assert.Contains("return __channel.CallAsync(MqContract_IInventory.Method_Add, __payload, @cancellationToken);", code);
+        Assert.Contains("return __channel.CallAsync(MqContract_IInventory.Method_Clear, __payload, default).AsTask();", code);
+        Assert.Contains("var __arguments = __channel.Arguments(2);", code);
+        Assert.Contains("__arguments.Write<string>(@sku);", code);
+        Assert.Contains("        null,", code);
+        Assert.Contains("return host.Serialize<int>(request, await lease.Target.CountAsync(a0, cancellationToken).ConfigureAwait(false));", code);
         Assert.Contains("await lease.Target.AddAsync(a0, a1, cancellationToken).ConfigureAwait(false);", code);
         Assert.Contains("[global::System.Runtime.CompilerServices.ModuleInitializer]", code);
         Assert.Contains("catch (global::Mq.Rpc.MqFaultException fault)", code);
@@ -84,13 +86,13 @@ public sealed class GeneratedCodeTests
         Assert.Empty(run.Diagnostics);
         Assert.Empty(run.CompileErrors);
         string code = run.Generated;
-        Assert.Contains("return __channel.StreamAsync<int>(MqContract_IReports.Method_Rows, __buffer.WrittenMemory, @cancellationToken);", code);
+        Assert.Contains("return __channel.StreamAsync<int>(MqContract_IReports.Method_Rows, __payload, @cancellationToken);", code);
         Assert.Contains("await host.StreamAsync<int>(request, lease.Target.RowsAsync(a0, cancellationToken), cancellationToken).ConfigureAwait(false);", code);
-        Assert.Contains("return __channel.CallWithProgressAsync<string, double>(MqContract_IReports.Method_Build, __buffer.WrittenMemory, @progress, @cancellationToken).AsTask();", code);
+        Assert.Contains("return __channel.CallWithProgressAsync<string, double>(MqContract_IReports.Method_Build, __payload, @progress, @cancellationToken).AsTask();", code);
         Assert.Contains("await using var progress = host.Progress<double>(request, cancellationToken);", code);
         Assert.Contains("await lease.Target.BuildAsync(a0, progress, cancellationToken)", code);
-        Assert.Contains("return __channel.CallWithProgressAsync<string>(MqContract_IReports.Method_Export, __buffer.WrittenMemory, @progress, default);", code);
-        Assert.Contains("__writer.WriteArrayHeader(0);", code);
+        Assert.Contains("return __channel.CallWithProgressAsync<string>(MqContract_IReports.Method_Export, __payload, @progress, default);", code);
+        Assert.Contains("var __arguments = __channel.Arguments(0);", code);
     }
 
     [Fact]
@@ -108,7 +110,7 @@ public sealed class GeneratedCodeTests
 
                 public static class Outer
                 {
-                    [MqContract("shop.orders", TimeoutMilliseconds = 2500)]
+                    [MqContract("shop.orders", TimeoutMilliseconds = 2500, ContentType = "application/json")]
                     public interface IOrders : IPing
                     {
                         [MqFault(typeof(OutOfStock))]
@@ -129,6 +131,7 @@ public sealed class GeneratedCodeTests
         Assert.Contains("global::System.Threading.Tasks.Task global::Shop.IPing.PingAsync()", code);
         Assert.Contains("global::Shop.Outer.IOrders.PlaceAsync(string @class, int @event)", code);
         Assert.Contains("        2500,", code);
+        Assert.Contains("        \"application/json\",", code);
         Assert.DoesNotContain("Helper", code);
         Assert.DoesNotContain("Method_Default", code);
         Assert.Equal(["Shop.Outer.IOrders.MqContract.g.cs"], run.Driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)));

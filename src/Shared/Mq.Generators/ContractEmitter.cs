@@ -33,6 +33,7 @@ internal static class ContractEmitter
         source.AppendLine($"    internal static void Register() => {Rpc}MqContracts.Register(new {Rpc}MqContract<{contract.Type}>(");
         source.AppendLine($"        {Literal(contract.Name)},");
         source.AppendLine($"        {contract.TimeoutMilliseconds},");
+        source.AppendLine($"        {(contract.ContentType is null ? "null" : Literal(contract.ContentType))},");
         source.Append($"        static channel => new {proxy}(channel)");
         foreach (MethodModel method in contract.Methods)
         {

@@ -17,6 +17,7 @@ internal static class ContractReader
         var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
         string name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
         int timeout = attribute.NamedArguments.FirstOrDefault(a => a.Key == "TimeoutMilliseconds").Value.Value as int? ?? 0;
+        string? contentType = attribute.NamedArguments.FirstOrDefault(a => a.Key == "ContentType").Value.Value as string;
 
         if (ServiceNames.Problem(name) is { } problem)
         {
@@ -78,6 +79,7 @@ internal static class ContractReader
             contract.ToDisplayString(TypeFormat),
             name,
             timeout,
+            contentType,
             new EquatableArray<MethodModel>(methods.ToImmutable()));
         return new ContractResult(model, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
     }

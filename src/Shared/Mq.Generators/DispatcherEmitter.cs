@@ -59,14 +59,14 @@ internal static class DispatcherEmitter
                 source.AppendLine("            return default;");
                 break;
             default:
-                source.AppendLine($"            return host.Serialize<{method.ResultType}>(await {call}.ConfigureAwait(false));");
+                source.AppendLine($"            return host.Serialize<{method.ResultType}>(request, await {call}.ConfigureAwait(false));");
                 break;
         }
 
         source.AppendLine("        }");
         source.AppendLine($"        catch ({Rpc}MqFaultException fault)");
         source.AppendLine("        {");
-        source.AppendLine("            throw host.Fault(fault);");
+        source.AppendLine("            throw host.Fault(request, fault);");
         source.AppendLine("        }");
         source.AppendLine("        finally");
         source.AppendLine("        {");

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Mq.Generators;
 
-/// <summary>Writes a contract's proxy: each method serializes its arguments as a MessagePack array and calls through the channel.</summary>
+/// <summary>Writes a contract's proxy: each method writes its arguments in the channel's content type and calls through the channel.</summary>
 internal static class ProxyEmitter
 {
     private const string Rpc = ContractEmitter.Rpc;
@@ -28,27 +28,25 @@ internal static class ProxyEmitter
         string parameters = string.Join(", ", method.Parameters.Select(p => $"{p.Type} {ContractEmitter.Identifier(p.Name)}"));
         source.AppendLine($"    {method.ReturnType} {method.DeclaringInterface}.{method.Name}({parameters})");
         source.AppendLine("    {");
-        source.AppendLine("        var __buffer = new global::System.Buffers.ArrayBufferWriter<byte>();");
-        source.AppendLine("        var __writer = new global::MessagePack.MessagePackWriter(__buffer);");
-        source.AppendLine($"        __writer.WriteArrayHeader({method.ArgumentCount});");
+        source.AppendLine($"        var __arguments = __channel.Arguments({method.ArgumentCount});");
         foreach (ParameterModel argument in method.Parameters.Where(p => p.Role == ParameterRole.Argument))
         {
-            source.AppendLine($"        global::MessagePack.MessagePackSerializer.Serialize<{argument.Type}>(ref __writer, {ContractEmitter.Identifier(argument.Name)}, __channel.SerializerOptions);");
+            source.AppendLine($"        __arguments.Write<{argument.Type}>({ContractEmitter.Identifier(argument.Name)});");
         }
 
-        source.AppendLine("        __writer.Flush();");
+        source.AppendLine("        var __payload = __arguments.Complete();");
         string token = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Cancellation) is { } t ? ContractEmitter.Identifier(t.Name) : "default";
         ParameterModel? progress = method.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Progress);
         string target = $"{registry}.{ContractEmitter.MethodField(method)}";
         string call = method.Kind switch
         {
-            ReturnKind.AsyncEnumerable => $"__channel.StreamAsync<{method.ResultType}>({target}, __buffer.WrittenMemory, {token})",
+            ReturnKind.AsyncEnumerable => $"__channel.StreamAsync<{method.ResultType}>({target}, __payload, {token})",
             ReturnKind.Task or ReturnKind.ValueTask when progress is not null =>
-                $"__channel.CallWithProgressAsync<{progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
-            ReturnKind.Task or ReturnKind.ValueTask => $"__channel.CallAsync({target}, __buffer.WrittenMemory, {token})",
+                $"__channel.CallWithProgressAsync<{progress.ProgressType}>({target}, __payload, {ContractEmitter.Identifier(progress.Name)}, {token})",
+            ReturnKind.Task or ReturnKind.ValueTask => $"__channel.CallAsync({target}, __payload, {token})",
             _ when progress is not null =>
-                $"__channel.CallWithProgressAsync<{method.ResultType}, {progress.ProgressType}>({target}, __buffer.WrittenMemory, {ContractEmitter.Identifier(progress.Name)}, {token})",
-            _ => $"__channel.CallAsync<{method.ResultType}>({target}, __buffer.WrittenMemory, {token})",
+                $"__channel.CallWithProgressAsync<{method.ResultType}, {progress.ProgressType}>({target}, __payload, {ContractEmitter.Identifier(progress.Name)}, {token})",
+            _ => $"__channel.CallAsync<{method.ResultType}>({target}, __payload, {token})",
         };
         string asTask = method.Kind is ReturnKind.Task or ReturnKind.TaskOfT ? ".AsTask()" : "";
         source.AppendLine($"        return {call}{asTask};");

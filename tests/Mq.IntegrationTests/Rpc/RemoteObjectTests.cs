@@ -70,13 +70,13 @@ public sealed class RemoteObjectTests : RpcTestBase
             await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("[]")));
         RemoteErrorException notAnArray = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
             await Caller.RequestAsync("test.inventory.Count", MqSerializer.FromJson("""{"sku":"sku-3"}""")));
-        RemoteErrorException json = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
-            await Caller.RequestAsync("test.inventory.Count", "[\"sku-3\"]"u8.ToArray(), new RequestOptions { Headers = new Dictionary<string, string> { [MqContentTypes.Header] = MqContentTypes.Json } }));
+        RemoteErrorException csv = await Assert.ThrowsAsync<RemoteErrorException>(async () =>
+            await Caller.RequestAsync("test.inventory.Count", "sku-3"u8.ToArray(), new RequestOptions { Headers = new Dictionary<string, string> { [MqContentTypes.Header] = "text/csv" } }));
 
         Assert.Contains("argument 'sku' of 'test.inventory.Count' could not be read as String", wrongType.Message);
         Assert.Contains("the call of 'test.inventory.Count' lacks argument 'sku', which has no default", missing.Message);
         Assert.Contains("the arguments of 'test.inventory.Count' are not a MessagePack array of its parameters", notAnArray.Message);
-        Assert.Contains("the arguments of 'test.inventory.Count' are application/json: remote object methods read a MessagePack array of their arguments", json.Message);
+        Assert.Contains("the arguments of 'test.inventory.Count' are text/csv, which this server does not read (remote object calls are application/msgpack, application/json, application/xml)", csv.Message);
         Assert.Equal(1, await Caller.CreateProxy<IInventory>().CountAsync("sku-3"));
         Assert.Equal(4, served.Services.Single(s => s.Name == "test.inventory.Count").Failed);
     }

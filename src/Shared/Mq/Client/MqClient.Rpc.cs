@@ -16,7 +16,7 @@ public sealed partial class MqClient
     {
         EnsureUsable();
         MqContract<TContract> contract = MqContracts.Get<TContract>();
-        return contract.CreateProxy(new MqRpcChannel(this, contract.Timeout, options ?? ProxyOptions.Default));
+        return contract.CreateProxy(new MqRpcChannel(this, contract.Name, contract.Timeout, contract.ContentType, options ?? ProxyOptions.Default));
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public sealed partial class MqClient
     {
         EnsureUsable();
         MqContract<TContract> contract = MqContracts.Get<TContract>();
-        var channel = new MqRpcChannel(this, contract.Timeout, ProxyOptions.Default, capturing: true);
+        var channel = new MqRpcChannel(this, contract.Name, contract.Timeout, contract.ContentType, ProxyOptions.Default, capturing: true);
 
         // A capturing proxy completes at once (with a placeholder) or fails at once: nothing was sent.
         Task<TResult> captured = call(contract.CreateProxy(channel));

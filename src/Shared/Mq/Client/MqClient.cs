@@ -57,6 +57,8 @@ public sealed partial class MqClient : IAsyncDisposable
     public ConnectionState State => _connection.State;
 
     /// <summary>Bytes of commands waiting to be sent.</summary>
+    internal SerializerRegistry Serializers => _serializers;
+
     internal long OutboxBytes => (long)_outbox.Pending + _publishes.Pending;
 
     /// <summary>Connection lost, reconnecting, reconnected (raised on the thread pool).</summary>

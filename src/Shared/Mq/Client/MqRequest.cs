@@ -75,6 +75,16 @@ public sealed class MqRequest
         return payload;
     }
 
+    /// <summary>The serializer a remote-object call's arguments are read with, and its results written with (answering in kind).</summary>
+    /// <exception cref="Errors.UnreadablePayloadException">The request's content type cannot carry a call's arguments here.</exception>
+    internal IArgumentListSerializer ArgumentFormat(Rpc.MqMethod method) => _serializers.ArgumentsFor(Headers, method.Service);
+
+    internal SerializerRegistry Serializers => _serializers;
+
+    /// <summary>A part of a streamed reply (an item, a progress report) in the request's content type, with the header naming it.</summary>
+    internal (ReadOnlyMemory<byte> Payload, IReadOnlyDictionary<string, string>? Headers) SerializePart<T>(T value) =>
+        _serializers.Serialize(value, _serializers.For(Headers), null);
+
     /// <summary>The broker said the request is over (cancelled, expired, requester gone): no reply is sent for it.</summary>
     internal bool IsAborted => Volatile.Read(ref _aborted) != 0;
 

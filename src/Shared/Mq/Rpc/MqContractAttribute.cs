@@ -17,4 +17,11 @@ public sealed class MqContractAttribute(string name) : Attribute
     /// <see cref="ProxyOptions.Timeout"/>, else the client's <c>RequestTimeout</c>.
     /// </summary>
     public int TimeoutMilliseconds { get; set; }
+
+    /// <summary>
+    /// The content type proxies call this contract in (<c>application/json</c>, <c>application/xml</c>; null, the
+    /// default, uses the client's serializer); a proxy's <see cref="ProxyOptions.Serializer"/> overrides it. Servers
+    /// answer each call in the content type it came in, whatever this says.
+    /// </summary>
+    public string? ContentType { get; set; }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using MessagePack;
 using Mq.Errors;
 using Mq.Serialization;
 
@@ -12,9 +11,9 @@ namespace Mq.Rpc;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class MqFault
 {
-    private readonly Func<RemoteErrorException, MessagePackSerializerOptions, MqFaultException> _create;
+    private readonly Func<RemoteErrorException, IMqSerializer, MqFaultException> _create;
 
-    private MqFault(string type, Func<RemoteErrorException, MessagePackSerializerOptions, MqFaultException> create)
+    private MqFault(string type, Func<RemoteErrorException, IMqSerializer, MqFaultException> create)
     {
         Type = type;
         _create = create;
@@ -24,8 +23,9 @@ public sealed class MqFault
     public string Type { get; }
 
     public static MqFault For<TDetail>() =>
-        new(MqFaultException<TDetail>.TypeName, static (remote, options) => new MqFaultException<TDetail>(MqSerializer.Deserialize<TDetail>(remote.FaultDetail, options), remote.Message, remote));
+        new(MqFaultException<TDetail>.TypeName, static (remote, serializer) => new MqFaultException<TDetail>(
+            RawPayload.TryUnwrap(remote.FaultDetail, out TDetail raw) ? raw : serializer.Deserialize<TDetail>(remote.FaultDetail), remote.Message, remote));
 
     /// <summary>The typed fault for a remote error of this fault type; the remote error is its inner exception.</summary>
-    internal MqFaultException Create(RemoteErrorException remote, MessagePackSerializerOptions options) => _create(remote, options);
+    internal MqFaultException Create(RemoteErrorException remote, IMqSerializer serializer) => _create(remote, serializer);
 }

@@ -1,6 +1,6 @@
-using MessagePack;
 using Mq.Errors;
 using Mq.Protocol;
+using Mq.Serialization;
 
 namespace Mq.Rpc;
 
@@ -16,5 +16,5 @@ public abstract class MqFaultException : MqException
     /// <summary>The detail type's full name, as the fault travels (the <c>mq-fault-type</c> header).</summary>
     public string FaultType { get; }
 
-    internal abstract ReadOnlyMemory<byte> SerializeDetail(MessagePackSerializerOptions options);
+    internal abstract ReadOnlyMemory<byte> SerializeDetail(IMqSerializer serializer);
 }

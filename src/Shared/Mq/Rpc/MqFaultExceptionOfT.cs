@@ -1,4 +1,3 @@
-using MessagePack;
 using Mq.Serialization;
 
 namespace Mq.Rpc;
@@ -18,5 +17,5 @@ public sealed class MqFaultException<TDetail> : MqFaultException
 
     internal static string TypeName { get; } = typeof(TDetail).FullName ?? typeof(TDetail).Name;
 
-    internal override ReadOnlyMemory<byte> SerializeDetail(MessagePackSerializerOptions options) => MqSerializer.Serialize(Detail, options);
+    internal override ReadOnlyMemory<byte> SerializeDetail(IMqSerializer serializer) => RawPayload.TryWrap(Detail, out ReadOnlyMemory<byte> raw) ? raw : serializer.Serialize(Detail);
 }

@@ -24,11 +24,17 @@ public sealed class MqObjectHost<TContract>
     /// <summary>The object to run one call on; dispose the lease when the call is over.</summary>
     public MqObjectLease<TContract> Rent() => _rent();
 
-    /// <summary>A result as a reply payload (MessagePack; byte buffers pass through raw, as <see cref="MqSerializer"/> does).</summary>
-    public ReadOnlyMemory<byte> Serialize<T>(T value) => MqSerializer.Serialize(value, SerializerOptions);
+    /// <summary>
+    /// A result as the reply's payload, answering in kind: in the call's content type (MessagePack, with no header,
+    /// when it named none). Byte buffers pass through raw, as <see cref="MqSerializer"/> does.
+    /// </summary>
+    public ReadOnlyMemory<byte> Serialize<T>(MqRequest request, T value) =>
+        request.Serializers.For(request.Headers) is null or MessagePackMqSerializer
+            ? MqSerializer.Serialize(value, SerializerOptions)
+            : request.SerializeReply(value);
 
-    /// <summary>The progress a method reports to: its reports go to the caller as parts of the reply.</summary>
-    public MqProgress<T> Progress<T>(MqRequest request, CancellationToken cancellationToken) => new(request, SerializerOptions, cancellationToken);
+    /// <summary>The progress a method reports to: its reports go to the caller as parts of the reply, in the call's content type.</summary>
+    public MqProgress<T> Progress<T>(MqRequest request, CancellationToken cancellationToken) => new(request, cancellationToken);
 
     /// <summary>Sends each item as a part of the reply, each waiting for the caller's credit; the final reply, empty, follows.</summary>
     /// <exception cref="InvalidOperationException">The call was a plain request, which cannot carry parts.</exception>
@@ -41,10 +47,12 @@ public sealed class MqObjectHost<TContract>
 
         await foreach (T item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            await request.SendPartAsync(Serialize(item), null, cancellationToken).ConfigureAwait(false);
+            (ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers) = request.SerializePart(item);
+            await request.SendPartAsync(payload, headers, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>A declared fault as the wire carries it: its type name in a header and its detail as the payload.</summary>
-    public MqRemoteFaultException Fault(MqFaultException fault) => new(fault.FaultType, fault.SerializeDetail(SerializerOptions), fault.Message);
+    /// <summary>A declared fault as the wire carries it: its type name in a header and its detail as the payload, in the call's content type.</summary>
+    public MqRemoteFaultException Fault(MqRequest request, MqFaultException fault) =>
+        new(fault.FaultType, fault.SerializeDetail(request.Serializers.For(request.Headers) ?? request.Serializers.Sending), fault.Message);
 }

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Threading.Channels;
-using MessagePack;
 using Mq.Client;
-using Mq.Serialization;
 
 namespace Mq.Rpc;
 
@@ -18,15 +16,15 @@ public sealed class MqProgress<T> : IProgress<T>, IAsyncDisposable
     /// <summary>Reports waiting to be sent, at most.</summary>
     public const int Capacity = 64;
 
-    private readonly MessagePackSerializerOptions _serializerOptions;
-    private readonly Channel<ReadOnlyMemory<byte>> _waiting = Channel.CreateBounded<ReadOnlyMemory<byte>>(
+    private readonly MqRequest _request;
+    private readonly Channel<(ReadOnlyMemory<byte> Payload, IReadOnlyDictionary<string, string>? Headers)> _waiting = Channel.CreateBounded<(ReadOnlyMemory<byte>, IReadOnlyDictionary<string, string>?)>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     private readonly Task _sending;
 
-    internal MqProgress(MqRequest request, MessagePackSerializerOptions serializerOptions, CancellationToken cancellationToken)
+    internal MqProgress(MqRequest request, CancellationToken cancellationToken)
     {
-        _serializerOptions = serializerOptions;
+        _request = request;
         _sending = request.IsStreamed ? SendAsync(request, cancellationToken) : Task.CompletedTask;
         if (!request.IsStreamed)
         {
@@ -35,7 +33,7 @@ public sealed class MqProgress<T> : IProgress<T>, IAsyncDisposable
     }
 
     /// <summary>Serialized at once, so a value changed after the report still travels as it was.</summary>
-    public void Report(T value) => _waiting.Writer.TryWrite(MqSerializer.Serialize(value, _serializerOptions));
+    public void Report(T value) => _waiting.Writer.TryWrite(_request.SerializePart(value));
 
     public async ValueTask DisposeAsync()
     {
@@ -47,9 +45,9 @@ public sealed class MqProgress<T> : IProgress<T>, IAsyncDisposable
     {
         try
         {
-            await foreach (ReadOnlyMemory<byte> report in _waiting.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach ((ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers) in _waiting.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await request.SendPartAsync(report, null, cancellationToken).ConfigureAwait(false);
+                await request.SendPartAsync(payload, headers, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

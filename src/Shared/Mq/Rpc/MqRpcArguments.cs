@@ -1,4 +1,7 @@
 using System.ComponentModel;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Xml;
 using MessagePack;
 using Mq.Client;
 using Mq.Errors;
@@ -7,40 +10,35 @@ using Mq.Serialization;
 namespace Mq.Rpc;
 
 /// <summary>
-/// Reads a call's arguments, a MessagePack array in parameter order, for generated dispatchers. Trailing arguments
-/// may be missing (optional parameters then take their defaults) or extra (from a newer caller: ignored).
+/// Reads a call's arguments in parameter order, in the request's content type (a MessagePack array when it names
+/// none), for generated dispatchers. Trailing arguments may be missing (optional parameters then take their
+/// defaults) or extra (from a newer caller: ignored).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class MqRpcArguments
 {
     /// <summary>A reader at the call's first argument, and how many it carries; an empty payload carries none.</summary>
-    /// <exception cref="UnreadablePayloadException">The payload is not MessagePack, or not an array.</exception>
-    public static MessagePackReader Open(MqRequest request, MqMethod method, out int count)
+    /// <exception cref="UnreadablePayloadException">The payload is not an argument list in its content type, or this client cannot read that type.</exception>
+    public static MqArgumentReader Open(MqRequest request, MqMethod method, out int count)
     {
-        if (request.ContentType is { } contentType && contentType != MqContentTypes.MessagePack && MqContentTypes.MediaType(contentType) != MqContentTypes.MessagePack)
-        {
-            throw new UnreadablePayloadException($"the arguments of '{method.Service}' are {contentType}: remote object methods read a MessagePack array of their arguments ({MqContentTypes.MessagePack})");
-        }
-
-        var reader = new MessagePackReader(request.Data);
+        IArgumentListSerializer format = request.ArgumentFormat(method);
         try
         {
-            count = reader.End ? 0 : reader.ReadArrayHeader();
-            return reader;
+            return format.Open(request.Data, out count);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        catch (UnreadablePayloadException ex)
         {
-            throw new UnreadablePayloadException($"the arguments of '{method.Service}' are not a MessagePack array of its parameters: {ex.Message}", ex);
+            throw new UnreadablePayloadException($"the arguments of '{method.Service}' are {ex.Message}", ex);
         }
     }
 
-    public static T Read<T>(ref MessagePackReader reader, MessagePackSerializerOptions options, MqMethod method, string parameter)
+    public static T Read<T>(ref MqArgumentReader reader, MessagePackSerializerOptions options, MqMethod method, string parameter)
     {
         try
         {
-            return MessagePackSerializer.Deserialize<T>(ref reader, options);
+            return reader.Read<T>(options);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or JsonException or SerializationException or XmlException or InvalidCastException)
         {
             throw new UnreadablePayloadException($"argument '{parameter}' of '{method.Service}' could not be read as {typeof(T).Name}: {(ex.InnerException ?? ex).Message}", ex);
         }

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using MessagePack;
 using Mq.Client;
 using Mq.Errors;
 using Mq.Serialization;
@@ -18,21 +17,23 @@ public sealed class MqRpcChannel
     private readonly MqClient _client;
     private readonly RequestOptions _request;
     private readonly bool _capturing;
+    private readonly IArgumentListSerializer _format;
     private (MqMethod Method, ReadOnlyMemory<byte> Arguments)? _captured;
 
     // capturing, for scatter-gather: the proxy's one call is kept, to be sent by GatherAsync, not sent.
-    internal MqRpcChannel(MqClient client, TimeSpan? contractTimeout, ProxyOptions options, bool capturing = false)
+    internal MqRpcChannel(MqClient client, string contract, TimeSpan? contractTimeout, string? contractContentType, ProxyOptions options, bool capturing = false)
     {
         _client = client;
         _capturing = capturing;
+        _format = Format(client.Serializers, contract, contractContentType, options.Serializer);
 
         // Built once per proxy, so a call allocates no headers of its own.
-        var headers = new Dictionary<string, string>(options.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [MqContentTypes.Header] = MqContentTypes.MessagePack };
+        var headers = new Dictionary<string, string>(options.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [MqContentTypes.Header] = _format.ContentType };
         _request = new RequestOptions { Timeout = options.Timeout ?? contractTimeout, Headers = headers.AsReadOnly() };
-        SerializerOptions = client.Options.SerializerOptions;
     }
 
-    public MessagePackSerializerOptions SerializerOptions { get; }
+    /// <summary>A writer for one call's arguments, in the proxy's content type.</summary>
+    public MqArgumentWriter Arguments(int count) => _format.CreateWriter(count);
 
     /// <summary>A call whose method returns nothing.</summary>
     public async ValueTask CallAsync(MqMethod method, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken) =>
@@ -185,9 +186,28 @@ public sealed class MqRpcChannel
     private MqException? Translate(MqMethod method, MqException error) => error switch
     {
         NoRespondersException noResponders => method.NoResponders(noResponders),
-        RemoteErrorException { FaultType: { } type } remote when method.FindFault(type) is { } fault => fault.Create(remote, SerializerOptions),
+        RemoteErrorException { FaultType: { } type } remote when method.FindFault(type) is { } fault => fault.Create(remote, _format),
         _ => null,
     };
 
-    private T Read<T>(MqReply reply) => MqSerializer.Deserialize<T>(reply.Data, SerializerOptions);
+    /// <summary>A result, item or report, read by its own content type: the server answers in the call's.</summary>
+    private static T Read<T>(MqReply reply) => reply.Deserialize<T>();
+
+    /// <summary>The proxy's choice, else the contract's, else the client's serializer when it can carry arguments, else MessagePack.</summary>
+    private static IArgumentListSerializer Format(SerializerRegistry serializers, string contract, string? contractContentType, IMqSerializer? chosen)
+    {
+        if (chosen is not null)
+        {
+            return chosen as IArgumentListSerializer ?? throw new ArgumentException(
+                $"{chosen.GetType().Name} ({chosen.ContentType}) cannot carry a remote object call's arguments: use MessagePackMqSerializer, JsonMqSerializer or XmlMqSerializer", nameof(chosen));
+        }
+
+        if (contractContentType is not null)
+        {
+            return serializers.ArgumentsFor(contractContentType) ?? throw new InvalidOperationException(
+                $"contract '{contract}' is called in {contractContentType}, which this client cannot write arguments in (it writes {MqContentTypes.MessagePack}, {MqContentTypes.Json} and {MqContentTypes.Xml})");
+        }
+
+        return serializers.DefaultArguments;
+    }
 }

@@ -13,4 +13,12 @@ public sealed record ProxyOptions
 
     /// <summary>Headers sent with every call.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// What this proxy's calls are written in (<see cref="Serialization.MessagePackMqSerializer"/>,
+    /// <see cref="Serialization.JsonMqSerializer"/> or <see cref="Serialization.XmlMqSerializer"/>); the server
+    /// answers in the same. Null uses the contract's <see cref="MqContractAttribute.ContentType"/>, else the client's
+    /// serializer when it is one of those three, else MessagePack.
+    /// </summary>
+    public Serialization.IMqSerializer? Serializer { get; init; }
 }

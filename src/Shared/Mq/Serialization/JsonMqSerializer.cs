@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Mq.Errors;
+using Mq.Rpc;
 
 namespace Mq.Serialization;
 
 /// <summary>JSON text in UTF-8 (<c>application/json</c>) with System.Text.Json: for peers and tools that speak JSON.</summary>
 /// <param name="options">Serializer options; the default is <see cref="JsonSerializerDefaults.Web"/> (camelCase names, case-insensitive reading).</param>
-public sealed class JsonMqSerializer(JsonSerializerOptions? options = null) : IMqSerializer
+public sealed class JsonMqSerializer(JsonSerializerOptions? options = null) : IMqSerializer, IArgumentListSerializer
 {
     /// <summary>With <see cref="JsonSerializerDefaults.Web"/>.</summary>
     public static readonly JsonMqSerializer Default = new();
@@ -49,5 +50,14 @@ public sealed class JsonMqSerializer(JsonSerializerOptions? options = null) : IM
         {
             return PayloadText.Base64(payload);
         }
+    }
+
+    MqArgumentWriter IArgumentListSerializer.CreateWriter(int count) => new JsonArgumentWriter(Options);
+
+    MqArgumentReader IArgumentListSerializer.Open(ReadOnlyMemory<byte> payload, out int count)
+    {
+        JsonArgumentList list = JsonArgumentList.Parse(payload, Options);
+        count = list.Count;
+        return new MqArgumentReader(list);
     }
 }

@@ -12,7 +12,7 @@ namespace Mq.Serialization;
 internal sealed class SerializerRegistry
 {
     private readonly Dictionary<string, IMqSerializer> _byType = new(StringComparer.Ordinal);
-    private readonly IMqSerializer _messagePack;
+    private readonly MessagePackMqSerializer _messagePack;
 
     // One read-only header map per content type, so a typed publish without headers of its own allocates none.
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _typeHeaders = new(StringComparer.Ordinal);
@@ -71,6 +71,32 @@ internal sealed class SerializerRegistry
     public IMqSerializer? For(IReadOnlyDictionary<string, string>? headers) =>
         headers is null || !headers.TryGetValue(MqContentTypes.Header, out string? contentType) ? _messagePack
         : _byType.GetValueOrDefault(MqContentTypes.MediaType(contentType));
+
+    /// <summary>
+    /// What a remote-object call in these headers' content type is read and answered with: MessagePack, JSON or
+    /// XML (the formats that can carry an argument list).
+    /// </summary>
+    /// <exception cref="UnreadablePayloadException">This client has no serializer for the content type, or it cannot carry arguments.</exception>
+    public IArgumentListSerializer ArgumentsFor(IReadOnlyDictionary<string, string>? headers, string service) => For(headers) switch
+    {
+        IArgumentListSerializer format => format,
+        null => throw new UnreadablePayloadException(
+            $"the arguments of '{service}' are {headers![MqContentTypes.Header]}, which this server does not read (remote object calls are {ArgumentTypes()})"),
+        var other => throw new UnreadablePayloadException(
+            $"the arguments of '{service}' are {other.ContentType}, which cannot carry a remote object call's arguments (they are {ArgumentTypes()})"),
+    };
+
+    /// <summary>The argument-list serializer for a content type, or null when this client has none.</summary>
+    public IArgumentListSerializer? ArgumentsFor(string contentType) =>
+        _byType.GetValueOrDefault(MqContentTypes.MediaType(contentType)) as IArgumentListSerializer;
+
+    /// <summary>What proxies write with when neither the proxy nor the contract says: the client's serializer if it can carry arguments, else MessagePack.</summary>
+    public IArgumentListSerializer DefaultArguments => Sending as IArgumentListSerializer ?? _messagePack;
+
+    /// <summary>Headers holding just the content type, shared (read-only).</summary>
+    public IReadOnlyDictionary<string, string> ContentTypeHeaders(string contentType) => WithContentType(null, contentType);
+
+    private string ArgumentTypes() => string.Join(", ", _byType.Where(p => p.Value is IArgumentListSerializer).Select(p => p.Key));
 
     private IReadOnlyDictionary<string, string> WithContentType(IReadOnlyDictionary<string, string>? headers, string contentType)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.Serialization;
 using System.Xml;
 using Mq.Errors;
+using Mq.Rpc;
 
 namespace Mq.Serialization;
 
@@ -9,7 +10,7 @@ namespace Mq.Serialization;
 /// XML (<c>application/xml</c>) written and read by DataContractSerializer, in UTF-8. What it reads is untrusted:
 /// the reader refuses DTDs (so no entity expansion or external entities) and bounds depth and sizes.
 /// </summary>
-public sealed class XmlMqSerializer : IMqSerializer
+public sealed class XmlMqSerializer : IMqSerializer, IArgumentListSerializer
 {
     /// <summary>The shared instance.</summary>
     public static readonly XmlMqSerializer Default = new();
@@ -47,7 +48,7 @@ public sealed class XmlMqSerializer : IMqSerializer
     {
         try
         {
-            using XmlDictionaryReader reader = XmlDictionaryReader.CreateTextReader(payload.ToArray(), Quotas);
+            using XmlDictionaryReader reader = CreateReader(payload);
             return (T)For(typeof(T)).ReadObject(reader)!;
         }
         catch (Exception ex) when (ex is SerializationException or XmlException or InvalidCastException)
@@ -59,5 +60,17 @@ public sealed class XmlMqSerializer : IMqSerializer
     /// <inheritdoc/>
     public string ToJson(ReadOnlyMemory<byte> payload) => XmlJson.Convert(payload, Quotas);
 
-    private DataContractSerializer For(Type type) => _serializers.GetOrAdd(type, static t => new DataContractSerializer(t));
+    MqArgumentWriter IArgumentListSerializer.CreateWriter(int count) => new XmlArgumentWriter(this);
+
+    MqArgumentReader IArgumentListSerializer.Open(ReadOnlyMemory<byte> payload, out int count)
+    {
+        XmlArgumentList list = XmlArgumentList.Parse(payload, this);
+        count = list.Count;
+        return new MqArgumentReader(list);
+    }
+
+    /// <summary>A reader of untrusted XML: no DTDs (so no entity expansion or external entities), bounded depth.</summary>
+    internal static XmlDictionaryReader CreateReader(ReadOnlyMemory<byte> payload) => XmlDictionaryReader.CreateTextReader(payload.ToArray(), Quotas);
+
+    internal DataContractSerializer For(Type type) => _serializers.GetOrAdd(type, static t => new DataContractSerializer(t));
 }
