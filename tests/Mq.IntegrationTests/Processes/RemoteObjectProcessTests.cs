@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using Mq.Client;
 using Mq.Errors;
+using Mq.Rpc;
 using Mq.RpcServer;
+using Mq.Serialization;
 using Mq.Testing;
 using Xunit.Abstractions;
 
@@ -55,6 +57,27 @@ public sealed class RemoteObjectProcessTests(ITestOutputHelper output) : IAsyncL
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hold.WaitAsync(TimeSpan.FromSeconds(5)));
         await holder.WaitForLineAsync("cancelled h-1", Wait);
+    }
+
+    [Fact]
+    public async Task Scatter_gather_hears_both_servers_in_messagepack_and_in_json()
+    {
+        await using MqClient jsonCaller = await MqClient.ConnectAsync(_broker.ClientOptions("json-caller") with { Serializer = JsonMqSerializer.Default });
+        var answers = new List<int>();
+        var jsonAnswers = new List<int>();
+
+        await foreach (MqGathered<int> answer in _caller.GatherAsync<IWorkbench, int>(w => w.WhoAsync(), new RequestManyOptions { MaxReplies = 2 }).WithCancellation(CancellationToken.None))
+        {
+            answers.Add(answer.Value);
+        }
+
+        await foreach (MqGathered<int> answer in jsonCaller.GatherAsync<IWorkbench, int>(w => w.WhoAsync(), new RequestManyOptions { MaxReplies = 2 }).WithCancellation(CancellationToken.None))
+        {
+            jsonAnswers.Add(answer.Value);
+        }
+
+        Assert.Equal([_one.Id, _two.Id], answers.Order());
+        Assert.Equal([_one.Id, _two.Id], jsonAnswers.Order());
     }
 
     [Fact]
