@@ -38,6 +38,7 @@ public sealed class DiagnosticTests
     [InlineData("MQRPC009", "[MqContract(\"shop.svc\")] public interface IService<T> { Task M(); }", "Contract 'IService' is generic")]
     [InlineData("MQRPC010", "public class Outer { [MqContract(\"shop.svc\")] private interface IService { Task M(); } }", "Contract 'IService' is private or protected")]
     [InlineData("MQRPC011", "[MqContract(\"shop..svc\")] public interface IService { Task M(); }", "Contract name 'shop..svc' is not a valid service name: it has an empty token")]
+    [InlineData("MQRPC014", "[MqContract(\"shop.svc\", ContentType = \"text/csv\")] public interface IService { Task M(); }", "Contract 'IService' asks to be called in 'text/csv': remote object calls are application/msgpack, application/json or application/xml")]
     [InlineData("MQRPC011", "[MqContract(\"shop.*\")] public interface IService { Task M(); }", "it contains a wildcard")]
     [InlineData("MQRPC011", "[MqContract(\"shop svc\")] public interface IService { Task M(); }", "it contains whitespace or a control character")]
     [InlineData("MQRPC011", "[MqContract(\"\")] public interface IService { Task M(); }", "it is empty")]

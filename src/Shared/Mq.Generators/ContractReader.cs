@@ -12,6 +12,9 @@ internal static class ContractReader
     public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    // The formats a call's arguments can be written in (Mq's MqContentTypes; the generator cannot reference Mq).
+    private static readonly string[] KnownContentTypes = ["application/msgpack", "application/json", "application/xml"];
+
     public static ContractResult Read(INamedTypeSymbol contract, AttributeData attribute, CancellationToken cancellationToken)
     {
         var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
@@ -22,6 +25,11 @@ internal static class ContractReader
         if (ServiceNames.Problem(name) is { } problem)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidName, contract, name, problem));
+        }
+
+        if (contentType is not null && !KnownContentTypes.Contains(contentType.Split(';')[0].Trim().ToLowerInvariant()))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownContentType, contract, contract.Name, contentType));
         }
 
         if (contract.IsGenericType)

@@ -72,6 +72,11 @@ internal static class Diagnostics
         "Type cannot travel",
         "{0} of contract method '{1}' has type '{2}', which cannot be serialized (a ref struct, pointer or delegate)");
 
+    public static readonly DiagnosticDescriptor UnknownContentType = Error(
+        "MQRPC014",
+        "Unknown contract content type",
+        "Contract '{0}' asks to be called in '{1}': remote object calls are application/msgpack, application/json or application/xml");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }
