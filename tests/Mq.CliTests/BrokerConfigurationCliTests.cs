@@ -12,7 +12,7 @@ public sealed class BrokerConfigurationCliTests
     [InlineData(3, "Mq broker configuration is invalid: setting Broker:PeerTimeout: 'abc' is not a time span such as 00:00:05 (hh:mm:ss)", "--Broker:PeerTimeout=abc")]
     [InlineData(3, "Mq broker configuration is invalid: setting Broker:MaxConnections: 'many' is not a whole number (up to 2147483647)", "--Broker:MaxConnections=many")]
     [InlineData(3, "Mq broker configuration is invalid: setting Serilog:MinimumLevel:Default: 'Loud' is not a log level (Verbose, Debug, Information, Warning, Error, Fatal)", "--Serilog:MinimumLevel:Default=Loud")]
-    [InlineData(1, "Mq broker: unknown option --port (the options are --endpoint, --name, --monitor, --config, or any setting as --Broker:Key=value)", "--port", "5601")]
+    [InlineData(1, "Mq broker: unknown option --port (the options are --endpoint, --name, --monitor, --discovery, --config, or any setting as --Broker:Key=value)", "--port", "5601")]
     [InlineData(1, "Mq broker: unknown option --endpiont (did you mean --endpoint?)", "--endpiont", "tcp://127.0.0.1:0")]
     [InlineData(1, "Mq broker: unexpected argument 'serve' (settings go as --Broker:Key=value)", "serve")]
     [InlineData(1, "Mq broker: option --Broker:PeerTimeout has no value", "--Broker:PeerTimeout")]

@@ -21,6 +21,7 @@ internal static class BrokerArguments
         ["--endpoint"] = "Broker:Endpoint",
         ["--name"] = "Broker:Name",
         ["--monitor"] = "Broker:Monitoring:Address",
+        ["--discovery"] = "Broker:Discovery:Address",
         [ConfigOption] = "BrokerProgram:ConfigFile",
     };
 

@@ -12,22 +12,37 @@ internal sealed partial class CommonOptions
 {
     public const string BrokerVariable = "MQ_BROKER";
     public const string BrokerKeyVariable = "MQ_BROKER_KEY";
+    public const string DiscoveryVariable = "MQ_DISCOVERY";
     public const string DefaultEndpoint = "tcp://127.0.0.1:5555";
 
     public CommonOptions(string defaultName)
     {
         Broker = new Option<string>("--broker", "-b")
         {
-            Description = $"Broker endpoint, tcp://host:port; the default is ${BrokerVariable} when set",
+            Description = $"Broker endpoint, tcp://host:port, or auto to find one by discovery (--discovery); the default is ${BrokerVariable} when set",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultEndpoint,
         };
         Broker.Validators.Add(result =>
         {
             // Checked here: NetMQ would reject a malformed endpoint only with an exception from deep in its resolver.
             string endpoint = result.GetValueOrDefault<string>();
-            if (TcpEndpoint().Match(endpoint) is not { Success: true } match || int.Parse(match.Groups["port"].Value) is < 1 or > 65535)
+            if (endpoint != MqClientOptions.AutoEndpoint
+                && (TcpEndpoint().Match(endpoint) is not { Success: true } match || int.Parse(match.Groups["port"].Value) is < 1 or > 65535))
             {
-                result.AddError($"--broker '{endpoint}' must look like tcp://host:port, e.g. {DefaultEndpoint}");
+                result.AddError($"--broker '{endpoint}' must look like tcp://host:port, e.g. {DefaultEndpoint}, or be auto");
+            }
+        });
+
+        Discovery = new Option<string>("--discovery")
+        {
+            Description = $"Where --broker auto asks for a broker, host:port: the local network's broadcast address by default, or one broker's --discovery address; the default is ${DiscoveryVariable} when set",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DiscoveryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : MqClientOptions.Default.DiscoveryAddress,
+        };
+        Discovery.Validators.Add(result =>
+        {
+            if (Protocol.HostPort.Parse(result.GetValueOrDefault<string>()) is not { Port: > 0 })
+            {
+                result.AddError($"--discovery '{result.GetValueOrDefault<string>()}' must be host:port with an IP address, e.g. {MqClientOptions.Default.DiscoveryAddress}");
             }
         });
 
@@ -100,6 +115,8 @@ internal sealed partial class CommonOptions
 
     public Option<string?> BrokerKey { get; }
 
+    public Option<string> Discovery { get; }
+
     public Option<string> Name { get; }
 
     public Option<int> ConnectTimeout { get; }
@@ -107,6 +124,7 @@ internal sealed partial class CommonOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Broker);
+        command.Options.Add(Discovery);
         command.Options.Add(Name);
         command.Options.Add(ConnectTimeout);
         command.Options.Add(BrokerKey);
@@ -125,6 +143,7 @@ internal sealed partial class CommonOptions
     public MqClientOptions ClientOptions(ParseResult parse) => MqClientOptions.Default with
     {
         Endpoint = parse.GetValue(Broker)!,
+        DiscoveryAddress = parse.GetValue(Discovery)!,
         Name = parse.GetValue(Name)!,
         ConnectTimeout = TimeSpan.FromMilliseconds(parse.GetValue(ConnectTimeout)),
         BrokerPublicKey = parse.GetValue(BrokerKey) is { Length: > 0 } key ? CurveKeys.PublicKeyArgument(key, "--broker-key") : null,

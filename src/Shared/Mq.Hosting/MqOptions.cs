@@ -8,9 +8,14 @@ public sealed class MqOptions : IValidatableObject
 {
     public const string SectionName = "Mq";
 
+    /// <summary><c>tcp://host:port</c>, or <c>auto</c> to find the broker by discovery at <see cref="DiscoveryAddress"/>.</summary>
     [Required]
-    [RegularExpression(@"^tcp://\S+:\d{1,5}$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555")]
+    [RegularExpression(@"^(tcp://\S+:\d{1,5}|auto)$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555, or be auto")]
     public string Endpoint { get; set; } = MqClientOptions.Default.Endpoint;
+
+    /// <summary>Where an <c>auto</c> endpoint asks for a broker (<see cref="MqClientOptions.DiscoveryAddress"/>).</summary>
+    [Required]
+    public string DiscoveryAddress { get; set; } = MqClientOptions.Default.DiscoveryAddress;
 
     [Required]
     [StringLength(128, MinimumLength = 1)]
@@ -59,6 +64,7 @@ public sealed class MqOptions : IValidatableObject
     public MqClientOptions ToClientOptions() => MqClientOptions.Default with
     {
         Endpoint = Endpoint,
+        DiscoveryAddress = DiscoveryAddress,
         Name = Name,
         ConnectTimeout = ConnectTimeout,
         RequestTimeout = RequestTimeout,
@@ -77,6 +83,11 @@ public sealed class MqOptions : IValidatableObject
         if (KeyProblem(() => ToClientOptions().BrokerKey()) is { } curveProblem)
         {
             yield return new ValidationResult(curveProblem, [nameof(BrokerPublicKey)]);
+        }
+
+        if (Mq.Protocol.HostPort.Parse(DiscoveryAddress ?? "") is not { Port: > 0 })
+        {
+            yield return new ValidationResult($"DiscoveryAddress '{DiscoveryAddress}' must be host:port with an IP address, e.g. {MqClientOptions.Default.DiscoveryAddress}", [nameof(DiscoveryAddress)]);
         }
 
         if ((Identity is null) != (IdentityKeyFile is null))

@@ -41,11 +41,11 @@ public sealed class SettingsCheckTests
         Assert.Equal([problem], SettingsCheck.Problems(typeof(MqOptions), "Mq", [new(key, "x")]));
 
     [Theory]
-    [InlineData(new[] { "--port", "5601" }, "unknown option --port (the options are --endpoint, --name, --monitor, --config, or any setting as --Broker:Key=value)")]
+    [InlineData(new[] { "--port", "5601" }, "unknown option --port (the options are --endpoint, --name, --monitor, --discovery, --config, or any setting as --Broker:Key=value)")]
     [InlineData(new[] { "--endpiont", "tcp://127.0.0.1:1" }, "unknown option --endpiont (did you mean --endpoint?)")]
     [InlineData(new[] { "--Broker:PeerTimeout" }, "option --Broker:PeerTimeout has no value")]
     [InlineData(new[] { "orders" }, "unexpected argument 'orders' (settings go as --Broker:Key=value)")]
-    [InlineData(new[] { "-p", "1" }, "unknown option -p (the options are --endpoint, --name, --monitor, --config, or any setting as --Broker:Key=value)")]
+    [InlineData(new[] { "-p", "1" }, "unknown option -p (the options are --endpoint, --name, --monitor, --discovery, --config, or any setting as --Broker:Key=value)")]
     public void Broker_arguments_that_are_no_option_and_no_setting_are_refused(string[] args, string problem) =>
         Assert.Equal(problem, BrokerArguments.Problem(args));
 

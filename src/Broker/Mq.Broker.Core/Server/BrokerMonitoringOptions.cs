@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace Mq.Broker.Server;
@@ -49,30 +48,5 @@ public sealed class BrokerMonitoringOptions
     /// <summary>The address to bind; call only when <see cref="Problem"/> found nothing.</summary>
     internal IPEndPoint EndPoint() => ParseEndPoint(Address!) ?? throw new InvalidOperationException($"invalid monitoring address '{Address}'");
 
-    private static IPEndPoint? ParseEndPoint(string address)
-    {
-        int colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > IPEndPoint.MaxPort)
-        {
-            return null;
-        }
-
-        string host = address[..colon];
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        // IPv6 goes in brackets, as in a URL: [::1]:8222.
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-        else if (host.Contains(':', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        return IPAddress.TryParse(host, out IPAddress? ip) ? new IPEndPoint(ip, port) : null;
-    }
+    private static IPEndPoint? ParseEndPoint(string address) => Mq.Protocol.HostPort.Parse(address);
 }

@@ -175,6 +175,9 @@ public sealed class BrokerOptions
     /// <summary>The HTTP monitoring endpoint (health, metrics, JSON, dashboard); off unless its address is set.</summary>
     public BrokerMonitoringOptions Monitoring { get; set; } = new();
 
+    /// <summary>Broker discovery over UDP for peers started with the endpoint <c>auto</c>; off unless its address is set.</summary>
+    public Discovery.BrokerDiscoveryOptions Discovery { get; set; } = new();
+
     /// <summary>Cross-field rules that attributes cannot express.</summary>
     public IEnumerable<string> Validate()
     {
@@ -237,6 +240,11 @@ public sealed class BrokerOptions
         if (Monitoring?.Problem() is { } monitoringProblem)
         {
             yield return monitoringProblem;
+        }
+
+        if (Discovery?.Problem() is { } discoveryProblem)
+        {
+            yield return discoveryProblem;
         }
 
         if (Curve?.Problem() is { } curveProblem)

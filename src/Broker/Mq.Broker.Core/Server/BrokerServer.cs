@@ -69,6 +69,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         Endpoint = Bind(_options.Endpoint);
+        StartDiscovery();
         _engine.System.Endpoint = Endpoint;
         _engine.System.ReadStats = Snapshot;
         _loop.Start();
@@ -85,6 +86,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, 2) != 1)
         {
+            await StopDiscoveryAsync();
             await _listener.DisposeAsync();
             await _loop.DisposeAsync();
             _metrics.Dispose();
@@ -106,6 +108,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
             LogShutdownSlow();
         }
 
+        await StopDiscoveryAsync();
         await _listener.DisposeAsync();
         await _loop.DisposeAsync();
         _metrics.Dispose();

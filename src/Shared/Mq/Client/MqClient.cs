@@ -51,6 +51,9 @@ public sealed partial class MqClient : IAsyncDisposable
 
     public MqClientOptions Options => _options;
 
+    /// <summary>The broker endpoint this client connects to: the options' own, or for <c>auto</c> the one discovery found once connected.</summary>
+    public string Endpoint => _connection.Endpoint;
+
     /// <summary>The identity the broker assigned to the current session.</summary>
     public string? PeerId => _connection.Session?.PeerId;
 
@@ -102,9 +105,14 @@ public sealed partial class MqClient : IAsyncDisposable
             string? refusal;
             try
             {
-                refusal = await RefusalProbe.RefusedAsync(_options.Endpoint, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                if (_options.Endpoint == MqClientOptions.AutoEndpoint)
+                {
+                    _connection.Endpoint = await BrokerDiscovery.FindAsync(_options.DiscoveryAddress, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                }
+
+                refusal = await RefusalProbe.RefusedAsync(_connection.Endpoint, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or NotConnectedException)
             {
                 Volatile.Write(ref _started, 0);
                 throw;
@@ -113,7 +121,7 @@ public sealed partial class MqClient : IAsyncDisposable
             if (refusal is not null)
             {
                 Volatile.Write(ref _started, 0);
-                throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint}: {refusal}");
+                throw new NotConnectedException($"cannot reach the Mq broker at {_connection.Endpoint}: {refusal}");
             }
 
             try
@@ -124,7 +132,7 @@ public sealed partial class MqClient : IAsyncDisposable
             {
                 // NetMQ resolves the host name while connecting: an unknown host surfaces here. A later call tries again.
                 Volatile.Write(ref _started, 0);
-                throw new NotConnectedException($"cannot connect to the Mq broker at {_options.Endpoint}: {ex.Message}", ex);
+                throw new NotConnectedException($"cannot connect to the Mq broker at {_connection.Endpoint}: {ex.Message}", ex);
             }
         }
 
@@ -136,7 +144,7 @@ public sealed partial class MqClient : IAsyncDisposable
         catch (TimeoutException)
         {
             string why = _connection.ChannelFailure is { } failure ? $": {failure}" : "";
-            throw new NotConnectedException($"cannot reach the Mq broker at {_options.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s{why}");
+            throw new NotConnectedException($"cannot reach the Mq broker at {_connection.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s{why}");
         }
     }
 
@@ -312,7 +320,7 @@ public sealed partial class MqClient : IAsyncDisposable
     {
         if (State != ConnectionState.Connected)
         {
-            throw new NotConnectedException($"not connected to the broker at {_options.Endpoint} (state: {State})");
+            throw new NotConnectedException($"not connected to the broker at {_connection.Endpoint} (state: {State})");
         }
     }
 

@@ -9,8 +9,20 @@ public sealed record MqClientOptions
 {
     public static readonly MqClientOptions Default = new();
 
-    /// <summary>The broker's endpoint.</summary>
+    /// <summary>The endpoint <see cref="Endpoint"/> names to find the broker by discovery over UDP.</summary>
+    public const string AutoEndpoint = "auto";
+
+    /// <summary>
+    /// The broker's endpoint, <c>tcp://host:port</c>; or <see cref="AutoEndpoint"/> (<c>auto</c>): ask
+    /// <see cref="DiscoveryAddress"/> which broker there is, and connect to the endpoint the first answer names.
+    /// </summary>
     public string Endpoint { get; init; } = "tcp://127.0.0.1:5555";
+
+    /// <summary>
+    /// Where an <c>auto</c> endpoint's discovery probe goes, <c>host:port</c>: the local network's broadcast address
+    /// by default, or one broker's discovery address (docs/protocol.md §1.3).
+    /// </summary>
+    public string DiscoveryAddress { get; init; } = "255.255.255.255:7445";
 
     /// <summary>A readable name for logs and errors; the broker assigns the real identity.</summary>
     public string Name { get; init; } = "mq-peer";
@@ -110,13 +122,34 @@ public sealed record MqClientOptions
 
     internal void Validate()
     {
+        if (Endpoint == AutoEndpoint)
+        {
+            if (Protocol.HostPort.Parse(DiscoveryAddress ?? "") is not { Port: > 0 })
+            {
+                throw new ArgumentException($"DiscoveryAddress '{DiscoveryAddress}' must be host:port with an IP address, e.g. 255.255.255.255:{Protocol.DiscoveryWire.DefaultPort}", nameof(DiscoveryAddress));
+            }
+        }
+        else
+        {
+            ValidateEndpoint();
+        }
+
+        ValidateRest();
+    }
+
+    private void ValidateEndpoint()
+    {
         int colon = Endpoint?.LastIndexOf(':') ?? -1;
         if (Endpoint is null || !Endpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
             || !int.TryParse(Endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
             || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port, e.g. tcp://127.0.0.1:5555", nameof(Endpoint));
+            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port, e.g. tcp://127.0.0.1:5555, or be 'auto'", nameof(Endpoint));
         }
+    }
+
+    private void ValidateRest()
+    {
 
         if (Identity is not null && (Identity.Length == 0 || Identity.Any(char.IsControl) || (IdentityKeyFile is null) == (IdentityKey is null)))
         {
@@ -150,7 +183,7 @@ public sealed record MqClientOptions
     // The generated ToString would print the identity key.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Endpoint = {Endpoint}, Name = {Name}, ConnectTimeout = {ConnectTimeout}, RequestTimeout = {RequestTimeout}, ");
+        builder.Append($"Endpoint = {Endpoint}, DiscoveryAddress = {DiscoveryAddress}, Name = {Name}, ConnectTimeout = {ConnectTimeout}, RequestTimeout = {RequestTimeout}, ");
         builder.Append($"BrokerPublicKey = {BrokerPublicKey ?? "(none)"}, ");
         builder.Append($"Identity = {Identity ?? "(none)"}, IdentityKey = {(IdentityKey is null ? "(none)" : "(hidden)")}, IdentityKeyFile = {IdentityKeyFile ?? "(none)"}");
         return true;

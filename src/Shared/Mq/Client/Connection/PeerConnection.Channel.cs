@@ -128,7 +128,7 @@ internal sealed partial class PeerConnection
         if (!_channelErrorRaised)
         {
             _channelErrorRaised = true;
-            _asyncError(new NotConnectedException($"refused the connection to {_options.Endpoint}: {reason}"));
+            _asyncError(new NotConnectedException($"refused the connection to {Endpoint}: {reason}"));
         }
     }
 
@@ -137,7 +137,7 @@ internal sealed partial class PeerConnection
     {
         try
         {
-            _socket.Disconnect(_options.Endpoint);
+            _socket.Disconnect(Endpoint);
         }
         catch (EndpointNotFoundException)
         {

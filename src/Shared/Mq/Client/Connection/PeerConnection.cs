@@ -47,6 +47,7 @@ internal sealed partial class PeerConnection : IDisposable
     public PeerConnection(MqClientOptions options, SerializerRegistry serializers, ClientTables tables, Outbox outbox, Outbox publishes, ILogger logger, Action<ConnectionState, string> stateChanged, Action<MqException> asyncError)
     {
         _options = options;
+        Endpoint = options.Endpoint;
         _tables = tables;
         _outbox = outbox;
         _logger = logger;
@@ -71,6 +72,9 @@ internal sealed partial class PeerConnection : IDisposable
         _sender = new FrameSender(_socket, outbox, publishes, ledger, _channel);
     }
 
+    /// <summary>What the socket connects to: the options' endpoint, or for <c>auto</c> the one discovery found (set before <see cref="Start"/>).</summary>
+    public string Endpoint { get; set; }
+
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 
     /// <summary>The current session, or the last one.</summary>
@@ -84,7 +88,7 @@ internal sealed partial class PeerConnection : IDisposable
 
     public void Start()
     {
-        _socket.Connect(_options.Endpoint);
+        _socket.Connect(Endpoint);
         _poller.RunAsync("mq-peer", isBackgroundThread: true);
     }
 
@@ -164,7 +168,7 @@ internal sealed partial class PeerConnection : IDisposable
             if (_reconnectAt >= 0 && now >= _reconnectAt)
             {
                 _reconnectAt = -1;
-                _socket.Connect(_options.Endpoint);
+                _socket.Connect(Endpoint);
             }
 
             SessionInfo? session = _session;
