@@ -42,9 +42,9 @@ internal sealed record ListenEndpoint(string Text, string? Host, int Port, strin
         }
 
         int colon = text.LastIndexOf(':');
-        string host = text[TcpScheme.Length..colon];
+        string host = colon < TcpScheme.Length ? "" : text[TcpScheme.Length..colon];
         string port = text[(colon + 1)..];
-        if (colon < TcpScheme.Length || host.Length == 0 || host.Any(char.IsWhiteSpace) || (host.Contains(':') && !host.StartsWith('[')))
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || (host.Contains(':') && !host.StartsWith('[')))
         {
             problem = $"endpoint '{text}' must look like tcp://127.0.0.1:5555";
             return null;
