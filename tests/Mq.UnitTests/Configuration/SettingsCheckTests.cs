@@ -26,7 +26,7 @@ public sealed class SettingsCheckTests
         KeyValuePair<string, string?>[] settings =
         [
             new("PeerTimeout", "00:00:07"), new("maxconnections", "12"), new("Curve", null), new("Curve:SecretKeyFile", "/k"),
-            new("Name", "b"), new("HandshakeTimeout", ""), new("Endpoints", null), new("Endpoints:0", "unix:///run/mq.sock"), new("endpoints:1", "tcp://[::1]:0"),
+            new("Name", "b"), new("HandshakeTimeout", ""), new("Endpoints", ""), new("Endpoints:0", "unix:///run/mq.sock"), new("endpoints:1", "tcp://[::1]:0"),
         ];
 
         Assert.Empty(SettingsCheck.Problems(typeof(BrokerOptions), "Broker", settings));

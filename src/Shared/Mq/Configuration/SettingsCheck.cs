@@ -31,7 +31,7 @@ internal static class SettingsCheck
                 known ??= Keys(optionsType, prefix).ToList();
                 problems.Add(Unknown(prefix + key, known));
             }
-            else if (element is null && property.PropertyType.IsArray)
+            else if (element is null && property.PropertyType.IsArray && value.Length > 0)
             {
                 problems.Add($"setting {prefix + key} is a list: set its entries as {prefix + key}:0, {prefix + key}:1, ...");
             }
