@@ -14,6 +14,7 @@ public sealed class UnixPeerCredentialTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mq-unix-cred-");
+    private string? _policy;
 
     private string UnixEndpoint => "unix://" + Path.Combine(_directory.FullName, "broker.sock");
 
@@ -85,6 +86,25 @@ public sealed class UnixPeerCredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task An_edit_that_maps_the_local_peer_elsewhere_ends_its_session_with_bye()
+    {
+        uint uid = Mq.Broker.Transport.UnixAccounts.Current.Uid;
+        await using InProcessBroker broker = await StartAsync($$"""{ "local": { "uids": [{{uid}}] }, "roles": ["writer"] }""");
+        using RawZmtp peer = await RawZmtp.ConnectAsync(UnixEndpoint);
+        Assert.Equal(CommandCode.Welcome, (await peer.HelloAsync("soon-gone", Bound)).Code);
+
+        string policy = _policy!;
+        await File.WriteAllTextAsync(policy, (await File.ReadAllTextAsync(policy)).Replace($"[{uid}]", "[4000000]", StringComparison.Ordinal));
+        // The watcher compares modification times; a coarse clock must not hide the edit.
+        File.SetLastWriteTimeUtc(policy, DateTime.UtcNow.AddSeconds(5));
+
+        CommandReader bye = (await peer.ExpectAsync(CommandCode.Bye, Bound)).Reader();
+        Assert.Contains("the credentials of identity 'me' were revoked", bye.ReadString(1024));
+        (TimeSpan elapsed, _) = await peer.ReadUntilClosedAsync(Bound);
+        Assert.True(elapsed < Bound);
+    }
+
+    [Fact]
     public void A_policy_that_maps_one_uid_to_two_identities_or_an_identity_to_nothing_stops_the_start()
     {
         string twice = WritePolicy("""
@@ -106,7 +126,7 @@ public sealed class UnixPeerCredentialTests : IDisposable
 
     private async Task<InProcessBroker> StartAsync(string me)
     {
-        string policy = WritePolicy($$"""{ "me": {{me}} }""");
+        string policy = _policy = WritePolicy($$"""{ "me": {{me}} }""");
         return await InProcessBroker.StartAsync(o =>
         {
             o.Endpoint = UnixEndpoint;
