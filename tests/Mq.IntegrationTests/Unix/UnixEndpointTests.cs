@@ -80,6 +80,21 @@ public sealed class UnixEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task The_socket_file_takes_the_configured_group_and_an_unknown_group_stops_the_start()
+    {
+        string group = Mq.Broker.Transport.UnixAccounts.GroupName(Mq.Broker.Transport.UnixAccounts.Current.Gid)!;
+        await using (InProcessBroker broker = await StartAsync(o => (o.UnixSocketMode, o.UnixSocketGroup) = ("0660", group)))
+        {
+            ExternalCommand.Result stat = await ExternalCommand.RunAsync("/usr/bin/stat", ["-c", "%G %a", SocketPath], Bound);
+            Assert.Equal($"{group} 660", stat.Output.Trim());
+        }
+
+        BrokerBindException unknown = await Assert.ThrowsAsync<BrokerBindException>(() => StartAsync(o => o.UnixSocketGroup = "no-such-group-mq"));
+        Assert.Contains("UnixSocketGroup 'no-such-group-mq' is not a group of this system", unknown.Message);
+        Assert.False(File.Exists(SocketPath), "a refused start left a socket file");
+    }
+
+    [Fact]
     public async Task A_stale_socket_file_left_by_a_dead_listener_is_replaced()
     {
         // .NET deletes the file of a socket it bound when the socket is disposed; a process that dies does not.
