@@ -24,7 +24,10 @@ internal sealed record LocalPeer(int Pid, uint Uid, uint Gid, string? User, stri
     /// <summary>For log lines and refusals: the ids and, where the system has them, the names.</summary>
     public string Describe() => $"pid {Pid}, uid {Uid}{(User is null ? "" : $" ({User})")}, gid {Gid}{(Group is null ? "" : $" ({Group})")}";
 
-    /// <summary>The peer's credentials, or null where the kernel does not give them (not Linux) or the socket is gone.</summary>
+    /// <summary>
+    /// The peer's credentials, or null where the kernel does not give them (not Linux) or the socket is gone. Without
+    /// names: those take a lookup that may ask a directory service, so <see cref="WithNames"/> runs off the accept loop.
+    /// </summary>
     public static LocalPeer? Read(Socket socket)
     {
         if (!OperatingSystem.IsLinux())
@@ -49,8 +52,11 @@ internal sealed record LocalPeer(int Pid, uint Uid, uint Gid, string? User, stri
         int pid = (int)ReadUInt(credentials);
         uint uid = ReadUInt(credentials[4..]);
         uint gid = ReadUInt(credentials[8..]);
-        return new LocalPeer(pid, uid, gid, UnixAccounts.UserName(uid), UnixAccounts.GroupName(gid));
+        return new LocalPeer(pid, uid, gid, null, null);
     }
+
+    /// <summary>The same credentials with the user and group names the system gives them (null where it has none).</summary>
+    public LocalPeer WithNames() => this with { User = UnixAccounts.UserName(Uid), Group = UnixAccounts.GroupName(Gid) };
 
     private static uint ReadUInt(ReadOnlySpan<byte> bytes) =>
         BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt32BigEndian(bytes);

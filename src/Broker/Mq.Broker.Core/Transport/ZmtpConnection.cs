@@ -61,7 +61,7 @@ internal sealed partial class ZmtpConnection
     public bool IsLocal { get; init; }
 
     /// <summary>The peer's credentials on a Unix socket (null on TCP, or where the kernel gave none).</summary>
-    public LocalPeer? Local { get; init; }
+    public LocalPeer? Local { get; set; }
 
     /// <summary>The remote as peer lists show it: an IP address, or <c>unix:pid=…,uid=…,gid=…</c>.</summary>
     public string Address => Local?.Address ?? (IsLocal ? "unix:unknown" : Source);
@@ -156,6 +156,8 @@ internal sealed partial class ZmtpConnection
             _outbound.AppendRaw(Greeting);
             if (await HandshakeAsync())
             {
+                // Here, on the connection's own task: a slow user directory delays this peer only.
+                Local = Local?.WithNames();
                 connected = true;
                 _handler.OnConnected(this);
                 await ReadFramesAsync();
