@@ -7,7 +7,7 @@ InlineSocketCompletions.Enable();
 
 // The options shown here are the common ones; any configuration key also works as --Broker:Key=value
 // (see README), so unmatched tokens reach BrokerProgram, which refuses those that are no setting.
-var endpoint = new Option<string>("--endpoint") { Description = "Where to listen, e.g. tcp://127.0.0.1:5555 (port 0: any free port)" };
+var endpoint = new Option<string[]>(BrokerArguments.EndpointOption) { Description = "Where to listen, e.g. tcp://127.0.0.1:5555 (port 0: any free port) or unix:///run/mq/broker.sock; repeat it to listen on several", AllowMultipleArgumentsPerToken = false };
 var name = new Option<string>("--name") { Description = "The broker's name in logs and in the handshake" };
 var monitor = new Option<string>("--monitor") { Description = "Serve health, metrics and the dashboard over HTTP at this address, e.g. 127.0.0.1:8222 (port 0: any free port; loopback only unless Broker:Monitoring:AllowRemote)" };
 var config = new Option<string>(BrokerArguments.ConfigOption) { Description = $"A JSON configuration file read after the appsettings.json beside the executable (default: ${BrokerArguments.ConfigVariable})" };

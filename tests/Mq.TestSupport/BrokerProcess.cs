@@ -50,6 +50,6 @@ public static partial class BrokerProcess
     [GeneratedRegex(@"Monitoring on (?<address>http://\S+)")]
     private static partial Regex MonitoringLine();
 
-    [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)")]
+    [GeneratedRegex(@"ready on (?<endpoint>(tcp|unix)://\S+)")]
     private static partial Regex ReadyLine();
 }

@@ -12,13 +12,15 @@ internal static class BrokerArguments
 {
     public const string ConfigOption = "--config";
 
+    public const string EndpointOption = "--endpoint";
+
     /// <summary>The environment variable naming a configuration file when <c>--config</c> is not given.</summary>
     public const string ConfigVariable = "MQ_CONFIG";
 
     /// <summary>The options that map to settings (<c>--config</c> names a file and maps to none).</summary>
     public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
-        ["--endpoint"] = "Broker:Endpoint",
+        [EndpointOption] = "Broker:Endpoint",
         ["--name"] = "Broker:Name",
         ["--monitor"] = "Broker:Monitoring:Address",
         ["--discovery"] = "Broker:Discovery:Address",
@@ -56,6 +58,41 @@ internal static class BrokerArguments
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>--endpoint</c> may be given more than once: the first sets <c>Broker:Endpoint</c>, each further one the next
+    /// entry of <c>Broker:Endpoints</c> (from 0), which the configuration's switch mapping alone cannot express.
+    /// </summary>
+    public static string[] ExpandEndpoints(IReadOnlyList<string> args)
+    {
+        var expanded = new List<string>(args.Count);
+        int seen = 0;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string token = args[i];
+            string? value = null;
+            if (string.Equals(token, EndpointOption, StringComparison.OrdinalIgnoreCase) && i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+            else if (token.StartsWith(EndpointOption + "=", StringComparison.OrdinalIgnoreCase))
+            {
+                value = token[(EndpointOption.Length + 1)..];
+            }
+
+            if (value is null)
+            {
+                expanded.Add(token);
+            }
+            else
+            {
+                expanded.Add(seen == 0 ? $"--{BrokerOptions.SectionName}:Endpoint={value}" : $"--{BrokerOptions.SectionName}:Endpoints:{seen - 1}={value}");
+                seen++;
+            }
+        }
+
+        return [.. expanded];
     }
 
     /// <summary>The file <c>--config</c> (or else <c>MQ_CONFIG</c>) names, or null.</summary>

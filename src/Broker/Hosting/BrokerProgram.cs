@@ -43,7 +43,7 @@ public static class BrokerProgram
             }
 
             builder.Configuration.AddEnvironmentVariables("MQ_");
-            builder.Configuration.AddCommandLine(args, BrokerArguments.Switches.ToDictionary());
+            builder.Configuration.AddCommandLine(BrokerArguments.ExpandEndpoints(args), BrokerArguments.Switches.ToDictionary());
             if (LoggingProblem(builder.Configuration) is { } loggingProblem)
             {
                 Log.Fatal("Mq broker configuration is invalid: {Errors}", loggingProblem);

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using MessagePack;
+using Mq.Protocol;
 using Mq.Testing;
 using Mq.TestSupport;
 
@@ -10,12 +11,14 @@ namespace Mq.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A ZMTP peer written byte by byte over a plain TCP socket, from a chosen loopback source address (all of
-/// 127.0.0.0/8 reaches the broker on Linux), as an attacker or a peer in another language would.
+/// 127.0.0.0/8 reaches the broker on Linux), as an attacker or a peer in another language would; or over a Unix
+/// socket for a <c>unix:///path</c> endpoint, which carries the same bytes.
 /// </summary>
 public sealed class RawZmtp : IDisposable
 {
     private readonly Socket _socket;
     private readonly List<byte> _received = [];
+    private readonly Queue<ReceivedCommand> _unread = new();
     private bool _greetingRead;
     private PeerChannelEnd? _channel;
 
@@ -26,6 +29,21 @@ public sealed class RawZmtp : IDisposable
 
     public static async Task<RawZmtp> ConnectAsync(string endpoint, IPAddress? source = null, CancellationToken cancellationToken = default)
     {
+        if (endpoint.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await unix.ConnectAsync(new UnixDomainSocketEndPoint(endpoint["unix://".Length..]), cancellationToken);
+                return new RawZmtp(unix);
+            }
+            catch
+            {
+                unix.Dispose();
+                throw;
+            }
+        }
+
         var uri = new Uri(endpoint.Replace("tcp://", "http://", StringComparison.Ordinal));
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -93,6 +111,58 @@ public sealed class RawZmtp : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>The next Mq command, from the frame being read or the next one (the broker batches several in a frame).</summary>
+    public async Task<ReceivedCommand> NextCommandAsync(TimeSpan timeout)
+    {
+        while (_unread.Count == 0)
+        {
+            byte[] frame = await ReadMqAsync(timeout) ?? throw new IOException("the broker closed the connection");
+            var reader = new CommandReader(frame);
+            for (int index = 0; !reader.End; index++)
+            {
+                _unread.Enqueue(new ReceivedCommand(frame, index, reader.ReadCommand()));
+                reader.SkipCommand();
+            }
+        }
+
+        return _unread.Dequeue();
+    }
+
+    /// <summary>The next command with <paramref name="code"/>, skipping any other (heartbeats, credit...).</summary>
+    public async Task<ReceivedCommand> ExpectAsync(CommandCode code, TimeSpan timeout)
+    {
+        var seen = new List<CommandCode>();
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!deadline.IsCancellationRequested)
+        {
+            ReceivedCommand command = await NextCommandAsync(timeout);
+            if (command.Code == code)
+            {
+                return command;
+            }
+
+            seen.Add(command.Code);
+        }
+
+        throw new TimeoutException($"no {code} arrived in time; saw [{string.Join(", ", seen)}]");
+    }
+
+    /// <summary>The ZMTP handshake, CONNECTED, then HELLO; returns the broker's answer to it (WELCOME, CHALLENGE or ERROR).</summary>
+    public async Task<ReceivedCommand> HelloAsync(string name, TimeSpan timeout)
+    {
+        await HandshakeAsync(timeout);
+        await ExpectAsync(CommandCode.Connected, timeout);
+        await SendMqAsync((ref MessagePackWriter w) => CommandWriter.WriteHello(ref w, ProtocolVersion.Current, name, null));
+        while (true)
+        {
+            ReceivedCommand answer = await NextCommandAsync(timeout);
+            if (answer.Code is CommandCode.Welcome or CommandCode.Challenge or CommandCode.Error)
+            {
+                return answer;
+            }
+        }
     }
 
     /// <summary>Greeting and READY, then reads the broker's greeting and READY.</summary>

@@ -25,6 +25,17 @@ public sealed class PythonPeerTests(ITestOutputHelper output)
     }
 
     [PythonFact]
+    public async Task A_pyzmq_dealer_over_ipc_reaches_the_brokers_unix_socket_endpoint_unchanged()
+    {
+        // libzmq's ipc:// is ZMTP over a Unix domain stream socket: the broker's unix:// endpoint, byte for byte.
+        await using TwoEndpointBroker broker = await TwoEndpointBroker.StartAsync();
+        ExternalCommand.Result result = await RunAsync("plain_peer.py", "ipc://" + broker.SocketPath);
+        Assert.Contains("ok: MSG seq=1 subject=py.test", result.Output);
+        string ready = await broker.Broker.WaitForLineAsync("Peer python-peer", TimeSpan.FromSeconds(5));
+        Assert.Contains("connected from unix:pid=", ready);
+    }
+
+    [PythonFact]
     public async Task A_python_peer_from_the_docs_completes_the_channel_proves_its_identity_and_gets_its_message_back()
     {
         await using SecuredBroker broker = await SecuredBroker.StartAsync();

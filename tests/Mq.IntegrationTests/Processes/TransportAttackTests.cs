@@ -11,17 +11,21 @@ namespace Mq.IntegrationTests.Processes;
 
 /// <summary>
 /// Attacks on the broker's own ZMTP listener, byte by byte against a broker process: foreign and legacy greetings,
-/// peer-chosen identities, frames announcing gigabytes, and thousands of handshakes that never finish.
+/// peer-chosen identities, frames announcing gigabytes, and thousands of handshakes that never finish. The framing
+/// attacks run over the TCP endpoint and over the Unix socket endpoint of a broker listening on both, and a TCP
+/// peer's traffic is checked unharmed either way.
 /// </summary>
 public sealed class TransportAttackTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(1);
 
-    [Fact]
-    public async Task Legacy_and_foreign_greetings_other_mechanisms_and_socket_types_are_closed_at_once()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("unix")]
+    public async Task Legacy_and_foreign_greetings_other_mechanisms_and_socket_types_are_closed_at_once(string transport)
     {
-        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync("tcp://127.0.0.1:0", "--Broker:HandshakeTimeout=00:00:30");
-        await using (broker)
+        await using TwoEndpointBroker both = await TwoEndpointBroker.StartAsync("--Broker:HandshakeTimeout=00:00:30");
+        (PeerProcess broker, string endpoint, string target) = (both.Broker, both.Tcp, both.Of(transport));
         {
             (string Name, byte[] Bytes, string Logged)[] attempts =
             [
@@ -36,7 +40,7 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
             ];
             foreach ((string name, byte[] bytes, string logged) in attempts)
             {
-                using RawZmtp peer = await RawZmtp.ConnectAsync(endpoint);
+                using RawZmtp peer = await RawZmtp.ConnectAsync(target);
                 await peer.SendAsync(bytes);
                 (TimeSpan elapsed, int received) = await peer.ReadUntilClosedAsync(TimeSpan.FromSeconds(10));
                 output.WriteLine($"{name}: closed after {elapsed.TotalMilliseconds:0} ms, {received} bytes received");
@@ -75,17 +79,19 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Frame_headers_announcing_2_GiB_close_the_connection_without_allocating()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("unix")]
+    public async Task Frame_headers_announcing_2_GiB_close_the_connection_without_allocating(string transport)
     {
-        (PeerProcess broker, string endpoint) = await BrokerProcess.StartAsync();
-        await using (broker)
+        await using TwoEndpointBroker both = await TwoEndpointBroker.StartAsync();
+        (PeerProcess broker, string endpoint, string target) = (both.Broker, both.Tcp, both.Of(transport));
         {
             await AssertServesAsync(endpoint);
             long rssBefore = ProcStatus.RssKb(broker.Id);
             for (int i = 0; i < 50; i++)
             {
-                using RawZmtp peer = await RawZmtp.ConnectAsync(endpoint);
+                using RawZmtp peer = await RawZmtp.ConnectAsync(target);
                 await peer.HandshakeAsync(TimeSpan.FromSeconds(5));
                 Assert.NotNull(await peer.ReadFrameAsync(TimeSpan.FromSeconds(5))); // CONNECTED
                 await peer.SendAsync([0x02, 0, 0, 0, 0, 0x80, 0, 0, 0, .. new byte[4096]]);
@@ -99,6 +105,48 @@ public sealed class TransportAttackTests(ITestOutputHelper output)
             await broker.WaitForLineAsync("it announced a frame of 2147483648 bytes", TimeSpan.FromSeconds(5));
             await AssertServesAsync(endpoint);
         }
+    }
+
+    [Fact]
+    public async Task Unix_peers_that_truncate_a_frame_or_never_read_are_closed_or_dropped_while_tcp_peers_are_served()
+    {
+        await using TwoEndpointBroker both = await TwoEndpointBroker.StartAsync();
+
+        // A frame cut short, then the peer goes: the broker forgets the connection and nothing of it is delivered.
+        using (RawZmtp truncated = await RawZmtp.ConnectAsync(both.Unix))
+        {
+            await truncated.HandshakeAsync(TimeSpan.FromSeconds(5));
+            Assert.NotNull(await truncated.ReadFrameAsync(TimeSpan.FromSeconds(5))); // CONNECTED
+            await truncated.SendAsync([0x00, 200, .. new byte[20]]);
+        }
+
+        // A subscriber on the Unix socket that never reads: its deliveries are dropped at its queue's bound.
+        using RawZmtp stuck = await RawZmtp.ConnectAsync(both.Unix);
+        Assert.Equal(CommandCode.Welcome, (await stuck.HelloAsync("never-reads", TimeSpan.FromSeconds(5))).Code);
+        await stuck.SendMqAsync((ref MessagePackWriter w) => CommandWriter.WriteSub(ref w, 1, 1, "flood", null));
+        await both.Broker.WaitForLineAsync("Peer never-reads", TimeSpan.FromSeconds(5));
+
+        await using MqClient publisher = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = both.Tcp, Name = "tcp-publisher" });
+        await using MqClient reader = await MqClient.ConnectAsync(MqClientOptions.Default with { Endpoint = both.Tcp, Name = "tcp-reader" });
+        // Flow control: the TCP reader loses nothing however fast the publisher goes; the stuck peer holds nobody back.
+        await using MqSubscription flood = await reader.SubscribeAsync("flood", new SubscribeOptions { FlowControl = true });
+        byte[] payload = new byte[64 * 1024];
+        const int Count = 200;
+        for (int i = 0; i < Count; i++)
+        {
+            await publisher.PublishAsync("flood", payload);
+        }
+
+        Assert.Equal(Count, (await flood.TakeAsync(Count, TimeSpan.FromSeconds(30))).Count);
+        MqReply peers = await reader.RequestAsync("$SYS.peers", ReadOnlyMemory<byte>.Empty);
+        var neverReads = ((object[])peers.Deserialize<Dictionary<string, object?>>()["peers"]!).Cast<Dictionary<object, object?>>().Single(p => (string?)p["name"] == "never-reads");
+        output.WriteLine($"the Unix peer that never reads ({neverReads["address"]}) lost {neverReads["dropped_messages"]} of {Count}");
+        Assert.True(Convert.ToInt64(neverReads["dropped_messages"]) > 0, "the stuck peer lost nothing: its queue is unbounded?");
+        Assert.StartsWith("unix:pid=", (string?)neverReads["address"]);
+        TimeSpan roundTrip = await TimeRoundTripAsync(both.Tcp);
+        output.WriteLine($"a TCP round trip took {roundTrip.TotalMilliseconds:0.0} ms beside a Unix peer that never reads");
+        Assert.True(roundTrip < TimeSpan.FromSeconds(2), $"the TCP peer took {roundTrip}");
+        Assert.False(both.Broker.HasExited, both.Broker.Output);
     }
 
     /// <remarks>

@@ -15,6 +15,8 @@ public sealed class SettingsCheckTests
     [InlineData("Curve", "on", "setting Broker:Curve is a section, not a value: set its keys (Broker:Curve:SecretKeyFile, Broker:Curve:SecretKey)")]
     [InlineData("PeerTimeout:Seconds", "3", "unknown setting Broker:PeerTimeout:Seconds")]
     [InlineData("Totally", "1", "unknown setting Broker:Totally")]
+    [InlineData("Endpoints", "unix:///run/mq.sock", "setting Broker:Endpoints is a list: set its entries as Broker:Endpoints:0, Broker:Endpoints:1, ...")]
+    [InlineData("Endpoints:0:Path", "/run/mq.sock", "unknown setting Broker:Endpoints:0:Path")]
     public void Each_bad_key_is_one_problem_naming_it(string key, string value, string problem) =>
         Assert.Equal([problem], SettingsCheck.Problems(typeof(BrokerOptions), "Broker", [new(key, value)]));
 
@@ -24,7 +26,7 @@ public sealed class SettingsCheckTests
         KeyValuePair<string, string?>[] settings =
         [
             new("PeerTimeout", "00:00:07"), new("maxconnections", "12"), new("Curve", null), new("Curve:SecretKeyFile", "/k"),
-            new("Name", "b"), new("HandshakeTimeout", ""),
+            new("Name", "b"), new("HandshakeTimeout", ""), new("Endpoints", ""), new("Endpoints:0", "unix:///run/mq.sock"), new("endpoints:1", "tcp://[::1]:0"),
         ];
 
         Assert.Empty(SettingsCheck.Problems(typeof(BrokerOptions), "Broker", settings));
@@ -54,4 +56,10 @@ public sealed class SettingsCheckTests
     [InlineData("--config=/etc/mq/broker.json", "/Broker:Name=b", "Broker:MaxConnections=5")]
     public void Options_and_settings_in_every_form_the_configuration_reads_pass(params string[] args) =>
         Assert.Null(BrokerArguments.Problem(args));
+
+    [Fact]
+    public void A_repeated_endpoint_sets_endpoint_then_the_endpoints_list_and_leaves_the_rest_alone() =>
+        Assert.Equal(
+            ["--Broker:Endpoint=tcp://0.0.0.0:5555", "--name", "b", "--Broker:Endpoints:0=unix:///run/mq.sock", "--Broker:Endpoints:1=tcp://[::1]:0"],
+            BrokerArguments.ExpandEndpoints(["--endpoint", "tcp://0.0.0.0:5555", "--name", "b", "--endpoint=unix:///run/mq.sock", "--ENDPOINT", "tcp://[::1]:0"]));
 }

@@ -72,7 +72,7 @@ internal sealed class Authenticator(SecurityPolicy policy, int maxDirtyVerificat
     public PolicyIdentity? Verify(string source, string identity, ReadOnlySpan<byte> handshakeHash, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> signature, long now)
     {
         PolicyIdentity? known = Policy.Find(identity);
-        if (known is not null && IdentityProof.Verify(known.Key, handshakeHash, nonce, identity, signature))
+        if (known?.Key is not null && IdentityProof.Verify(known.Key, handshakeHash, nonce, identity, signature))
         {
             return known;
         }

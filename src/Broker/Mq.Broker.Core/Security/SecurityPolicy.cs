@@ -26,6 +26,39 @@ internal sealed class SecurityPolicy
 
     public PolicyIdentity? Find(string identity) => _identities.GetValueOrDefault(identity);
 
+    /// <summary>
+    /// The identity a Unix socket peer is: the one whose <c>local</c> rule names its uid or user, else the one naming
+    /// its gid or group. Null, with <paramref name="refusal"/> saying why, when none does, when two do at the same
+    /// level (the policy must say which), or when the kernel gave no credentials.
+    /// </summary>
+    public PolicyIdentity? MapLocal(Transport.LocalPeer? peer, out string refusal)
+    {
+        refusal = "";
+        if (peer is null)
+        {
+            refusal = "this local peer's credentials are unknown (SO_PEERCRED is read on Linux only), so no identity of the policy can be mapped to it";
+            return null;
+        }
+
+        foreach (Func<PolicyLocalPeer, Transport.LocalPeer, bool> matches in new Func<PolicyLocalPeer, Transport.LocalPeer, bool>[] { (l, p) => l.MatchesUser(p), (l, p) => l.MatchesGroup(p) })
+        {
+            PolicyIdentity[] found = [.. _identities.Values.Where(i => i.Local is { } local && matches(local, peer))];
+            if (found.Length == 1)
+            {
+                return found[0];
+            }
+
+            if (found.Length > 1)
+            {
+                refusal = $"local peer {peer.Describe()} is mapped to several identities ({string.Join(", ", found.Select(i => i.Name).Order(StringComparer.Ordinal))}); the policy must map it to one";
+                return null;
+            }
+        }
+
+        refusal = $"local peer {peer.Describe()} is mapped to no identity of the policy";
+        return null;
+    }
+
     /// <summary>Reads and checks the policy file; <see cref="InvalidDataException"/> names the first problem (never a key).</summary>
     public static SecurityPolicy Load(string path)
     {
@@ -72,10 +105,43 @@ internal sealed class SecurityPolicy
                     ?? throw new InvalidDataException($"security policy {path}: identity '{name}' names unknown role '{roleName}'"));
             }
 
-            identities.Add(name, new PolicyIdentity(name, user.PublicKey, ImportKey(path, name, user.PublicKey), new Permissions(roles)));
+            bool local = user.Local is { IsEmpty: false };
+            if (!local && user.PublicKey.Length == 0)
+            {
+                throw new InvalidDataException($"security policy {path}: identity '{name}' needs a publicKey, a local rule (uids, users, gids, groups), or both");
+            }
+
+            ECDsa? key = user.PublicKey.Length == 0 ? null : ImportKey(path, name, user.PublicKey);
+            identities.Add(name, new PolicyIdentity(name, user.PublicKey, key, new Permissions(roles), local ? user.Local : null));
         }
 
+        CheckLocalOverlap(path, identities.Values);
         return new SecurityPolicy(identities);
+    }
+
+    /// <summary>A uid, gid, user or group named by two identities would make every such peer ambiguous: refused at load.</summary>
+    private static void CheckLocalOverlap(string path, IEnumerable<PolicyIdentity> identities)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (PolicyIdentity identity in identities)
+        {
+            if (identity.Local is not { } local)
+            {
+                continue;
+            }
+
+            IEnumerable<string> names = local.Uids.Select(u => $"uid {u}").Concat(local.Users.Select(u => $"user '{u}'"))
+                .Concat(local.Gids.Select(g => $"gid {g}")).Concat(local.Groups.Select(g => $"group '{g}'"));
+            foreach (string name in names.Distinct(StringComparer.Ordinal))
+            {
+                if (seen.TryGetValue(name, out string? other))
+                {
+                    throw new InvalidDataException($"security policy {path}: {name} is mapped to both '{other}' and '{identity.Name}'; a local peer must be one identity");
+                }
+
+                seen[name] = identity.Name;
+            }
+        }
     }
 
     private static ECDsa ImportKey(string path, string identity, string base64)

@@ -113,6 +113,13 @@ internal sealed partial class BrokerEngine
     private bool SecureAgain(PeerSession session, ref CommandReader reader, long now)
     {
         reader.SkipCommand();
+        if (session.IsLocal)
+        {
+            _writer.Refuse(session, 0, ErrorCode.UnknownCommand,
+                "the secure channel is not offered on a unix endpoint: the kernel's peer credentials say who the peer is, and the socket file's mode who may connect", now);
+            return true;
+        }
+
         if (_channelKey is null)
         {
             // What a broker that predates the channel answers too: a peer pinning a key fails the same way against both.

@@ -48,6 +48,12 @@ internal sealed partial class BrokerEngine
             return;
         }
 
+        if (session.IsLocal)
+        {
+            WelcomeLocal(session, now);
+            return;
+        }
+
         if (session.AuthFailures >= _options.MaxAuthFailuresPerConnection)
         {
             // No more challenges: the connection's guesses are used up, whatever its source.
@@ -109,6 +115,33 @@ internal sealed partial class BrokerEngine
         Welcome(session, now);
     }
 
+    /// <summary>
+    /// A Unix socket peer under a policy: its identity is the one the policy maps its uid or gid (or their names) to,
+    /// as PostgreSQL's peer authentication does; there is no key to prove, and an unmapped peer is refused as a TCP
+    /// peer without a key would be.
+    /// </summary>
+    private void WelcomeLocal(PeerSession session, long now)
+    {
+        PolicyIdentity? mapped = _auth!.Policy.MapLocal(session.Local, out string refusal);
+        if (mapped is null)
+        {
+            session.State = PeerState.Handshaking;
+            _writer.Refuse(session, 0, ErrorCode.Unauthenticated, refusal, now);
+            _events.AuthFailed(session.Source, null, refusal, now);
+            return;
+        }
+
+        if (_budgets.RefuseConnection(mapped.Name) is { } tooMany)
+        {
+            session.State = PeerState.Handshaking;
+            _writer.Refuse(session, 0, ErrorCode.LimitExceeded, tooMany, now);
+            return;
+        }
+
+        session.Identity = mapped;
+        Welcome(session, now);
+    }
+
     private void Welcome(PeerSession session, long now)
     {
         session.PeerId = $"peer-{++_lastPeerNumber}";
@@ -156,8 +189,11 @@ internal sealed partial class BrokerEngine
                 continue;
             }
 
-            PolicyIdentity? current = policy.Find(old.Name);
-            if (current is null || current.PublicKeyText != old.PublicKeyText)
+            // A local peer keeps its session only while the new policy still maps it to the same identity.
+            PolicyIdentity? current = session.IsLocal
+                ? policy.MapLocal(session.Local, out _) is { } remapped && remapped.Name == old.Name ? remapped : null
+                : policy.Find(old.Name);
+            if (current is null || (!session.IsLocal && current.PublicKeyText != old.PublicKeyText))
             {
                 MessagePackWriter w = _writer.Begin(session);
                 CommandWriter.WriteBye(ref w, $"the credentials of identity '{old.Name}' were revoked");

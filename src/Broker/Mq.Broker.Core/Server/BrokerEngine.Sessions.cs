@@ -14,7 +14,7 @@ internal sealed partial class BrokerEngine
     private void Restart(PeerSession session, long now)
     {
         Forget(session, "said goodbye", now);
-        OnConnected(session.Key, session.Source, now, now);
+        OnConnected(session.Key, session.Source, now, now, session.IsLocal, session.Local);
 
         // What belongs to the connection, not the session, carries over: its channel and its failed guesses.
         PeerSession next = _sessions[session.Key];

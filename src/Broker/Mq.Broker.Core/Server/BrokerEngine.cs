@@ -87,12 +87,16 @@ internal sealed partial class BrokerEngine
     /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
     /// within <see cref="BrokerOptions.HandshakeTimeout"/> of <paramref name="acceptedAt"/>.
     /// </summary>
-    public void OnConnected(uint key, string source, long acceptedAt, long now)
+    /// A connection of a Unix socket endpoint is <paramref name="isLocal"/>: no secure channel, and under a policy its
+    /// identity comes from the kernel's credentials (<paramref name="local"/>) instead of an AUTH.
+    public void OnConnected(uint key, string source, long acceptedAt, long now, bool isLocal = false, Transport.LocalPeer? local = null)
     {
         var session = new PeerSession(key, now)
         {
             Source = source,
             HandshakeDeadline = acceptedAt + (long)_options.HandshakeTimeout.TotalMilliseconds,
+            IsLocal = isLocal,
+            Local = local,
         };
         _sessions[key] = session;
     }
@@ -114,7 +118,8 @@ internal sealed partial class BrokerEngine
             return;
         }
 
-        if (_channelKey is not null && !Unseal(session, ref frame, now))
+        // Unix socket connections have no channel: the kernel vouches for the peer and nobody else can read the socket.
+        if (_channelKey is not null && !session.IsLocal && !Unseal(session, ref frame, now))
         {
             return;
         }

@@ -9,12 +9,23 @@ public sealed class BrokerOptions
     public const string SectionName = "Broker";
 
     /// <summary>
-    /// Where the broker listens. A port of 0 (or <c>*</c>) binds a free port; read the result from
-    /// <see cref="BrokerServer.Endpoint"/>.
+    /// Where the broker listens: <c>tcp://host:port</c> or <c>unix:///absolute/path.sock</c>. A port of 0 (or
+    /// <c>*</c>) binds a free port; read the result from <see cref="BrokerServer.Endpoint"/>.
     /// </summary>
     [Required]
-    [RegularExpression(@"^tcp://[^\s:]+:(\d{1,5}|\*)$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555")]
     public string Endpoint { get; set; } = "tcp://127.0.0.1:5555";
+
+    /// <summary>
+    /// More endpoints to listen on besides <see cref="Endpoint"/>, in the same forms (TCP for remote peers, a Unix
+    /// socket for local ones, say). <see cref="BrokerServer.Endpoints"/> lists them all once bound.
+    /// </summary>
+    public string[] Endpoints { get; set; } = [];
+
+    /// <summary>The mode of each Unix socket file, octal: who may connect (the owner only by default).</summary>
+    public string UnixSocketMode { get; set; } = "0600";
+
+    /// <summary>The group each Unix socket file is given (a name or a gid), for a mode that lets a group connect; none by default.</summary>
+    public string? UnixSocketGroup { get; set; }
 
     /// <summary>The broker's name in CONNECTED and in logs.</summary>
     [Required]
@@ -189,6 +200,17 @@ public sealed class BrokerOptions
             yield return result.ErrorMessage ?? "invalid broker option";
         }
 
+        IReadOnlyList<Transport.ListenEndpoint>? endpoints = Transport.ListenEndpoint.ParseAll([Endpoint, .. Endpoints ?? []], out string? endpointProblem);
+        if (endpointProblem is not null)
+        {
+            yield return endpointProblem;
+        }
+
+        if (UnixSocketMode is not { Length: 3 or 4 } mode || !mode.All(c => c is >= '0' and <= '7') || Convert.ToInt32(mode, 8) > 511 /* 0777 */)
+        {
+            yield return $"UnixSocketMode '{UnixSocketMode}' must be an octal file mode such as 0600 or 0660 (permission bits only)";
+        }
+
         if (PolicyFile is not null)
         {
             string? problem = null;
@@ -251,9 +273,10 @@ public sealed class BrokerOptions
         {
             yield return curveProblem;
         }
-        else if (PolicyFile is not null && Curve?.Enabled != true)
+        else if (PolicyFile is not null && Curve?.Enabled != true && endpoints?.Any(e => !e.IsUnix) != false)
         {
-            yield return "PolicyFile needs the broker key (Broker:Curve:SecretKeyFile or SecretKey): without the secure channel a relay can pass a peer's proof off as its own";
+            // On a Unix socket the kernel's credentials authenticate, so a broker with only such endpoints needs no key.
+            yield return "PolicyFile needs the broker key (Broker:Curve:SecretKeyFile or SecretKey) when a TCP endpoint is open: without the secure channel a relay can pass a peer's proof off as its own";
         }
     }
 }

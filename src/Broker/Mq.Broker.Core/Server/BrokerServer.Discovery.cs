@@ -20,9 +20,11 @@ public sealed partial class BrokerServer
             return;
         }
 
+        // Discovery serves peers on the network: they reach the broker over TCP, not its unix sockets.
+        string reachable = Endpoints.FirstOrDefault(e => e.StartsWith("tcp://", StringComparison.Ordinal)) ?? Endpoint;
         try
         {
-            _discovery = DiscoveryResponder.Start(discovery, Endpoint, _options.Name, _logger);
+            _discovery = DiscoveryResponder.Start(discovery, reachable, _options.Name, _logger);
         }
         catch (SocketException ex)
         {
@@ -30,7 +32,7 @@ public sealed partial class BrokerServer
             throw new BrokerBindException($"udp://{discovery.Address}", ex);
         }
 
-        LogDiscovery(_discovery.EndPoint, discovery.Announce ?? Endpoint);
+        LogDiscovery(_discovery.EndPoint, discovery.Announce ?? reachable);
     }
 
     private async ValueTask StopDiscoveryAsync()

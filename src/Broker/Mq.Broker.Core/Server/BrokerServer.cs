@@ -19,7 +19,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly ILogger<BrokerServer> _logger;
     private readonly BrokerEngine _engine;
     private readonly BrokerLoop _loop;
-    private readonly ZmtpListener _listener;
+    /// <summary>One per endpoint, in the order of <see cref="BrokerOptions.Endpoint"/> then <see cref="BrokerOptions.Endpoints"/>.</summary>
+    private readonly List<ZmtpListener> _listeners = [];
+    private readonly IReadOnlyList<ListenEndpoint> _endpoints;
     private readonly ConnectionLimits _limits;
     private readonly TransportCounters _transportCounters = new();
     private readonly BrokerMetrics _metrics;
@@ -49,16 +51,29 @@ public sealed partial class BrokerServer : IAsyncDisposable
         var settings = TransportSettings.From(options);
         _limits = new ConnectionLimits(settings);
         ILogger<ZmtpListener> transportLogger = loggerFactory.CreateLogger<ZmtpListener>();
-        _listener = new ZmtpListener(
-            new ConnectionServices(settings, bridge, _limits, _transportCounters, new TransportLog(transportLogger), _engine.ConnectedFrame, Deliver),
-            transportLogger);
+        // Every endpoint admits under the same caps, counters and budgets: a second endpoint buys a peer nothing.
+        var services = new ConnectionServices(settings, bridge, _limits, _transportCounters, new TransportLog(transportLogger), _engine.ConnectedFrame, Deliver);
+        var keys = new KeyCounter();
+        _endpoints = ListenEndpoint.ParseAll([options.Endpoint, .. options.Endpoints ?? []], out _)!;
+        foreach (ListenEndpoint _ in _endpoints)
+        {
+            _listeners.Add(new ZmtpListener(services, keys, transportLogger));
+        }
+
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
         _loop = new BrokerLoop(tick, OnTick, Flush, LogUnexpected);
         Endpoint = options.Endpoint;
+        Endpoints = [.. _endpoints.Select(e => e.Text)];
     }
 
-    /// <summary>The endpoint peers connect to: after <see cref="Start"/>, with the real port when port 0 was asked for.</summary>
+    /// <summary>
+    /// The first endpoint peers connect to (<see cref="BrokerOptions.Endpoint"/>): after <see cref="Start"/>, with the
+    /// real port when port 0 was asked for.
+    /// </summary>
     public string Endpoint { get; private set; }
+
+    /// <summary>Every endpoint the broker listens on, <see cref="Endpoint"/> first; after <see cref="Start"/>, with real ports.</summary>
+    public IReadOnlyList<string> Endpoints { get; private set; }
 
     /// <summary>Binds the endpoint and starts the broker thread. Throws <see cref="BrokerBindException"/> if the endpoint cannot be bound.</summary>
     public void Start()
@@ -68,13 +83,15 @@ public sealed partial class BrokerServer : IAsyncDisposable
             throw new InvalidOperationException("The broker was already started.");
         }
 
-        Endpoint = Bind(_options.Endpoint);
+        Endpoints = BindAll();
+        Endpoint = Endpoints[0];
         StartDiscovery();
-        _engine.System.Endpoint = Endpoint;
+        _engine.System.Endpoints = Endpoints;
         _engine.System.ReadStats = Snapshot;
         _loop.Start();
-        _listener.Start();
-        LogReady(Endpoint);
+        _listeners.ForEach(l => l.Start());
+        // Space-separated: each endpoint stays one token for whoever reads the line (tests, scripts).
+        LogReady(string.Join(' ', Endpoints));
         if (_curvePublicKey is not null)
         {
             LogCurve(_curvePublicKey);
@@ -87,7 +104,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) != 1)
         {
             await StopDiscoveryAsync();
-            await _listener.DisposeAsync();
+            await DisposeListenersAsync();
             await _loop.DisposeAsync();
             _metrics.Dispose();
             return;
@@ -109,7 +126,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
 
         await StopDiscoveryAsync();
-        await _listener.DisposeAsync();
+        await DisposeListenersAsync();
         await _loop.DisposeAsync();
         _metrics.Dispose();
         LogStopped();
@@ -190,20 +207,32 @@ public sealed partial class BrokerServer : IAsyncDisposable
         }
     }
 
-    private string Bind(string endpoint)
+    /// <summary>Binds every endpoint in order; if one fails, those already bound are let go (their socket files removed).</summary>
+    private string[] BindAll()
     {
-        int colon = endpoint.LastIndexOf(':');
-        string address = endpoint[..colon];
-        string port = endpoint[(colon + 1)..];
-        try
+        var bound = new string[_endpoints.Count];
+        for (int i = 0; i < _endpoints.Count; i++)
         {
-            int bound = _listener.Bind(address["tcp://".Length..], port == "*" ? 0 : int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
-            return $"{address}:{bound}";
+            try
+            {
+                bound[i] = _listeners[i].Bind(_endpoints[i]);
+            }
+            catch (Exception ex) when (ex is SocketException or ArgumentException or UnauthorizedAccessException or IOException)
+            {
+                Interlocked.Exchange(ref _state, 2);
+                _listeners.ForEach(l => l.Unbind());
+                throw new BrokerBindException(_endpoints[i].Text, ex);
+            }
         }
-        catch (Exception ex) when (ex is SocketException or ArgumentException or FormatException or OverflowException)
+
+        return bound;
+    }
+
+    private async ValueTask DisposeListenersAsync()
+    {
+        foreach (ZmtpListener listener in _listeners)
         {
-            Interlocked.Exchange(ref _state, 2);
-            throw new BrokerBindException(endpoint, ex);
+            await listener.DisposeAsync();
         }
     }
 
@@ -304,7 +333,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
         public void OnConnected(ZmtpConnection connection) => server._loop.Post(now =>
         {
             server._connections[connection.Key] = connection;
-            server._engine.OnConnected(connection.Key, connection.Source, connection.AcceptedAt, now);
+            server._engine.OnConnected(connection.Key, connection.Address, connection.AcceptedAt, now, connection.IsLocal, connection.Local);
         });
 
         public void OnFrames(InboundBatch batch) => server._loop.Post(batch);

@@ -39,8 +39,8 @@ internal sealed class SystemServices(
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
 
-    /// <summary>Where peers connect; the server sets it once bound (the real port when port 0 was asked for).</summary>
-    public string Endpoint { get; set; } = options.Endpoint;
+    /// <summary>Where peers connect; the server sets them once bound (the real port when port 0 was asked for).</summary>
+    public IReadOnlyList<string> Endpoints { get; set; } = [options.Endpoint, .. options.Endpoints ?? []];
 
     /// <summary>The counters to report; the server adds its transport's to the engine's.</summary>
     public Func<BrokerStats> ReadStats { get; set; } = engineStats;
@@ -78,9 +78,15 @@ internal sealed class SystemServices(
         ["protocol"] = ProtocolVersion.Current,
         ["started_at"] = _startedAt.ToString("O"),
         ["uptime_ms"] = (long)Stopwatch.GetElapsedTime(_started).TotalMilliseconds,
-        ["endpoints"] = new[] { Endpoint },
-        // A policy needs the secure channel (BrokerOptions.Validate), so there is no policy without it.
-        ["security"] = options.PolicyFile is not null ? "secure channel and policy" : options.Curve?.Enabled == true ? "secure channel" : "plaintext",
+        ["endpoints"] = Endpoints.ToArray(),
+        // A policy needs the secure channel when a TCP endpoint is open (BrokerOptions.Validate); Unix-only brokers need none.
+        ["security"] = (options.PolicyFile is not null, options.Curve?.Enabled == true) switch
+        {
+            (true, true) => "secure channel and policy",
+            (true, false) => "policy",
+            (false, true) => "secure channel",
+            _ => "plaintext",
+        },
         ["max_payload"] = options.MaxPayloadBytes,
         ["max_connections"] = options.MaxConnections,
         ["max_subscriptions_per_peer"] = options.MaxSubscriptionsPerPeer,

@@ -15,6 +15,12 @@ internal sealed class PeerSession(uint key, long now)
     /// <summary>The remote address of the connection (e.g. "127.0.0.1"), set by the transport when it creates the session.</summary>
     public string Source { get; set; } = "unknown";
 
+    /// <summary>The connection came through a Unix socket endpoint: plaintext, authenticated by <see cref="Local"/>.</summary>
+    public bool IsLocal { get; init; }
+
+    /// <summary>The kernel's credentials of a Unix socket peer (null on TCP, or where the kernel gave none).</summary>
+    public Transport.LocalPeer? Local { get; init; }
+
     /// <summary>When the connection is closed unless the session is Ready by then; no deadline after the first WELCOME.</summary>
     public long HandshakeDeadline { get; set; } = long.MaxValue;
 

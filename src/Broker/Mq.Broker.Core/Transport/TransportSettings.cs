@@ -12,7 +12,9 @@ internal sealed record TransportSettings(
     int MaxPendingHandshakes,
     int MaxPendingHandshakesPerSource,
     int MaxConnectionsPerSource,
-    int MaxConnections)
+    int MaxConnections,
+    UnixFileMode UnixSocketMode,
+    string? UnixSocketGroup)
 {
     /// <summary>A ZMTP command before the handshake ends (READY) may be at most this large: a few properties.</summary>
     public const int MaxHandshakeCommandBytes = 4096;
@@ -29,5 +31,7 @@ internal sealed record TransportSettings(
         options.MaxPendingHandshakes,
         options.MaxPendingHandshakesPerSource,
         options.MaxConnectionsPerSource,
-        options.MaxConnections);
+        options.MaxConnections,
+        (UnixFileMode)Convert.ToInt32(options.UnixSocketMode, 8),
+        options.UnixSocketGroup);
 }

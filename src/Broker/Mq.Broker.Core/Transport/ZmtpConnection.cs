@@ -5,7 +5,7 @@ using Mq.Broker.Server;
 namespace Mq.Broker.Transport;
 
 /// <summary>
-/// One accepted TCP connection speaking ZMTP 3.x with the NULL mechanism: the handshake (under a deadline), then
+/// One accepted connection (TCP or a Unix socket) speaking ZMTP 3.x with the NULL mechanism: the handshake (under a deadline), then
 /// message frames handed to the broker thread in batches, and a writer that sends what the broker queued. Two
 /// tasks of its own (reader and writer); the broker thread only appends to its queue and may ask it to close.
 /// </summary>
@@ -54,8 +54,17 @@ internal sealed partial class ZmtpConnection
     /// <summary>The transport's own number for the connection: nothing the peer sends can choose it.</summary>
     public uint Key { get; }
 
-    /// <summary>The remote IP address, as text.</summary>
+    /// <summary>What the per-source caps count by: the remote IP address, or for a Unix socket the peer's uid (<see cref="LocalPeer.SourceKey"/>).</summary>
     public string Source => Admission.Source;
+
+    /// <summary>Accepted on a Unix socket endpoint: no secure channel; the kernel's credentials say who the peer is.</summary>
+    public bool IsLocal { get; init; }
+
+    /// <summary>The peer's credentials on a Unix socket (null on TCP, or where the kernel gave none).</summary>
+    public LocalPeer? Local { get; set; }
+
+    /// <summary>The remote as peer lists show it: an IP address, or <c>unix:pid=…,uid=…,gid=…</c>.</summary>
+    public string Address => Local?.Address ?? (IsLocal ? "unix:unknown" : Source);
 
     /// <summary>When the connection was accepted (<see cref="Environment.TickCount64"/>): the handshake deadline counts from here.</summary>
     public long AcceptedAt { get; }
@@ -147,6 +156,8 @@ internal sealed partial class ZmtpConnection
             _outbound.AppendRaw(Greeting);
             if (await HandshakeAsync())
             {
+                // Here, on the connection's own task: a slow user directory delays this peer only.
+                Local = Local?.WithNames();
                 connected = true;
                 _handler.OnConnected(this);
                 await ReadFramesAsync();

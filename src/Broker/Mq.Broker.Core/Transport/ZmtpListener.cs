@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Mq.Broker.Transport;
 
 /// <summary>
-/// The broker's TCP listener: accepts connections, admits each under the caps of <see cref="ConnectionLimits"/>
-/// (over a cap it is closed at once), numbers it, and runs it until it ends or the listener stops.
+/// One listening endpoint of the broker, TCP or a Unix domain socket: accepts connections, admits each under the
+/// caps of <see cref="ConnectionLimits"/> (shared by all endpoints; over a cap it is closed at once), numbers it, and
+/// runs it until it ends or the listener stops. Both kinds carry the same ZMTP bytes; a Unix connection also carries
+/// the kernel's word on who the peer is (<see cref="LocalPeer"/>).
 /// </summary>
 internal sealed partial class ZmtpListener : IAsyncDisposable
 {
@@ -17,26 +19,52 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Socket? _socket;
     private Task _acceptLoop = Task.CompletedTask;
-    private uint _lastKey;
+    private readonly KeyCounter _keys;
+    private string? _unixPath;
     private int _disposed;
 
-    public ZmtpListener(ConnectionServices services, ILogger logger)
+    public ZmtpListener(ConnectionServices services, KeyCounter keys, ILogger logger)
     {
         _services = services;
+        _keys = keys;
         _logger = logger;
     }
 
-    /// <summary>Binds and listens; returns the bound port. Throws <see cref="SocketException"/> when it cannot.</summary>
-    public int Bind(string host, int port)
+    /// <summary>
+    /// Binds and listens; returns the endpoint as peers reach it (the real port when 0 was asked for). Throws
+    /// <see cref="SocketException"/> or <see cref="ArgumentException"/> (a live or foreign socket file) when it cannot.
+    /// </summary>
+    public string Bind(ListenEndpoint endpoint)
     {
-        IPAddress address = Resolve(host);
+        if (endpoint.Path is { } path)
+        {
+            _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            UnixSocketFile.Bind(_socket, path, _services.Settings.UnixSocketMode, _services.Settings.UnixSocketGroup);
+            _unixPath = path;
+            _socket.Listen(512);
+            return endpoint.Text;
+        }
+
+        IPAddress address = Resolve(endpoint.Host!);
         _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _socket.Bind(new IPEndPoint(address, port));
+        _socket.Bind(new IPEndPoint(address, endpoint.Port));
         _socket.Listen(512);
-        return ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        return $"{ListenEndpoint.TcpScheme}{endpoint.Host}:{((IPEndPoint)_socket.LocalEndPoint!).Port}";
     }
 
     public void Start() => _acceptLoop = AcceptLoopAsync();
+
+    /// <summary>Before <see cref="Start"/>: lets the endpoint go (another one failed to bind), removing a socket file it made.</summary>
+    public void Unbind()
+    {
+        _socket?.Dispose();
+        _socket = null;
+        if (_unixPath is not null)
+        {
+            UnixSocketFile.Remove(_unixPath);
+            _unixPath = null;
+        }
+    }
 
     /// <summary>Stops accepting, closes every connection after it sent what is queued, and waits (bounded) for them.</summary>
     public async ValueTask DisposeAsync()
@@ -48,6 +76,12 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
 
         await _stop.CancelAsync();
         _socket?.Dispose();
+        if (_unixPath is not null)
+        {
+            // No new peer should find a file nobody answers on.
+            UnixSocketFile.Remove(_unixPath);
+        }
+
         await _acceptLoop;
         ZmtpConnection[] open = [.. _connections.Values];
         foreach (ZmtpConnection connection in open)
@@ -112,9 +146,21 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
     private void Admit(Socket accepted)
     {
         Interlocked.Increment(ref _services.Counters.ConnectionsAccepted);
-        string source = accepted.RemoteEndPoint is IPEndPoint remote
-            ? (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString()
-            : "unknown";
+        LocalPeer? local = null;
+        string source;
+        if (_unixPath is not null)
+        {
+            // Read at once: the kernel keeps the credentials of the connecting process, whatever it does next.
+            local = LocalPeer.Read(accepted);
+            source = local?.SourceKey ?? "unix:unknown";
+        }
+        else
+        {
+            source = accepted.RemoteEndPoint is IPEndPoint remote
+                ? (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString()
+                : "unknown";
+        }
+
         Admission? admission = _services.Limits.TryAdmit(source, out string? cap);
         if (admission is null)
         {
@@ -126,9 +172,17 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
             return;
         }
 
-        accepted.NoDelay = true;
-        uint key = Interlocked.Increment(ref _lastKey);
-        var connection = new ZmtpConnection(accepted, key, admission, _services);
+        if (_unixPath is null)
+        {
+            accepted.NoDelay = true;
+        }
+
+        uint key = _keys.Next();
+        var connection = new ZmtpConnection(accepted, key, admission, _services)
+        {
+            IsLocal = _unixPath is not null,
+            Local = local,
+        };
         _connections[key] = connection;
         connection.Start();
         _ = connection.Completion.ContinueWith(_ => _connections.TryRemove(key, out ZmtpConnection? _), TaskScheduler.Default);

@@ -48,7 +48,7 @@ internal static class Health
 
     private static Check Ready(BrokerServer broker, Check live) =>
         !live.Ok ? new Check(false, "not live: " + live.Reason)
-        : broker.IsRunning ? new Check(true, $"accepting peers on {broker.Endpoint}")
+        : broker.IsRunning ? new Check(true, $"accepting peers on {string.Join(", ", broker.Endpoints)}")
         : new Check(false, "the broker is stopping");
 
     private sealed record Check(bool Ok, string Reason);

@@ -26,12 +26,16 @@ internal static class SettingsCheck
                 continue;
             }
 
-            if (Find(optionsType, key) is not { } property)
+            if (Find(optionsType, key, out Type? element) is not { } property)
             {
                 known ??= Keys(optionsType, prefix).ToList();
                 problems.Add(Unknown(prefix + key, known));
             }
-            else if (Problem(property, prefix + key, value) is { } problem)
+            else if (element is null && property.PropertyType.IsArray && value.Length > 0)
+            {
+                problems.Add($"setting {prefix + key} is a list: set its entries as {prefix + key}:0, {prefix + key}:1, ...");
+            }
+            else if (Problem(property, element, prefix + key, value) is { } problem)
             {
                 problems.Add(problem);
             }
@@ -83,14 +87,15 @@ internal static class SettingsCheck
         }
     }
 
-    private static string? Problem(PropertyInfo property, string key, string value)
+    private static string? Problem(PropertyInfo property, Type? element, string key, string value)
     {
-        if (IsSection(property.PropertyType))
+        if (element is null && IsSection(property.PropertyType))
         {
             return $"setting {key} is a section, not a value: set its keys ({string.Join(", ", Keys(property.PropertyType, key + ":"))})";
         }
 
-        Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        Type declared = element ?? property.PropertyType;
+        Type type = Nullable.GetUnderlyingType(declared) ?? declared;
         if (value.Length == 0 || type == typeof(string))
         {
             return null;
@@ -107,11 +112,24 @@ internal static class SettingsCheck
         }
     }
 
-    private static PropertyInfo? Find(Type type, string key)
+    /// <summary>The property <paramref name="key"/> names; <paramref name="element"/> is the entry type when the key indexes an array (<c>Endpoints:0</c>).</summary>
+    private static PropertyInfo? Find(Type type, string key, out Type? element)
     {
+        element = null;
         PropertyInfo? property = null;
         foreach (string segment in key.Split(':'))
         {
+            if (element is not null)
+            {
+                return null;
+            }
+
+            if (property is not null && property.PropertyType.IsArray && segment.Length > 0 && segment.All(char.IsAsciiDigit))
+            {
+                element = property.PropertyType.GetElementType();
+                continue;
+            }
+
             if (property is not null && !IsSection(property.PropertyType))
             {
                 return null;
