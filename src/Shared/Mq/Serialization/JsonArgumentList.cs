@@ -4,19 +4,8 @@ using Mq.Errors;
 namespace Mq.Serialization;
 
 /// <summary>A call's arguments read from a JSON array: each element is deserialized as its parameter's type.</summary>
-internal sealed class JsonArgumentList : ArgumentList
+internal sealed class JsonArgumentList(JsonElement[] elements, JsonSerializerOptions options) : ArgumentList<JsonElement>(elements)
 {
-    private readonly JsonElement[] _elements;
-    private readonly JsonSerializerOptions _options;
-
-    private JsonArgumentList(JsonElement[] elements, JsonSerializerOptions options)
-    {
-        _elements = elements;
-        _options = options;
-    }
-
-    public override int Count => _elements.Length;
-
     /// <exception cref="UnreadablePayloadException">The payload is not a JSON array.</exception>
     public static JsonArgumentList Parse(ReadOnlyMemory<byte> payload, JsonSerializerOptions options)
     {
@@ -41,5 +30,5 @@ internal sealed class JsonArgumentList : ArgumentList
         }
     }
 
-    public override T Read<T>(int index) => _elements[index].Deserialize<T>(_options)!;
+    public override T Read<T>(int index) => Node(index).Deserialize<T>(options)!;
 }

@@ -5,19 +5,8 @@ using Mq.Errors;
 namespace Mq.Serialization;
 
 /// <summary>A call's arguments read from an XML <c>arguments</c> element: each child is read as its parameter's type.</summary>
-internal sealed class XmlArgumentList : ArgumentList
+internal sealed class XmlArgumentList(XElement[] elements, XmlMqSerializer serializer) : ArgumentList<XElement>(elements)
 {
-    private readonly XElement[] _elements;
-    private readonly XmlMqSerializer _serializer;
-
-    private XmlArgumentList(XElement[] elements, XmlMqSerializer serializer)
-    {
-        _elements = elements;
-        _serializer = serializer;
-    }
-
-    public override int Count => _elements.Length;
-
     /// <exception cref="UnreadablePayloadException">The payload is not an <c>arguments</c> element.</exception>
     public static XmlArgumentList Parse(ReadOnlyMemory<byte> payload, XmlMqSerializer serializer)
     {
@@ -45,7 +34,7 @@ internal sealed class XmlArgumentList : ArgumentList
 
     public override T Read<T>(int index)
     {
-        using XmlReader reader = _elements[index].CreateReader();
-        return (T)_serializer.For(typeof(T)).ReadObject(reader)!;
+        using XmlReader reader = Node(index).CreateReader();
+        return (T)serializer.For(typeof(T)).ReadObject(reader)!;
     }
 }
