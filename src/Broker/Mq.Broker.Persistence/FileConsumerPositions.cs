@@ -102,7 +102,7 @@ internal sealed class FileConsumerPositions : IConsumerPositions, IAsyncDisposab
                 await _log.WriteAsync(Encode(kind, consumer, floor), cancellationToken);
                 _log.Flush(flushToDisk: true);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (FileStreamStore.IsRefusedWrite(exception))
             {
                 _log.SetLength(start);
                 _log.Position = start;

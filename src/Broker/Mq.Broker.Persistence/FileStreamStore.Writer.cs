@@ -24,29 +24,48 @@ internal sealed partial class FileStreamStore
         {
             while (batch.Count < 4096 && _requests.Reader.TryRead(out WriteRequest? request))
                 batch.Add(request);
-            bool tick = false;
-            foreach (WriteRequest request in batch)
+            try
             {
-                switch (request.Kind)
-                {
-                    case WriteKind.Append:
-                        Stage(request);
-                        break;
-                    case WriteKind.Purge:
-                        Flush();
-                        Purge(request);
-                        break;
-                    default:
-                        tick = true;
-                        break;
-                }
+                Commit(batch);
             }
-            Flush();
-            if (tick)
-                OnTick();
+            catch (Exception exception)
+            {
+                // A failure the write paths do not handle must not end the loop with appends left waiting forever.
+                _faulted ??= new StoreWriteException(Active.Path, exception);
+                _logger.LogError(exception, "Stream {Stream} failed and refuses appends until reopened", Name);
+                foreach (WriteRequest request in batch)
+                    request.Completion?.TrySetException(_faulted);
+                foreach ((WriteRequest request, _) in _pendingAcks)
+                    request.Completion!.TrySetException(_faulted);
+                _pendingAcks.Clear();
+            }
             batch.Clear();
         }
         SyncIfDirty();
+    }
+
+    private void Commit(List<WriteRequest> batch)
+    {
+        bool tick = false;
+        foreach (WriteRequest request in batch)
+        {
+            switch (request.Kind)
+            {
+                case WriteKind.Append:
+                    Stage(request);
+                    break;
+                case WriteKind.Purge:
+                    Flush();
+                    Purge(request);
+                    break;
+                default:
+                    tick = true;
+                    break;
+            }
+        }
+        Flush();
+        if (tick)
+            OnTick();
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -70,7 +89,7 @@ internal sealed partial class FileStreamStore
             {
                 Roll();
             }
-            catch (IOException exception)
+            catch (Exception exception) when (IsRefusedWrite(exception))
             {
                 request.Completion!.TrySetException(new StoreWriteException(_directory, exception));
                 return;
@@ -123,7 +142,7 @@ internal sealed partial class FileStreamStore
             else
                 _dirty = true;
         }
-        catch (IOException exception)
+        catch (Exception exception) when (IsRefusedWrite(exception))
         {
             Rollback(active, start, exception);
             return;
@@ -149,7 +168,7 @@ internal sealed partial class FileStreamStore
     }
 
     /// <summary>Cuts the partial write off, so the file ends with the last acknowledged record, and fails the appends.</summary>
-    private void Rollback(Segment active, long start, IOException exception)
+    private void Rollback(Segment active, long start, Exception exception)
     {
         var error = new StoreWriteException(active.Path, exception);
         try
@@ -171,6 +190,12 @@ internal sealed partial class FileStreamStore
         _buffered = 0;
         ResetDraft();
     }
+
+    /// <summary>
+    /// The disk refused: full, read-only, failing (IOException), or a write past the file size limit (EFBIG), which
+    /// .NET reports as ArgumentOutOfRangeException.
+    /// </summary>
+    internal static bool IsRefusedWrite(Exception exception) => exception is IOException or ArgumentOutOfRangeException;
 
     private void ResetDraft()
     {
@@ -194,7 +219,7 @@ internal sealed partial class FileStreamStore
         {
             Sync(Active);
         }
-        catch (IOException exception)
+        catch (Exception exception) when (IsRefusedWrite(exception))
         {
             _logger.LogError(exception, "fsync of {Path} failed", Active.Path);
         }
@@ -231,7 +256,7 @@ internal sealed partial class FileStreamStore
             else
                 _dirty = true;
         }
-        catch (IOException exception)
+        catch (Exception exception) when (IsRefusedWrite(exception))
         {
             Rollback(active, active.Length, exception);
             return false;
