@@ -25,7 +25,7 @@ public sealed class FileMessageStore : IMessageStore
         _time = time;
     }
 
-    /// <exception cref="IOException">Another process has the directory open.</exception>
+    /// <exception cref="IOException">Another process (or instance) has the directory open.</exception>
     public static ValueTask<FileMessageStore> OpenAsync(FileStoreOptions options, ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
@@ -55,11 +55,15 @@ public sealed class FileMessageStore : IMessageStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_open.TryGetValue(options.Name, out FileStreamStore? open))
-                return open;
+            lock (_open)
+            {
+                if (_open.TryGetValue(options.Name, out FileStreamStore? open))
+                    return open;
+            }
             FileStreamStore stream = await FileStreamStore.OpenAsync(Path.Combine(_streams, options.Name), options,
                 _loggerFactory.CreateLogger<FileStreamStore>(), _time, Forget, cancellationToken);
-            _open[options.Name] = stream;
+            lock (_open)
+                _open[options.Name] = stream;
             return stream;
         }
         finally
@@ -75,23 +79,24 @@ public sealed class FileMessageStore : IMessageStore
     public async ValueTask<bool> DeleteStreamAsync(string name, CancellationToken cancellationToken = default)
     {
         new StreamOptions { Name = name }.Validate();
-        FileStreamStore? open;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _open.TryGetValue(name, out open);
+            FileStreamStore? open;
+            lock (_open)
+                _open.TryGetValue(name, out open);
+            if (open is not null)
+                await open.DisposeAsync();
+            string directory = Path.Combine(_streams, name);
+            if (!Directory.Exists(directory))
+                return false;
+            Directory.Delete(directory, recursive: true);
+            return true;
         }
         finally
         {
             _gate.Release();
         }
-        if (open is not null)
-            await open.DisposeAsync();
-        string directory = Path.Combine(_streams, name);
-        if (!Directory.Exists(directory))
-            return false;
-        Directory.Delete(directory, recursive: true);
-        return true;
     }
 
     public async ValueTask DisposeAsync()
@@ -103,7 +108,8 @@ public sealed class FileMessageStore : IMessageStore
             if (_disposed)
                 return;
             _disposed = true;
-            streams = [.. _open.Values];
+            lock (_open)
+                streams = [.. _open.Values];
         }
         finally
         {
