@@ -31,10 +31,12 @@ internal sealed partial class FileStreamStore
         }
         try
         {
-            byte[] buffer = new byte[end - start];
+            byte[] buffer = GC.AllocateUninitializedArray<byte>((int)(end - start));
             await ReadExactlyAsync(segment, buffer, start, cancellationToken);
             var messages = new StoredMessage[count];
             int offset = 0;
+            string subject = "";
+            ReadOnlySpan<byte> subjectBytes = default;
             for (int i = 0; i < count;)
             {
                 if (RecordCodec.TryParse(buffer.AsSpan(offset), out RecordHeader header) != ParseStatus.Ok)
@@ -42,7 +44,14 @@ internal sealed partial class FileStreamStore
                 if (header.Kind == RecordKind.Message)
                 {
                     var record = new ReadOnlyMemory<byte>(buffer, offset, header.Length);
-                    messages[i++] = new StoredMessage(header.Sequence, header.Timestamp, RecordCodec.Subject(record.Span, header),
+                    // Runs of one subject are the common case: one string serves them all.
+                    ReadOnlySpan<byte> bytes = record.Span.Slice(RecordCodec.SubjectStart, header.SubjectLength);
+                    if (i == 0 || !bytes.SequenceEqual(subjectBytes))
+                    {
+                        subject = RecordCodec.Subject(record.Span, header);
+                        subjectBytes = bytes;
+                    }
+                    messages[i++] = new StoredMessage(header.Sequence, header.Timestamp, subject,
                         record.Slice(header.HeadersStart, header.HeadersLength), record.Slice(header.PayloadStart, header.PayloadLength));
                 }
                 offset += header.Length;
