@@ -2,7 +2,7 @@ using FASTER.core;
 
 namespace Mq.StoreBenchmarks;
 
-/// <summary>FasterLog with per-entry checksums: Enqueue then a commit (which flushes the device and writes commit metadata).</summary>
+/// <summary>FasterLog with per-entry checksums: Enqueue then a commit; fast commit mode keeps commit metadata in the log, not a file per commit.</summary>
 internal sealed class FasterEngine : IBatchEngine
 {
     private readonly FasterLogSettings _settings;
@@ -11,21 +11,21 @@ internal sealed class FasterEngine : IBatchEngine
     public FasterEngine(string directory)
     {
         Directory.CreateDirectory(directory);
-        _settings = new FasterLogSettings(directory) { LogChecksum = LogChecksumType.PerEntry, AutoRefreshSafeTailAddress = true };
+        _settings = new FasterLogSettings(directory) { LogChecksum = LogChecksumType.PerEntry, FastCommitMode = true };
         _log = new FasterLog(_settings);
     }
 
     public string Name => "faster-log";
 
-    public void Write(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
+    public async ValueTask WriteAsync(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
     {
         for (int i = 0; i < records.Count; i++)
             _log.Enqueue(records[i]);
         if (sync)
-            _log.Commit(spinWait: true);
+            await _log.CommitAsync();
     }
 
-    public void Sync() => _log.Commit(spinWait: true);
+    public ValueTask SyncAsync() => _log.CommitAsync();
 
     public long ReadAll()
     {

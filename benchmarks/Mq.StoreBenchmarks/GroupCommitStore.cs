@@ -67,12 +67,12 @@ internal sealed class GroupCommitStore : IBenchStore
                 waiting.Add(append.Done);
             }
             bool syncNow = _syncEveryMs is not { } every || Environment.TickCount64 - lastSync >= every;
-            _engine.Write(batch, _next, sync: _syncEveryMs is null);
+            await _engine.WriteAsync(batch, _next, sync: _syncEveryMs is null);
             _next += (ulong)batch.Count;
             dirty = _syncEveryMs is not null;
             if (dirty && syncNow)
             {
-                _engine.Sync();
+                await _engine.SyncAsync();
                 lastSync = Environment.TickCount64;
                 dirty = false;
             }
@@ -81,6 +81,6 @@ internal sealed class GroupCommitStore : IBenchStore
             waiting.Clear();
         }
         if (dirty)
-            _engine.Sync();
+            await _engine.SyncAsync();
     }
 }

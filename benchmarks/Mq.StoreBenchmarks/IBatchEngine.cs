@@ -8,9 +8,9 @@ internal interface IBatchEngine : IDisposable
 {
     string Name { get; }
 
-    void Write(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync);
+    ValueTask WriteAsync(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync);
 
-    void Sync();
+    ValueTask SyncAsync();
 
     /// <summary>Reads every record from the start and returns how many there were.</summary>
     long ReadAll();

@@ -31,8 +31,8 @@ try
     foreach (((string engine, string workload), List<double> rates) in results.OrderBy(r => r.Key.Workload).ThenBy(r => r.Key.Engine))
     {
         double median = rates.Order().ElementAt(rates.Count / 2);
-        double baseline = results[("segments", workload)].Order().ElementAt(rates.Count / 2);
-        Console.WriteLine($"  {workload,-17} {engine,-9} {median,12:N0}  {median / baseline,5:0.00}x");
+        string ratio = results.TryGetValue(("segments", workload), out var baseline) ? $"{median / baseline.Order().ElementAt(baseline.Count / 2),5:0.00}x" : "";
+        Console.WriteLine($"  {workload,-17} {engine,-9} {median,12:N0}  {ratio}");
     }
 }
 finally
@@ -41,21 +41,20 @@ finally
         Directory.Delete(root, recursive: true);
 }
 
-async Task Measure(string engine, string workload, int run, int? syncEveryMs, Func<IBenchStore, Task<(long Messages, TimeSpan Elapsed)>> body)
+async Task Measure(string engine, string workload, int run, int? syncEveryMs, Func<Func<Task<IBenchStore>>, Task<Timing>> body)
 {
     string directory = Path.Combine(root, $"{engine}-{workload}-{run}");
-    long messages;
-    TimeSpan elapsed;
-    await using (IBenchStore store = await OpenAsync(engine, directory, syncEveryMs))
-        (messages, elapsed) = await body(store);
-    double rate = messages / elapsed.TotalSeconds;
+    Timing timing = await body(() => OpenAsync(engine, directory, syncEveryMs));
+    double rate = timing.Messages / timing.Elapsed.TotalSeconds;
     (results.TryGetValue((engine, workload), out var rates) ? rates : results[(engine, workload)] = []).Add(rate);
-    Console.WriteLine($"run {run} {engine,-9} {workload,-17} {messages,9} msgs {elapsed.TotalSeconds,6:0.00} s {rate,12:N0} msgs/s");
+    string open = timing.Open is { } reopen ? $" (reopen {reopen.TotalMilliseconds:0} ms before it)" : "";
+    Console.WriteLine($"run {run} {engine,-9} {workload,-17} {timing.Messages,9} msgs {timing.Elapsed.TotalSeconds,6:0.00} s {rate,12:N0} msgs/s{open}");
     Directory.Delete(directory, recursive: true);
 }
 
-async Task<(long, TimeSpan)> AppendAsync(IBenchStore store)
+async Task<Timing> AppendAsync(Func<Task<IBenchStore>> open)
 {
+    await using IBenchStore store = await open();
     byte[] payload = new byte[128];
     Random.Shared.NextBytes(payload);
     long appended = 0;
@@ -66,22 +65,29 @@ async Task<(long, TimeSpan)> AppendAsync(IBenchStore store)
         while (Interlocked.Increment(ref appended) <= count && clock.Elapsed < deadline)
             await store.AppendAsync(payload);
     })));
-    return (Math.Min(appended - Appenders, count), clock.Elapsed);
+    return new Timing(Math.Min(appended - Appenders, count), clock.Elapsed, null);
 }
 
-async Task<(long, TimeSpan)> ReplayAsync(IBenchStore store)
+// Filled, closed and opened again, as after a restart; the read is timed, and the reopen shown apart.
+async Task<Timing> ReplayAsync(Func<Task<IBenchStore>> open)
 {
     byte[] payload = new byte[128];
-    await Task.WhenAll(Enumerable.Range(0, Appenders).Select(appender => Task.Run(async () =>
+    await using (IBenchStore filling = await open())
     {
-        for (int i = appender; i < replayCount; i += Appenders)
-            await store.AppendAsync(payload);
-    })));
+        await Task.WhenAll(Enumerable.Range(0, Appenders).Select(appender => Task.Run(async () =>
+        {
+            for (int i = appender; i < replayCount; i += Appenders)
+                await filling.AppendAsync(payload);
+        })));
+    }
+    var reopening = Stopwatch.StartNew();
+    await using IBenchStore store = await open();
+    TimeSpan reopen = reopening.Elapsed;
     var clock = Stopwatch.StartNew();
     long read = await store.ReplayAsync();
     if (read != replayCount)
         throw new InvalidOperationException($"replay read {read} of {replayCount} messages");
-    return (read, clock.Elapsed);
+    return new Timing(read, clock.Elapsed, reopen);
 }
 
 static async Task<IBenchStore> OpenAsync(string engine, string directory, int? syncEveryMs) => engine switch

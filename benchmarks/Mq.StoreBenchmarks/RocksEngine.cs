@@ -20,7 +20,7 @@ internal sealed class RocksEngine : IBatchEngine
 
     public string Name => "rocksdb";
 
-    public void Write(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
+    public ValueTask WriteAsync(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
     {
         using var batch = new WriteBatch();
         byte[] key = new byte[8];
@@ -30,10 +30,15 @@ internal sealed class RocksEngine : IBatchEngine
             batch.Put(key, records[i]);
         }
         _db.Write(batch, sync ? _synced : _unsynced);
+        return ValueTask.CompletedTask;
     }
 
     // A synced write fsyncs the WAL, and with it every unsynced write before it.
-    public void Sync() => _db.Put(SyncKey, SyncKey, writeOptions: _synced);
+    public ValueTask SyncAsync()
+    {
+        _db.Put(SyncKey, SyncKey, writeOptions: _synced);
+        return ValueTask.CompletedTask;
+    }
 
     public long ReadAll()
     {

@@ -24,7 +24,7 @@ internal sealed class SqliteEngine : IBatchEngine
 
     public string Name => "sqlite-wal";
 
-    public void Write(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
+    public ValueTask WriteAsync(IReadOnlyList<byte[]> records, ulong firstSequence, bool sync)
     {
         Execute(sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
         using SqliteTransaction transaction = _connection.BeginTransaction();
@@ -36,10 +36,15 @@ internal sealed class SqliteEngine : IBatchEngine
             _insert.ExecuteNonQuery();
         }
         transaction.Commit();
+        return ValueTask.CompletedTask;
     }
 
     // An empty commit writes nothing, so the WAL is fsync'd by a checkpoint under FULL.
-    public void Sync() => Execute("PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(PASSIVE)");
+    public ValueTask SyncAsync()
+    {
+        Execute("PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(PASSIVE)");
+        return ValueTask.CompletedTask;
+    }
 
     public long ReadAll()
     {
