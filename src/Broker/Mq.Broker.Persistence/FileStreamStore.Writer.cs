@@ -35,9 +35,10 @@ internal sealed partial class FileStreamStore
                 _logger.LogError(exception, "Stream {Stream} failed and refuses appends until reopened", Name);
                 foreach (WriteRequest request in batch)
                     request.Completion?.TrySetException(_faulted);
-                foreach ((WriteRequest request, _) in _pendingAcks)
-                    request.Completion!.TrySetException(_faulted);
                 _pendingAcks.Clear();
+                _pendingEntries.Clear();
+                _buffered = 0;
+                ResetDraft();
             }
             batch.Clear();
         }

@@ -47,6 +47,7 @@ internal sealed partial class FileStreamStore : IStreamStore
         }
         _lastTimestamp = segments.Where(segment => segment.Entries.Count > 0).Select(segment => segment.LastTimestamp).DefaultIfEmpty().Max();
         Active.OpenWriter();
+        RetireBelowFloor();
         ResetDraft();
         if (DiscardOld(_time.GetUtcNow().ToUnixTimeMilliseconds()))
             WriteFloor(_first, sync: false);
