@@ -109,6 +109,25 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(Segment, error.Path);
     }
 
+    [Fact]
+    public async Task A_missing_segment_file_is_corruption_naming_the_file_after_the_gap()
+    {
+        var options = Options with { SegmentBytes = 4096 };
+        await using (FileMessageStore store = await OpenStoreAsync())
+        {
+            IStreamStore stream = await store.OpenStreamAsync(options);
+            for (int i = 0; i < 200; i++)
+                await stream.AppendAsync(StreamStoreTests.Message($"m{i:D3}"));
+        }
+        string[] segments = Directory.GetFiles(Path.GetDirectoryName(Segment)!, "*.seg").Order(StringComparer.Ordinal).ToArray();
+        File.Delete(segments[1]);
+
+        await using FileMessageStore reopened = await OpenStoreAsync();
+        StoreCorruptException error = await Assert.ThrowsAsync<StoreCorruptException>(async () => await reopened.OpenStreamAsync(options));
+        Assert.Equal(segments[2], error.Path);
+        Assert.Contains("segment files are missing", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("always")]
     [InlineData("every50")]
