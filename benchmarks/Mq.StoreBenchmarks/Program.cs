@@ -30,8 +30,8 @@ try
     Console.WriteLine("median msgs/s, and as a ratio of the segment files':");
     foreach (((string engine, string workload), List<double> rates) in results.OrderBy(r => r.Key.Workload).ThenBy(r => r.Key.Engine))
     {
-        double median = rates.Order().ElementAt(rates.Count / 2);
-        string ratio = results.TryGetValue(("segments", workload), out var baseline) ? $"{median / baseline.Order().ElementAt(baseline.Count / 2),5:0.00}x" : "";
+        double median = Median(rates);
+        string ratio = results.TryGetValue(("segments", workload), out var baseline) ? $"{median / Median(baseline),5:0.00}x" : "";
         Console.WriteLine($"  {workload,-17} {engine,-9} {median,12:N0}  {ratio}");
     }
 }
@@ -98,6 +98,12 @@ static async Task<IBenchStore> OpenAsync(string engine, string directory, int? s
     "faster" => new GroupCommitStore(new FasterEngine(directory), syncEveryMs),
     _ => throw new ArgumentException($"unknown engine '{engine}': segments, sqlite, rocksdb or faster"),
 };
+
+static double Median(List<double> rates)
+{
+    double[] sorted = [.. rates.Order()];
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
 
 int Option(string name, int fallback) =>
     int.Parse(OptionText(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);

@@ -100,7 +100,7 @@ internal sealed class FileConsumerPositions : IConsumerPositions, IAsyncDisposab
             try
             {
                 await _log.WriteAsync(Encode(kind, consumer, floor), cancellationToken);
-                _log.Flush(flushToDisk: true);
+                NativeSync.FlushToDisk(_log);
             }
             catch (Exception exception) when (FileStreamStore.IsRefusedWrite(exception))
             {

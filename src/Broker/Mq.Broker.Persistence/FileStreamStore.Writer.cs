@@ -207,7 +207,7 @@ internal sealed partial class FileStreamStore
 
     private void Sync(Segment segment)
     {
-        segment.Writer!.Flush(flushToDisk: true);
+        NativeSync.FlushToDisk(segment.Writer!);
         _lastSync = Now;
         _dirty = false;
     }
