@@ -66,6 +66,45 @@ public sealed class StreamStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Readers_keep_reading_in_order_while_limits_delete_the_segments_under_them()
+    {
+        await using FileMessageStore store = await OpenStoreAsync();
+        IStreamStore stream = await store.OpenStreamAsync(new StreamOptions
+        {
+            Name = "churn",
+            SegmentBytes = 4096,
+            Fsync = FsyncPolicy.EveryMs(5),
+            Limits = new StreamLimits { MaxMessages = 100 },
+        });
+        Task appending = Task.Run(async () =>
+        {
+            for (int i = 1; i <= 3000; i++)
+                await stream.AppendAsync(Message($"m{i}"));
+        });
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            ulong last = 0;
+            while (!appending.IsCompleted || last < stream.State.LastSequence)
+            {
+                foreach (StoredMessage message in await stream.ReadAsync(Math.Max(last + 1, stream.State.FirstSequence), 50))
+                {
+                    Assert.True(message.Sequence > last);
+                    Assert.Equal($"m{message.Sequence}", Encoding.UTF8.GetString(message.Payload.Span));
+                    last = message.Sequence;
+                }
+            }
+            return last;
+        })).ToArray();
+
+        await appending.WaitAsync(TimeSpan.FromSeconds(60));
+        ulong[] lastRead = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(lastRead, last => Assert.Equal(3000UL, last));
+        Assert.Equal((2901UL, 3000UL), (stream.State.FirstSequence, stream.State.LastSequence));
+        Assert.True(Directory.GetFiles(Path.Combine(_directory.Path, "streams", "churn"), "*.seg").Length <= 3);
+    }
+
+    [Fact]
     public async Task The_first_sequence_at_or_after_a_time_is_found()
     {
         await using FileMessageStore store = await OpenStoreAsync();
