@@ -25,6 +25,17 @@ public sealed class CrashRecoveryTests : IDisposable
         return new FileInfo(Segment).Length / 20;
     }
 
+    /// <summary>200 messages in 4 KiB segments, so the stream has several files.</summary>
+    private async Task<StreamOptions> WriteSegmentsAsync()
+    {
+        var options = Options with { SegmentBytes = 4096 };
+        await using FileMessageStore store = await OpenStoreAsync();
+        IStreamStore stream = await store.OpenStreamAsync(options);
+        for (int i = 0; i < 200; i++)
+            await stream.AppendAsync(StreamStoreTests.Message($"m{i:D3}"));
+        return options;
+    }
+
     private async Task AssertReopensWithAsync(int messages)
     {
         await using FileMessageStore store = await OpenStoreAsync();
@@ -94,13 +105,7 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact]
     public async Task A_torn_segment_that_is_not_the_last_is_corruption_not_a_torn_write()
     {
-        var options = Options with { SegmentBytes = 4096 };
-        await using (FileMessageStore store = await OpenStoreAsync())
-        {
-            IStreamStore stream = await store.OpenStreamAsync(options);
-            for (int i = 0; i < 200; i++)
-                await stream.AppendAsync(StreamStoreTests.Message($"m{i:D3}"));
-        }
+        StreamOptions options = await WriteSegmentsAsync();
         using (var file = new FileStream(Segment, FileMode.Open))
             file.SetLength(file.Length - 7);
 
@@ -112,13 +117,7 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact]
     public async Task A_missing_segment_file_is_corruption_naming_the_file_after_the_gap()
     {
-        var options = Options with { SegmentBytes = 4096 };
-        await using (FileMessageStore store = await OpenStoreAsync())
-        {
-            IStreamStore stream = await store.OpenStreamAsync(options);
-            for (int i = 0; i < 200; i++)
-                await stream.AppendAsync(StreamStoreTests.Message($"m{i:D3}"));
-        }
+        StreamOptions options = await WriteSegmentsAsync();
         string[] segments = Directory.GetFiles(Path.GetDirectoryName(Segment)!, "*.seg").Order(StringComparer.Ordinal).ToArray();
         File.Delete(segments[1]);
 
