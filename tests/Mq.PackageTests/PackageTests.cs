@@ -13,7 +13,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [Fact]
     public void The_feed_has_every_package_under_one_version()
     {
-        string[] expected = ["Mq", "Mq.Hosting", "Mq.Broker.Core", "Mq.Broker.Monitoring", "Mq.Testing", "Mq.Broker", "Mq.Publisher", "Mq.Subscriber"];
+        string[] expected = ["Mq", "Mq.Hosting", "Mq.Broker.Core", "Mq.Broker.Monitoring", "Mq.Broker.Persistence", "Mq.Testing", "Mq.Broker", "Mq.Publisher", "Mq.Subscriber"];
 
         string[] packed = Directory.GetFiles(feed.Feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray()!;
 
@@ -25,6 +25,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [InlineData("Mq.Hosting", new[] { "Mq" })]
     [InlineData("Mq.Broker.Core", new[] { "Mq" })]
     [InlineData("Mq.Broker.Monitoring", new[] { "Mq.Broker.Core" })]
+    [InlineData("Mq.Broker.Persistence", new string[0])]
     [InlineData("Mq.Testing", new[] { "Mq", "Mq.Broker.Core" })]
     public void A_library_package_carries_its_own_assembly_and_depends_on_no_hosting_command_line_or_logging_sink(string id, string[] mqDependencies)
     {
