@@ -101,6 +101,16 @@ public sealed class DiscoveryTests
         Assert.Contains(options.Validate(), problem => problem.StartsWith(message, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Discovery_on_a_broker_with_only_unix_endpoints_needs_an_announced_endpoint()
+    {
+        var unixOnly = new BrokerOptions { Endpoint = "unix:///tmp/mq-discovery-test.sock", Discovery = { Address = "127.0.0.1:0" } };
+        var announced = new BrokerOptions { Endpoint = "unix:///tmp/mq-discovery-test.sock", Discovery = { Address = "127.0.0.1:0", Announce = "tcp://10.0.0.5:5555" } };
+
+        Assert.Contains(unixOnly.Validate(), problem => problem.StartsWith("Broker:Discovery answers peers on the network, which reach the broker over TCP", StringComparison.Ordinal));
+        Assert.DoesNotContain(announced.Validate(), problem => problem.StartsWith("Broker:Discovery", StringComparison.Ordinal));
+    }
+
     private static Task<TestBroker> StartAsync(string discoveryAddress) =>
         TestBroker.StartAsync(o => o.Broker.Discovery.Address = discoveryAddress);
 

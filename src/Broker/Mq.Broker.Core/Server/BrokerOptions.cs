@@ -268,6 +268,10 @@ public sealed class BrokerOptions
         {
             yield return discoveryProblem;
         }
+        else if (Discovery is { Enabled: true, Announce: null } && !new[] { Endpoint }.Concat(Endpoints ?? []).Any(e => e?.StartsWith("tcp://", StringComparison.Ordinal) == true))
+        {
+            yield return "Broker:Discovery answers peers on the network, which reach the broker over TCP: give it a tcp:// endpoint, or set Broker:Discovery:Announce";
+        }
 
         if (Curve?.Problem() is { } curveProblem)
         {
