@@ -30,4 +30,8 @@ public sealed class OtherUserFactAttribute : FactAttribute
     /// <summary>The command line that runs <paramref name="arguments"/> under Python as nobody, with no supplementary groups.</summary>
     public static string[] AsNobody(params string[] arguments) =>
         [$"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", PythonFactAttribute.Python, .. arguments];
+
+    /// <summary>The command line that runs <paramref name="arguments"/> under Python as nobody, with these supplementary groups.</summary>
+    public static string[] AsNobodyInGroups(IEnumerable<uint> groups, params string[] arguments) =>
+        [$"--reuid={Nobody}", $"--regid={Nobody}", $"--groups={string.Join(',', groups)}", PythonFactAttribute.Python, .. arguments];
 }

@@ -60,5 +60,41 @@ public sealed class LocalUserTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [OtherUserFact]
+    public async Task A_supplementary_group_maps_a_process_of_another_user_by_gid_and_by_name()
+    {
+        File.SetUnixFileMode(_directory.FullName, (UnixFileMode)0x1ED /* 0755 */);
+        string policy = Path.Combine(_directory.FullName, "policy.json");
+        // Debian's group "users" is gid 100; 4242 names no group, so only its gid can match.
+        await File.WriteAllTextAsync(policy, """
+            {
+              "users": {
+                "staff":  { "local": { "gids": [4242] }, "roles": ["all"] },
+                "member": { "local": { "groups": ["users"] }, "roles": ["all"] }
+              },
+              "roles": { "all": { "publish": { "allow": [">"] }, "subscribe": { "allow": [">"] } } }
+            }
+            """);
+
+        (PeerProcess broker, _) = await BrokerProcess.StartAsync("unix://" + SocketPath, "--Broker:PolicyFile=" + policy, "--Broker:UnixSocketMode=0666");
+        await using (broker)
+        {
+            foreach ((uint group, string identity) in new[] { (4242u, "staff"), (100u, "member") })
+            {
+                ExternalCommand.Result member = await ExternalCommand.RunAsync(OtherUserFactAttribute.Setpriv,
+                    OtherUserFactAttribute.AsNobodyInGroups([group], Script, "ipc://" + SocketPath), TimeSpan.FromSeconds(30));
+                output.WriteLine($"nobody in group {group}: exit {member.ExitCode}: {member.Output}");
+                Assert.Contains("ok: MSG seq=1 subject=py.test", member.Output);
+                await broker.WaitForLineAsync($"identity {identity}", TimeSpan.FromSeconds(5));
+            }
+
+            ExternalCommand.Result outsider = await ExternalCommand.RunAsync(OtherUserFactAttribute.Setpriv,
+                OtherUserFactAttribute.AsNobody(Script, "ipc://" + SocketPath), TimeSpan.FromSeconds(30));
+            output.WriteLine($"nobody in no group: exit {outsider.ExitCode}: {outsider.Output}");
+            Assert.Equal(1, outsider.ExitCode);
+            Assert.Contains("is mapped to no identity of the policy", outsider.Output);
+        }
+    }
+
     private static string Script => Path.Combine(RepositoryRoot.Path, "tests", "python", "plain_peer.py");
 }
