@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs workloads W1-W5 against Mq, NATS and Redis in one go (and W3, W4 against bare NetMQ through a minimal
-# relay, the floor any NetMQ-based broker stands on) and prints one table with Mq's ratio to each.
+# Runs workloads W1-W5 against Mq (over TCP and over a Unix socket), NATS and Redis in one go (and W3, W4 against
+# bare NetMQ through a minimal relay, the floor any NetMQ-based broker stands on) and prints one table with Mq's
+# ratio to each.
 # Installs nats-server and redis-server from Debian if missing. Servers listen on 127.0.0.1, on free ports,
 # and are stopped by PID on exit. Bounded: each workload by WORKLOAD_TIMEOUT, the whole run by TOTAL_TIMEOUT.
 #
@@ -63,7 +64,9 @@ REDIS_PORT=$("${BENCH[@]}" free-port)
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >"$RESULTS/redis-server.log" 2>&1 &
 pids+=($!)
 MQ_PORT=$("${BENCH[@]}" free-port)
-dotnet "$ROOT/src/Broker/bin/Release/net10.0/Mq.Broker.dll" --endpoint "tcp://127.0.0.1:$MQ_PORT" >"$RESULTS/mq-broker.log" 2>&1 &
+MQ_SOCKET="$RESULTS/mq.sock"
+dotnet "$ROOT/src/Broker/bin/Release/net10.0/Mq.Broker.dll" --endpoint "tcp://127.0.0.1:$MQ_PORT" --endpoint "unix://$MQ_SOCKET" \
+  >"$RESULTS/mq-broker.log" 2>&1 &
 MQ_PID=$!
 pids+=("$MQ_PID")
 
@@ -85,6 +88,8 @@ run() {
 # Rounds interleave the systems, so a slow minute on a shared machine hurts all of them, not one.
 for round in $(seq "$REPEAT"); do
   run mq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
+  # The same broker and client over its Unix socket endpoint.
+  run mq-unix "$round" --endpoint "unix://$MQ_SOCKET" --broker-pid "$MQ_PID"
   # The same client without flow control: what the zero-loss guarantee costs.
   run mq-plain "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W1 W2 W5
   # Remote objects: the same echo through a generated proxy and dispatcher.
@@ -136,15 +141,16 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     a = median("mq-rpc" SUBSEP k); b = median("mq" SUBSEP k)
     return b == 0 ? "n/a" : sprintf("%.2f", a / b)
   }
-  function ratio(k, other,    a, b) {
-    if (!(("mq" SUBSEP k) in n) || !((other SUBSEP k) in n)) return "n/a"
-    a = median("mq" SUBSEP k); b = median(other SUBSEP k)
+  function ratio(k, other) { return between("mq", k, other) }
+  function between(s, k, other,    a, b) {
+    if (!((s SUBSEP k) in n) || !((other SUBSEP k) in n)) return "n/a"
+    a = median(s SUBSEP k); b = median(other SUBSEP k)
     return b == 0 ? "n/a" : sprintf("%.2f", a / b)
   }
   END {
     count = split("W1/msgs_per_s W2/msgs_per_s W3/p50_us W3/p99_us W4/requests_per_s W5/mb_per_s", rows, " ")
     split("1 pub -> 1 sub, 128 B, msgs/s|1 pub -> 4 subs, 128 B, deliveries/s|sequential req/rep, p50 us (lower is better)|sequential req/rep, p99 us (lower is better)|64 in flight, requests/s|64 KiB pub/sub, MB/s", names, "|")
-    split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS|<= 1.2x NATS|>= 1.5x NATS|>= 1.0x NATS", targets, "|")
+    split(">= 1.5x NATS, >= 1.0x Redis, 0 lost|>= 1.5x NATS|<= 1.0x NATS, <= 1.05x floor|<= 1.2x NATS|>= 1.5x NATS, >= 1.1x floor|>= 1.0x NATS", targets, "|")
     print "| workload | Mq | Mq, plain subscriptions | NATS | Redis | NetMQ floor | Mq/NATS | Mq/Redis | Mq/floor | target |"
     print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for (i = 1; i <= count; i++) {
@@ -157,6 +163,14 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     printf "| W1 broker peak RSS, MB | %s | | | | | | | | |\n", cell("mq", "W1/broker_peak_rss_mb")
     printf "| W1 broker CPU s per million msgs | %s | | | | | | | | |\n", cell("mq", "W1/broker_cpu_s_per_million")
     printf "| W4 broker CPU s per million requests | %s | | | | | | | | |\n", cell("mq", "W4/broker_cpu_s_per_million")
+    print ""
+    print "| over a Unix socket (mq-unix) | Mq unix | NATS | Mq unix/NATS | Mq unix/Mq tcp | target |"
+    print "| --- | ---: | ---: | ---: | ---: | --- |"
+    split(">= 2x NATS, 0 lost|>= 2x NATS|<= 0.6x NATS|<= 1.0x NATS|>= 1.5x NATS|>= 1.5x NATS", unixTargets, "|")
+    for (i = 1; i <= count; i++) {
+      k = rows[i]
+      printf "| %s %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq-unix", k), cell("nats", k), between("mq-unix", k, "nats"), between("mq-unix", k, "mq"), unixTargets[i]
+    }
     print ""
     print "| remote objects: W3 and W4 through a generated proxy (mq-rpc) | Mq raw | Mq proxy | proxy/raw | target |"
     print "| --- | ---: | ---: | ---: | --- |"

@@ -5,16 +5,27 @@ namespace Mq.Benchmarks;
 
 /// <summary>
 /// Starts an Mq broker process on a free loopback port and reads the endpoint from its ready line; with
+/// <c>unix</c>, on a Unix socket in the temp directory as well, and that endpoint is the one returned; with
 /// <c>monitored</c>, also its HTTP monitoring endpoint on another free loopback port.
 /// </summary>
 internal static partial class BrokerLauncher
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<(ChildProcess Broker, string Endpoint, Uri? Monitoring)> StartAsync(string? brokerDll, bool monitored)
+    private static int _started;
+
+    public static async Task<(ChildProcess Broker, string Endpoint, Uri? Monitoring)> StartAsync(string? brokerDll, bool monitored, bool unix)
     {
         string dll = brokerDll ?? FindBrokerDll();
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "--endpoint", "tcp://127.0.0.1:0" } };
+        if (unix)
+        {
+            // The broker removes its socket file when it stops, and replaces a stale one a killed broker left.
+            string socket = Path.Combine(Path.GetTempPath(), $"mq-bench-{Environment.ProcessId}-{Interlocked.Increment(ref _started)}.sock");
+            start.ArgumentList.Add("--endpoint");
+            start.ArgumentList.Add("unix://" + socket);
+        }
+
         if (monitored)
         {
             start.ArgumentList.Add("--monitor");
@@ -25,7 +36,7 @@ internal static partial class BrokerLauncher
         try
         {
             string ready = await broker.WaitForLineAsync(line => ReadyLine().IsMatch(line), StartTimeout);
-            string endpoint = ReadyLine().Match(ready).Groups["endpoint"].Value;
+            string endpoint = ReadyLine().Match(ready).Groups[unix ? "unix" : "endpoint"].Value;
             if (!monitored)
             {
                 return (broker, endpoint, null);
@@ -65,6 +76,6 @@ internal static partial class BrokerLauncher
     [GeneratedRegex(@"Monitoring on (?<address>http://\S+)")]
     private static partial Regex MonitoringLine();
 
-    [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)")]
+    [GeneratedRegex(@"ready on (?<endpoint>tcp://\S+)( (?<unix>unix://\S+))?")]
     private static partial Regex ReadyLine();
 }

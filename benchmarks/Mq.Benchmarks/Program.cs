@@ -7,7 +7,7 @@ var system = new Option<string>("--system") { Description = "The system under te
 system.AcceptOnlyFromAmong(Transports.Systems);
 var endpoint = new Option<string?>("--endpoint")
 {
-    Description = "Where it listens: tcp://host:port (mq, mq-plain, mq-rpc), nats://host:port, host:port (redis). Omitted for mq, mq-plain and mq-rpc: start a broker process here; netmq always starts its own relay",
+    Description = "Where it listens: tcp://host:port (mq, mq-plain, mq-rpc), unix:///path (mq-unix), nats://host:port, host:port (redis). Omitted for Mq's systems: start a broker process here; netmq always starts its own relay",
 };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
@@ -62,7 +62,7 @@ root.SetAction(async (parse, _) =>
     string mode = parse.GetValue(monitoring)!;
     if (mode != "off" && (where is not null || !Transports.IsMq(chosen)))
     {
-        Console.Error.WriteLine("--monitoring compares Mq brokers started here: use it with --system mq, mq-plain or mq-rpc and without --endpoint");
+        Console.Error.WriteLine("--monitoring compares Mq brokers started here: use it with --system mq, mq-unix, mq-plain or mq-rpc and without --endpoint");
         return 1;
     }
 
@@ -100,7 +100,7 @@ root.SetAction(async (parse, _) =>
         {
             foreach (string each in mode == "both" ? ["off", "on"] : new[] { mode })
             {
-                (ChildProcess broker, string started, Uri? address) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll), monitored: each == "on");
+                (ChildProcess broker, string started, Uri? address) = await BrokerLauncher.StartAsync(parse.GetValue(brokerDll), monitored: each == "on", unix: Transports.IsUnix(chosen));
                 if (address is not null)
                 {
                     await MonitoringLoad.WarmUpAsync(address, CancellationToken.None);

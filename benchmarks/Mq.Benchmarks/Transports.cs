@@ -4,14 +4,17 @@ namespace Mq.Benchmarks;
 internal static class Transports
 {
     /// <summary>"netmq" is not a product: it is the floor, bare NetMQ through a minimal relay (see <see cref="FloorWorkload"/>).</summary>
-    public static readonly string[] Systems = ["mq", "mq-plain", "mq-rpc", "nats", "redis", "netmq"];
+    public static readonly string[] Systems = ["mq", "mq-unix", "mq-plain", "mq-rpc", "nats", "redis", "netmq"];
 
     /// <summary>Mq's systems, which can start a broker of their own (without <c>--endpoint</c>).</summary>
-    public static bool IsMq(string system) => system is "mq" or "mq-plain" or "mq-rpc";
+    public static bool IsMq(string system) => system is "mq" or "mq-unix" or "mq-plain" or "mq-rpc";
+
+    /// <summary>"mq-unix" is "mq" over a Unix socket endpoint: a broker started for it listens on one too.</summary>
+    public static bool IsUnix(string system) => system == "mq-unix";
 
     public static ValueTask<IBenchTransport> ConnectAsync(string system, string endpoint, string name, CancellationToken cancellationToken) => system switch
     {
-        "mq" => MqTransport.ConnectAsync(endpoint, name, flowControl: true, cancellationToken),
+        "mq" or "mq-unix" => MqTransport.ConnectAsync(endpoint, name, flowControl: true, cancellationToken),
         "mq-plain" => MqTransport.ConnectAsync(endpoint, name, flowControl: false, cancellationToken),
         "mq-rpc" => MqRpcTransport.ConnectAsync(endpoint, name, cancellationToken),
         "nats" => NatsTransport.ConnectAsync(endpoint, name, cancellationToken),
