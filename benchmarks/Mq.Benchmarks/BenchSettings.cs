@@ -46,6 +46,15 @@ internal sealed record BenchSettings
 
     public long W5Messages => Scaled(4_000);
 
+    public long D1Messages => Scaled(200_000);
+
+    public int D1InFlight { get; init; } = 64;
+
+    public long D2Messages => Scaled(1_000_000);
+
+    /// <summary>D2 fills its stream with more publishes in flight than D1: the fill is not what D2 measures.</summary>
+    public int D2FillInFlight { get; init; } = 256;
+
     public const int SmallPayload = 128;
 
     public const int LargePayload = 64 * 1024;

@@ -3,7 +3,7 @@ namespace Mq.Benchmarks;
 /// <summary>Runs the chosen workloads one after another and prints each result line as soon as it is known.</summary>
 internal static class Runner
 {
-    private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5"];
+    private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5", "D1", "D2"];
 
     /// <summary>Each workload against each of <paramref name="brokers"/> in turn (one, or the same broker without and with monitoring).</summary>
     public static async Task<int> RunAsync(IReadOnlyList<BenchSettings> brokers)
@@ -55,6 +55,16 @@ internal static class Runner
                 ? [BenchResult.NotApplicable("redis", "W3", "p50_us", why), BenchResult.NotApplicable("redis", "W3", "p99_us", why)]
                 : [BenchResult.NotApplicable("redis", "W4", "requests_per_s", why)];
             return Task.FromResult(na);
+        }
+
+        if (workload is "D1" or "D2")
+        {
+            if (!Transports.IsDurable(settings.System))
+            {
+                return Task.FromResult<IReadOnlyList<BenchResult>>([BenchResult.NotApplicable(settings.System, workload, "msgs_per_s", "no-durable-streams")]);
+            }
+
+            return workload == "D1" ? DurableWorkload.RunPublishAsync(settings) : DurableWorkload.RunReplayAsync(settings);
         }
 
         if (settings.System == "netmq")

@@ -4,7 +4,10 @@ namespace Mq.Benchmarks;
 internal static class Transports
 {
     /// <summary>"netmq" is not a product: it is the floor, bare NetMQ through a minimal relay (see <see cref="FloorWorkload"/>).</summary>
-    public static readonly string[] Systems = ["mq", "mq-unix", "mq-plain", "mq-rpc", "nats", "redis", "netmq"];
+    public static readonly string[] Systems = ["mq", "mq-unix", "mq-plain", "mq-rpc", "nats", "jetstream", "redis", "netmq"];
+
+    /// <summary>Systems with durable streams, for D1 and D2 ("jetstream" is a nats-server started with -js).</summary>
+    public static bool IsDurable(string system) => system is "mq" or "mq-unix" or "jetstream";
 
     /// <summary>Mq's systems, which can start a broker of their own (without <c>--endpoint</c>).</summary>
     public static bool IsMq(string system) => system is "mq" or "mq-unix" or "mq-plain" or "mq-rpc";
@@ -17,8 +20,14 @@ internal static class Transports
         "mq" or "mq-unix" => MqTransport.ConnectAsync(endpoint, name, flowControl: true, cancellationToken),
         "mq-plain" => MqTransport.ConnectAsync(endpoint, name, flowControl: false, cancellationToken),
         "mq-rpc" => MqRpcTransport.ConnectAsync(endpoint, name, cancellationToken),
-        "nats" => NatsTransport.ConnectAsync(endpoint, name, cancellationToken),
+        "nats" or "jetstream" => NatsTransport.ConnectAsync(endpoint, name, cancellationToken),
         "redis" => RedisTransport.ConnectAsync(endpoint, name, cancellationToken),
         _ => throw new ArgumentException($"unknown system '{system}'", nameof(system)),
+    };
+
+    public static ValueTask<IBenchDurable> ConnectDurableAsync(string system, string endpoint, string name, CancellationToken cancellationToken) => system switch
+    {
+        "jetstream" => JetStreamDurable.ConnectAsync(endpoint, name, cancellationToken),
+        _ => throw new ArgumentException($"system '{system}' has no durable streams here", nameof(system)),
     };
 }

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Mq.Benchmarks;
+
+/// <summary>
+/// D1 (durable publish: 128 B, <see cref="BenchSettings.D1InFlight"/> publishes awaiting their acknowledgement at
+/// once) and D2 (a stream filled with <see cref="BenchSettings.D2Messages"/> messages, then replayed from its start
+/// to one consumer). One connection in this process; the stream is created empty before and deleted after.
+/// </summary>
+internal static class DurableWorkload
+{
+    private const int WarmupPublishes = 2_000;
+
+    public static async Task<IReadOnlyList<BenchResult>> RunPublishAsync(BenchSettings settings)
+    {
+        using var deadline = new CancellationTokenSource(settings.WorkloadTimeout);
+        await using IBenchDurable durable = await Transports.ConnectDurableAsync(settings.System, settings.Endpoint, "bench-d1", deadline.Token);
+        await durable.CreateStreamAsync("BENCH_D1", "bench.d1", deadline.Token);
+        try
+        {
+            await PublishAsync(durable, "bench.d1", WarmupPublishes, settings.D1InFlight, deadline.Token);
+            await using BrokerMonitor? monitor = settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
+            long start = Stopwatch.GetTimestamp();
+            (long acked, long failed) = await PublishAsync(durable, "bench.d1", settings.D1Messages, settings.D1InFlight, deadline.Token);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            long lost = settings.D1Messages - acked;
+            var results = new List<BenchResult>
+            {
+                new(settings.System, "D1", "msgs_per_s", acked / seconds, lost, deadline.IsCancellationRequested ? "timeout" : lost > 0 ? "loss" : "ok")
+                {
+                    Extra = [("in_flight", Count(settings.D1InFlight)), ("acked", Count(acked)), ("failed", Count(failed)), ("elapsed_s", Fields.Format(seconds))],
+                },
+            };
+            if (monitor is not null)
+            {
+                (double cpu, double rss) = await monitor.StopAsync();
+                results.Add(new BenchResult(settings.System, "D1", "broker_cpu_s_per_million", cpu * 1e6 / Math.Max(1, acked), null, "ok"));
+                results.Add(new BenchResult(settings.System, "D1", "broker_peak_rss_mb", rss, null, "ok"));
+            }
+
+            return results;
+        }
+        finally
+        {
+            await durable.DeleteStreamAsync("BENCH_D1", CancellationToken.None);
+        }
+    }
+
+    public static async Task<IReadOnlyList<BenchResult>> RunReplayAsync(BenchSettings settings)
+    {
+        using var deadline = new CancellationTokenSource(settings.WorkloadTimeout);
+        await using IBenchDurable durable = await Transports.ConnectDurableAsync(settings.System, settings.Endpoint, "bench-d2", deadline.Token);
+        await durable.CreateStreamAsync("BENCH_D2", "bench.d2", deadline.Token);
+        try
+        {
+            await using BrokerMonitor? monitor = settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
+            long fillStart = Stopwatch.GetTimestamp();
+            (long stored, _) = await PublishAsync(durable, "bench.d2", settings.D2Messages, settings.D2FillInFlight, deadline.Token);
+            double fillSeconds = Stopwatch.GetElapsedTime(fillStart).TotalSeconds;
+
+            long start = Stopwatch.GetTimestamp();
+            long inOrder = await durable.ReplayAsync("BENCH_D2", stored, deadline.Token);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            long lost = settings.D2Messages - inOrder;
+            var results = new List<BenchResult>
+            {
+                new(settings.System, "D2", "msgs_per_s", inOrder / seconds, lost, deadline.IsCancellationRequested ? "timeout" : lost > 0 ? "loss" : "ok")
+                {
+                    Extra = [("stored", Count(stored)), ("in_order", Count(inOrder)), ("elapsed_s", Fields.Format(seconds)), ("fill_s", Fields.Format(fillSeconds))],
+                },
+            };
+            if (monitor is not null)
+            {
+                // Through the fill and the replay: a store that kept the stream in memory would show it here.
+                (_, double rss) = await monitor.StopAsync();
+                results.Add(new BenchResult(settings.System, "D2", "broker_peak_rss_mb", rss, null, "ok")
+                {
+                    Extra = [("stream_payload_mb", Fields.Format(stored * BenchSettings.SmallPayload / 1e6))],
+                });
+            }
+
+            return results;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return [new BenchResult(settings.System, "D2", "msgs_per_s", double.NaN, settings.D2Messages, "timeout")];
+        }
+        finally
+        {
+            await durable.DeleteStreamAsync("BENCH_D2", CancellationToken.None);
+        }
+    }
+
+    /// <summary><paramref name="inFlight"/> loops, each publishing and awaiting the acknowledgement before its next; returns acknowledged and failed.</summary>
+    private static async Task<(long Acked, long Failed)> PublishAsync(IBenchDurable durable, string subject, long count, int inFlight, CancellationToken deadline)
+    {
+        long issued = 0;
+        long acked = 0;
+        long failed = 0;
+        var workers = new Task[inFlight];
+        for (int w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                byte[] payload = new byte[BenchSettings.SmallPayload];
+                long next;
+                while ((next = Interlocked.Increment(ref issued)) <= count && !deadline.IsCancellationRequested)
+                {
+                    SequenceTracker.Stamp(payload, next - 1);
+                    try
+                    {
+                        await durable.PublishDurableAsync(subject, payload, deadline);
+                        Interlocked.Increment(ref acked);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !deadline.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+            }, CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // What was not acknowledged by the deadline is counted as lost.
+        }
+
+        return (Interlocked.Read(ref acked), Interlocked.Read(ref failed));
+    }
+
+    private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
