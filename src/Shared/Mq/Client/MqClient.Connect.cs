@@ -77,7 +77,7 @@ public sealed partial class MqClient
         }
         catch (TimeoutException)
         {
-            string why = _connection.ChannelFailure is { } failure ? $": {failure}" : "";
+            string why = _connection.ConnectFailure is { } failure ? $": {failure}" : "";
             throw new NotConnectedException($"cannot reach the Mq broker at {_connection.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s{why}");
         }
     }
