@@ -56,4 +56,33 @@ public sealed class UnixClientTests : IDisposable
         Random.Shared.NextBytes(large);
         Assert.Equal(large, (await client.RequestAsync("echo", large)).Data.ToArray());
     }
+
+    [Fact]
+    public async Task Publisher_credit_and_a_flow_controlled_window_hold_a_fast_unix_publisher_to_its_subscriber_with_nothing_lost()
+    {
+        const int Count = 5000;
+        await using InProcessBroker broker = await InProcessBroker.StartAsync(o => (o.Endpoints, o.PublisherCreditBytes) = ([UnixEndpoint], 65536));
+        MqClient publisher = await broker.ConnectAsync("fast", o => o with { Endpoint = UnixEndpoint, OutboxCapacityBytes = 64 * 1024 });
+        MqClient careful = await broker.ConnectAsync("careful", o => o with { Endpoint = UnixEndpoint, SubscriptionCapacity = 100 });
+        await using MqSubscription flow = await careful.SubscribeAsync("flow.>", new SubscribeOptions { FlowControl = true });
+
+        Task publishing = Task.Run(async () =>
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                await publisher.PublishAsync("flow.data", BitConverter.GetBytes(i));
+            }
+
+            await publisher.FlushAsync();
+        });
+
+        // Unread, the window fills and the publisher must wait for credit rather than anything being dropped.
+        await Waits.UntilAsync(() => Task.FromResult(flow.Received >= 100), "the first window arriving");
+        Assert.NotSame(publishing, await Task.WhenAny(publishing, Task.Delay(TimeSpan.FromMilliseconds(500))));
+
+        List<MqMessage> received = await flow.TakeAsync(Count, TimeSpan.FromSeconds(60));
+        await publishing.WaitAsync(Bound);
+        Assert.Equal(Enumerable.Range(0, Count), received.Select(m => BitConverter.ToInt32(m.Data.Span)));
+        Assert.Equal(0, flow.Dropped);
+    }
 }
