@@ -151,7 +151,9 @@ internal sealed partial class StreamTransport
             }
             else
             {
-                Deliver(body.ToArray(), more);
+                byte[] frame = GC.AllocateUninitializedArray<byte>(body.Length);
+                body.CopyTo(frame);
+                Deliver(frame, more);
             }
         }
 
