@@ -44,26 +44,18 @@ public sealed class HostingTests : IAsyncLifetime
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task A_hosted_worker_configured_with_a_unix_endpoint_serves_and_subscribes_over_the_socket()
     {
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("mq-unix-");
-        try
-        {
-            string unix = "unix://" + Path.Combine(directory.FullName, "broker.sock");
-            await using InProcessBroker broker = await InProcessBroker.StartAsync(o => o.Endpoints = [unix]);
-            var log = new Received();
-            using IHost host = BuildHost(log, ("Mq:Endpoint", unix), ("Mq:Name", "unix-worker"));
-            await host.StartAsync();
-            Assert.Equal(unix, host.Services.GetRequiredService<MqClient>().Endpoint);
+        using var folder = new SocketFolder();
+        await using InProcessBroker broker = await InProcessBroker.StartAsync(o => o.Endpoints = [folder.Endpoint()]);
+        var log = new Received();
+        using IHost host = BuildHost(log, ("Mq:Endpoint", folder.Endpoint()), ("Mq:Name", "unix-worker"));
+        await host.StartAsync();
+        Assert.Equal(folder.Endpoint(), host.Services.GetRequiredService<MqClient>().Endpoint);
 
-            MqClient outside = await broker.ConnectAsync("outside");
-            await outside.PublishAsync("orders.created", 5);
-            Assert.Equal(8, await outside.RequestAsync<int, int>("doubler", 4));
-            await Waits.UntilAsync(() => Task.FromResult(log.Values.Count == 1), "the message handled");
-            await host.StopAsync();
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        MqClient outside = await broker.ConnectAsync("outside");
+        await outside.PublishAsync("orders.created", 5);
+        Assert.Equal(8, await outside.RequestAsync<int, int>("doubler", 4));
+        await Waits.UntilAsync(() => Task.FromResult(log.Values.Count == 1), "the message handled");
+        await host.StopAsync();
     }
 
     [Fact]

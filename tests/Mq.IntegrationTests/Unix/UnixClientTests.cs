@@ -11,11 +11,11 @@ namespace Mq.IntegrationTests.Unix;
 public sealed class UnixClientTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mq-unix-");
+    private readonly SocketFolder _folder = new();
 
-    private string UnixEndpoint => "unix://" + Path.Combine(_directory.FullName, "broker.sock");
+    private string UnixEndpoint => _folder.Endpoint();
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_unix_client_publishes_subscribes_requests_and_serves_beside_a_tcp_client()
@@ -68,9 +68,12 @@ public sealed class UnixClientTests : IDisposable
 
         Task publishing = Task.Run(async () =>
         {
+            // 2.5 MB in all, forty times the publisher's credit: it cannot all be in flight at once.
             for (int i = 0; i < Count; i++)
             {
-                await publisher.PublishAsync("flow.data", BitConverter.GetBytes(i));
+                byte[] payload = new byte[512];
+                BitConverter.TryWriteBytes(payload, i);
+                await publisher.PublishAsync("flow.data", payload);
             }
 
             await publisher.FlushAsync();

@@ -16,11 +16,11 @@ namespace Mq.IntegrationTests.Unix;
 public sealed class UnixHostileBrokerTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mq-unix-");
+    private readonly SocketFolder _folder = new();
 
-    private string SocketPath => Path.Combine(_directory.FullName, "fake.sock");
+    private string SocketPath => _folder.PathOf("fake.sock");
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     public static TheoryData<string, byte[], string> BadBrokers => new()
     {

@@ -16,13 +16,13 @@ namespace Mq.IntegrationTests.Unix;
 public sealed class UnixReconnectTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mq-unix-");
+    private readonly SocketFolder _folder = new();
 
-    private string SocketPath => Path.Combine(_directory.FullName, "broker.sock");
+    private string SocketPath => _folder.PathOf();
 
-    private string UnixEndpoint => "unix://" + SocketPath;
+    private string UnixEndpoint => _folder.Endpoint();
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Without_a_socket_file_the_connect_timeout_says_the_file_is_missing_and_how_often_it_was_tried()
