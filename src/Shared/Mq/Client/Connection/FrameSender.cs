@@ -9,8 +9,9 @@ namespace Mq.Client.Connection;
 /// Socket thread: the send side of a peer connection. Takes batches from the outboxes while the session is live
 /// and the <see cref="PublishLedger"/> has room, publishes only within the broker's credit, holds frames the
 /// transport refused (its high-water mark; never spinning on SendReady), marks sent frames with PINGs, and replays
-/// unconfirmed publishes after a reconnect. A batch ends with the transport's flush: one send call for all of it. With a pinned broker key every frame is sealed for the secure channel
-/// as it leaves, and nothing at all leaves while the channel is not up.
+/// unconfirmed publishes after a reconnect. A batch ends with the transport's flush: one send call for all of it.
+/// With a pinned broker key every frame is sealed for the secure channel as it leaves, and nothing at all leaves
+/// while the channel is not up.
 /// </summary>
 internal sealed class FrameSender(IPeerTransport transport, Outbox outbox, Outbox publishes, PublishLedger ledger, PeerChannel? channel)
 {

@@ -74,7 +74,10 @@ internal sealed partial class StreamTransport : IPeerTransport
         }
 
         _stopped = false;
-        BeginConnect();
+        if (_socket is null)
+        {
+            BeginConnect();
+        }
     }
 
     public void Disconnect()
