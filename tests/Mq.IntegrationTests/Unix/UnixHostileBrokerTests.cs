@@ -1,4 +1,5 @@
 using System.IO.Pipes;
+using Microsoft.Extensions.Logging;
 using System.Net.Sockets;
 using Mq.Client;
 using Mq.Errors;
@@ -57,6 +58,37 @@ public sealed class UnixHostileBrokerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broker_that_stops_reading_blocks_the_clients_writes_but_not_its_reading()
+    {
+        using Socket listener = Listen();
+        using var stop = new CancellationTokenSource();
+        Task broker = Task.Run(() => ServeWithoutReadingAsync(listener, stop.Token));
+        var logs = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        await using MqClient client = await MqClient.ConnectAsync(Options(Bound) with { DrainTimeout = TimeSpan.FromMilliseconds(200) }, factory);
+        Task<string> lost = client.NextStateAsync(ConnectionState.Disconnected);
+
+        // Far more than the socket's buffers and the transport's own queue hold: the client's writes stall for good.
+        Task flooding = Task.Run(async () =>
+        {
+            byte[] payload = new byte[64 * 1024];
+            while (!stop.IsCancellationRequested)
+            {
+                await client.PublishAsync("flood", payload, cancellationToken: stop.Token);
+            }
+        });
+
+        // The broker's heartbeats keep arriving (its WELCOME said 1.5 s of silence ends the session), so the session lives.
+        Task first = await Task.WhenAny(lost, Task.Delay(TimeSpan.FromSeconds(4)));
+        Assert.True(first != lost, first == lost ? $"{await lost}; the client's log: {string.Join(" | ", logs.Lines.Select(l => l.Message))}" : "");
+        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.False(flooding.IsCompleted, flooding.Exception?.ToString() ?? "the publisher was never held back");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flooding).WaitAsync(Bound);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => broker).WaitAsync(Bound);
+    }
+
+    [Fact]
     public void A_pinned_broker_key_with_a_unix_endpoint_is_one_error_at_once()
     {
         var options = Options(TimeSpan.FromSeconds(1)) with { BrokerPublicKey = new NetMQ.NetMQCertificate().PublicKeyZ85 };
@@ -96,6 +128,27 @@ public sealed class UnixHostileBrokerTests : IDisposable
         listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
         listener.Listen();
         return listener;
+    }
+
+    /// <summary>Welcomes one client with a 1.5 s session timeout, then only sends heartbeats every 100 ms and never reads again.</summary>
+    private static async Task ServeWithoutReadingAsync(Socket listener, CancellationToken cancellationToken)
+    {
+        using RawZmtp connection = RawZmtp.Accepted(await listener.AcceptAsync(cancellationToken));
+        await connection.SendAsync([.. ZmtpBytes.Greeting(), .. ZmtpBytes.Ready("ROUTER")], cancellationToken);
+        await connection.SendMqAsync((ref MessagePack.MessagePackWriter w) => Mq.Protocol.CommandWriter.WriteConnected(ref w, Mq.Protocol.ProtocolVersion.Supported, "deaf"), cancellationToken);
+        while (await connection.ReadFrameAsync(Bound) is (byte flags, _) && (flags & 0x04) != 0)
+        {
+            // The client's READY; its HELLO is the first message frame.
+        }
+
+        var settings = new Dictionary<string, object?> { ["heartbeat_ms"] = 100L, ["timeout_ms"] = 1500L };
+        await connection.SendMqAsync((ref MessagePack.MessagePackWriter w) => Mq.Protocol.CommandWriter.WriteWelcome(ref w, Mq.Protocol.ProtocolVersion.Current, "peer-1", settings), cancellationToken);
+        byte[] heartbeat = RawZmtp.MqFrame((ref MessagePack.MessagePackWriter w) => Mq.Protocol.CommandWriter.WriteHeartbeat(ref w));
+        using var beat = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (await beat.WaitForNextTickAsync(cancellationToken))
+        {
+            await connection.SendAsync(heartbeat, cancellationToken);
+        }
     }
 
     /// <summary>Accepts one connection, sends <paramref name="bytes"/>, and completes with what it received once the client closed it.</summary>

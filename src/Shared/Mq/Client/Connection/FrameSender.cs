@@ -123,10 +123,12 @@ internal sealed class FrameSender(IPeerTransport transport, Outbox outbox, Outbo
     /// <summary>
     /// Sends publish frames while credit remains. A frame goes whenever any credit is left, so the broker allows
     /// an overshoot of one frame; the count includes the flush PINGs among them, which only errs on the safe side.
+    /// Once the transport holds frames back, publishes stay in their outbox: otherwise a broker that grants no credit
+    /// and stops reading would have them all copied into the held-back queue, without bound, on the socket thread.
     /// </summary>
     private void SendPublishes()
     {
-        while (_used < _granted)
+        while (_used < _granted && _unsent.Count == 0)
         {
             if (_held.Count == 0)
             {
