@@ -12,6 +12,8 @@ RUN dotnet publish src/Broker/Mq.Broker.csproj -c Release -o /out/broker \
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS broker
 WORKDIR /app
 COPY --from=build /out/broker .
+# Where compose's shared volume holds the broker's Unix socket; a new volume takes this owner from the image.
+RUN mkdir -p /run/mq && chown "$APP_UID" /run/mq
 USER $APP_UID
 EXPOSE 5555
 ENTRYPOINT ["dotnet", "Mq.Broker.dll"]
@@ -26,5 +28,6 @@ ENTRYPOINT ["dotnet", "Mq.Publisher.dll"]
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS subscriber
 WORKDIR /app
 COPY --from=build /out/subscriber .
+RUN mkdir -p /run/mq && chown "$APP_UID" /run/mq
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Mq.Subscriber.dll"]

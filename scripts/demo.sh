@@ -19,6 +19,8 @@ fi
 
 broker="tcp://127.0.0.1:${port}"
 work="$(mktemp -d)"
+# The plain subscriber connects through the broker's Unix socket, as in docker-compose.yml; the others over TCP.
+unix="unix://${work}/broker.sock"
 pids=()
 
 stop() {
@@ -65,11 +67,11 @@ start() {
   pids+=("$!")
 }
 
-start broker      Broker     --endpoint "$broker"
+start broker      Broker     --endpoint "$broker" --endpoint "$unix"
 for _ in $(seq 1 300); do grep -q "ready on" "$work/broker.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "ready on" "$work/broker.log" || { echo "the broker did not start (see its lines above)" >&2; exit 1; }
 
-start subscriber  Subscriber demo --broker "$broker" --name subscriber --topic 'demo.>'
+start subscriber  Subscriber demo --broker "$unix" --name subscriber --topic 'demo.>'
 start worker-1    Subscriber demo --broker "$broker" --name worker-1 --topic 'demo.>' --group workers
 start worker-2    Subscriber demo --broker "$broker" --name worker-2 --topic 'demo.>' --group workers
 start publisher   Publisher  demo --broker "$broker" --name publisher --topic demo.ticks --rate 2 --stats-every 3

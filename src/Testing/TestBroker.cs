@@ -26,8 +26,14 @@ public sealed partial class TestBroker : IAsyncDisposable
         _directory = directory;
     }
 
-    /// <summary>Where peers connect, <c>tcp://127.0.0.1:port</c>; the same after <see cref="RestartAsync"/>.</summary>
+    /// <summary>
+    /// Where peers connect, <c>tcp://127.0.0.1:port</c>, or with <see cref="TestBrokerOptions.Unix"/> the broker's
+    /// <c>unix:///.../broker.sock</c>; the same after <see cref="RestartAsync"/>.
+    /// </summary>
     public string Endpoint { get; private set; } = "";
+
+    /// <summary>The broker's TCP endpoint, <c>tcp://127.0.0.1:port</c> (the same as <see cref="Endpoint"/> unless on a Unix socket).</summary>
+    public string TcpEndpoint { get; private set; } = "";
 
     /// <summary>The in-process broker (a new one after each restart); null when the broker is a process.</summary>
     public BrokerServer? Server { get; private set; }
@@ -44,6 +50,11 @@ public sealed partial class TestBroker : IAsyncDisposable
         var options = new TestBrokerOptions();
         configure?.Invoke(options);
         bool secure = options.Secure || options.Identities.Count > 0;
+        if (secure && options.Unix)
+        {
+            throw new ArgumentException("TestBrokerOptions.Unix cannot go with Secure or Identities: a Unix socket has no secure channel", nameof(configure));
+        }
+
         TestSecurity? security = secure ? TestSecurity.Create(options) : null;
         if (security is not null)
         {
@@ -52,13 +63,20 @@ public sealed partial class TestBroker : IAsyncDisposable
         }
 
         var broker = new TestBroker(options, security, security?.Directory ?? Directory.CreateTempSubdirectory("mq-testing-").FullName);
+        string? unix = options.Unix ? "unix://" + Path.Combine(broker._directory, "broker.sock") : null;
+        if (unix is not null)
+        {
+            options.Broker.Endpoints = [.. options.Broker.Endpoints ?? [], unix];
+        }
+
         try
         {
             await broker.LaunchAsync(cancellationToken);
-            broker.Endpoint = broker.Server?.Endpoint ?? broker.Endpoint;
+            broker.TcpEndpoint = broker.Server?.Endpoint ?? broker.TcpEndpoint;
 
             // A restart binds the port the first start found free.
-            options.Broker.Endpoint = broker.Endpoint;
+            options.Broker.Endpoint = broker.TcpEndpoint;
+            broker.Endpoint = unix ?? broker.TcpEndpoint;
             return broker;
         }
         catch
@@ -169,7 +187,7 @@ public sealed partial class TestBroker : IAsyncDisposable
         try
         {
             string ready = await process.WaitForLineAsync(line => ReadyLine().IsMatch(line), _options.StartTimeout);
-            Endpoint = ReadyLine().Match(ready).Groups["endpoint"].Value;
+            TcpEndpoint = ReadyLine().Match(ready).Groups["endpoint"].Value;
             Process = process;
         }
         catch

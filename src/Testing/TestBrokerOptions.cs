@@ -10,6 +10,14 @@ public sealed class TestBrokerOptions
     /// <summary>The broker's own settings. The endpoint defaults to a free loopback port; Curve and PolicyFile are the kit's when <see cref="Secure"/>.</summary>
     public BrokerOptions Broker { get; } = new() { Endpoint = "tcp://127.0.0.1:0", Name = "mq-test-broker" };
 
+    /// <summary>
+    /// Also listen on a Unix socket (<c>broker.sock</c> in the test's folder) and hand peers that endpoint instead of
+    /// TCP: <see cref="TestBroker.Endpoint"/>, <see cref="TestBroker.ClientOptions"/> and
+    /// <see cref="TestBroker.PeerEnvironment"/> use it, <see cref="TestBroker.TcpEndpoint"/> stays. Linux and macOS;
+    /// not with <see cref="Secure"/> or <see cref="Identities"/>, since a Unix socket has no secure channel.
+    /// </summary>
+    public bool Unix { get; set; }
+
     /// <summary>Run the broker as its own OS process (the kit's broker host, with the test's runtime) instead of in the test process.</summary>
     public bool AsProcess { get; set; }
 

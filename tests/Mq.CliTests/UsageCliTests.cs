@@ -52,7 +52,7 @@ public sealed class UsageCliTests
     [InlineData("Mq.Publisher", "give only one payload", "--topic", "a", "--message", "x", "--json", "1")]
     [InlineData("Mq.Publisher", "give only one payload", "a", "text", "--message", "x")]
     [InlineData("Mq.Publisher", "--timeout must be positive", "request", "--service", "a", "--timeout", "0")]
-    [InlineData("Mq.Publisher", "--broker 'localhost' must look like tcp://host:port", "--topic", "a", "--broker", "localhost")]
+    [InlineData("Mq.Publisher", "--broker 'localhost' must look like tcp://host:port (e.g.", "--topic", "a", "--broker", "localhost")]
     [InlineData("Mq.Publisher", "--broker 'tcp://127.0.0.1:70000' must look like", "--topic", "a", "--broker", "tcp://127.0.0.1:70000")]
     [InlineData("Mq.Publisher", "--name must be non-empty", "--topic", "a", "--name", "")]
     [InlineData("Mq.Publisher", "--connect-timeout must be positive", "--topic", "a", "--connect-timeout", "0")]

@@ -19,17 +19,24 @@ internal sealed partial class CommonOptions
     {
         Broker = new Option<string>("--broker", "-b")
         {
-            Description = $"Broker endpoint, tcp://host:port, or auto to find one by discovery (--discovery); the default is ${BrokerVariable} when set",
+            Description = $"Broker endpoint: tcp://host:port, unix:///path/broker.sock (a broker's Unix socket on this machine), pipe://name (on Linux and macOS the Unix socket of .NET's named pipe 'name'), or auto to find one by discovery (--discovery); the default is ${BrokerVariable} when set",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BrokerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultEndpoint,
         };
         Broker.Validators.Add(result =>
         {
             // Checked here: NetMQ would reject a malformed endpoint only with an exception from deep in its resolver.
             string endpoint = result.GetValueOrDefault<string>();
-            if (endpoint != MqClientOptions.AutoEndpoint
+            if (Protocol.LocalEndpoint.IsLocal(endpoint))
+            {
+                if (Protocol.LocalEndpoint.SocketPath(endpoint, out string? problem) is null)
+                {
+                    result.AddError($"--broker: {problem}");
+                }
+            }
+            else if (endpoint != MqClientOptions.AutoEndpoint
                 && (TcpEndpoint().Match(endpoint) is not { Success: true } match || int.Parse(match.Groups["port"].Value) is < 1 or > 65535))
             {
-                result.AddError($"--broker '{endpoint}' must look like tcp://host:port, e.g. {DefaultEndpoint}, or be auto");
+                result.AddError($"--broker '{endpoint}' must look like tcp://host:port (e.g. {DefaultEndpoint}), unix:///path/broker.sock or pipe://name, or be auto");
             }
         });
 
@@ -136,6 +143,12 @@ internal sealed partial class CommonOptions
             if ((result.GetResult(Identity) is null) != (result.GetResult(IdentityKey) is null))
             {
                 result.AddError("--identity and --identity-key go together");
+            }
+
+            // MQ_BROKER_KEY counts too: a pinned key would otherwise fail only once connecting.
+            if (result.GetValue(BrokerKey) is { Length: > 0 } && result.GetValue(Broker) is { } endpoint && Protocol.LocalEndpoint.IsLocal(endpoint))
+            {
+                result.AddError(MqClientOptions.UnixWithKey(endpoint).Replace("BrokerPublicKey", "--broker-key", StringComparison.Ordinal));
             }
         });
     }

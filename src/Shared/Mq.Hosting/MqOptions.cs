@@ -8,9 +8,13 @@ public sealed class MqOptions : IValidatableObject
 {
     public const string SectionName = "Mq";
 
-    /// <summary><c>tcp://host:port</c>, or <c>auto</c> to find the broker by discovery at <see cref="DiscoveryAddress"/>.</summary>
+    /// <summary>
+    /// <c>tcp://host:port</c>, <c>unix:///absolute/path.sock</c> (a broker's Unix socket), <c>pipe://name</c> (on Linux and
+    /// macOS the Unix socket of .NET's named pipe <c>name</c>), or <c>auto</c> to find the broker by discovery at
+    /// <see cref="DiscoveryAddress"/>.
+    /// </summary>
     [Required]
-    [RegularExpression(@"^(tcp://\S+:\d{1,5}|auto)$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555, or be auto")]
+    [RegularExpression(@"^(tcp://\S+:\d{1,5}|unix:///\S+|pipe://\S+|auto)$", ErrorMessage = "Endpoint must look like tcp://127.0.0.1:5555, unix:///run/mq/broker.sock or pipe://name, or be auto")]
     public string Endpoint { get; set; } = MqClientOptions.Default.Endpoint;
 
     /// <summary>Where an <c>auto</c> endpoint asks for a broker (<see cref="MqClientOptions.DiscoveryAddress"/>).</summary>
@@ -83,6 +87,18 @@ public sealed class MqOptions : IValidatableObject
         if (KeyProblem(() => ToClientOptions().BrokerKey()) is { } curveProblem)
         {
             yield return new ValidationResult(curveProblem, [nameof(BrokerPublicKey)]);
+        }
+
+        if (Mq.Protocol.LocalEndpoint.IsLocal(Endpoint))
+        {
+            if (Mq.Protocol.LocalEndpoint.SocketPath(Endpoint, out string? pathProblem) is null)
+            {
+                yield return new ValidationResult($"Endpoint: {pathProblem}", [nameof(Endpoint)]);
+            }
+            else if (!string.IsNullOrEmpty(BrokerPublicKey))
+            {
+                yield return new ValidationResult(MqClientOptions.UnixWithKey(Endpoint), [nameof(BrokerPublicKey)]);
+            }
         }
 
         if (Mq.Protocol.HostPort.Parse(DiscoveryAddress ?? "") is not { Port: > 0 })

@@ -9,6 +9,7 @@ namespace Mq.CliTests.Demo;
 public sealed partial class DemoDefinitionTests
 {
     private const string Endpoint = "<endpoint>";
+    private const string UnixEndpoint = "<unix endpoint>";
 
     [Fact]
     public void The_demo_script_and_the_compose_file_run_the_same_services_the_same_way()
@@ -36,7 +37,7 @@ public sealed partial class DemoDefinitionTests
             }
 
             string[] words = ShellWords().Matches(line).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Value).ToArray();
-            services[words[1]] = [words[2].ToLowerInvariant(), .. words[3..].Select(w => w == "$broker" ? Endpoint : w)];
+            services[words[1]] = [words[2].ToLowerInvariant(), .. words[3..].Select(w => w switch { "$broker" => Endpoint, "$unix" => UnixEndpoint, _ => w })];
         }
 
         return services;
@@ -61,7 +62,12 @@ public sealed partial class DemoDefinitionTests
             else if (CommandLine().Match(line) is { Success: true } command && service is not null && target is not null)
             {
                 string[] words = JsonSerializer.Deserialize<string[]>(command.Groups[1].Value)!;
-                services[service] = [target, .. words.Select(w => w is "tcp://broker:5555" or "tcp://0.0.0.0:5555" ? Endpoint : w)];
+                services[service] = [target, .. words.Select(w => w switch
+                {
+                    "tcp://broker:5555" or "tcp://0.0.0.0:5555" => Endpoint,
+                    "unix:///run/mq/broker.sock" => UnixEndpoint,
+                    _ => w,
+                })];
             }
         }
 

@@ -41,6 +41,33 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_hosted_worker_configured_with_a_unix_endpoint_serves_and_subscribes_over_the_socket()
+    {
+        using var folder = new SocketFolder();
+        await using InProcessBroker broker = await InProcessBroker.StartAsync(o => o.Endpoints = [folder.Endpoint()]);
+        var log = new Received();
+        using IHost host = BuildHost(log, ("Mq:Endpoint", folder.Endpoint()), ("Mq:Name", "unix-worker"));
+        await host.StartAsync();
+        Assert.Equal(folder.Endpoint(), host.Services.GetRequiredService<MqClient>().Endpoint);
+
+        MqClient outside = await broker.ConnectAsync("outside");
+        await outside.PublishAsync("orders.created", 5);
+        Assert.Equal(8, await outside.RequestAsync<int, int>("doubler", 4));
+        await Waits.UntilAsync(() => Task.FromResult(log.Values.Count == 1), "the message handled");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_unix_endpoint_with_a_pinned_broker_key_stops_the_host_with_one_line()
+    {
+        var logs = new RecordingLoggerProvider();
+        using IHost host = BuildHost(new Received(), logs, ("Mq:Endpoint", "unix:///run/mq/broker.sock"), ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85));
+        string line = await FailedStartAsync(host, logs, exitCode: 3);
+        Assert.Contains("BrokerPublicKey cannot be used with unix:///run/mq/broker.sock", line);
+    }
+
+    [Fact]
     public async Task Invalid_configuration_stops_the_host_with_one_line_and_exit_code_3()
     {
         var logs = new RecordingLoggerProvider();

@@ -14,17 +14,31 @@ namespace Mq.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class SilentBroker : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<RawZmtp> _connections = [];
     private readonly Task _accepting;
     private readonly TaskCompletionSource _reconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _accepted;
 
-    public SilentBroker(int timeoutMs)
+    /// <param name="timeoutMs">The session timeout its WELCOME announces.</param>
+    /// <param name="unixPath">A Unix socket to listen on instead of a TCP loopback port.</param>
+    public SilentBroker(int timeoutMs, string? unixPath = null)
     {
-        _listener.Start();
-        Endpoint = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        if (unixPath is null)
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            Endpoint = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
+        }
+        else
+        {
+            _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _listener.Bind(new UnixDomainSocketEndPoint(unixPath));
+            Endpoint = "unix://" + unixPath;
+        }
+
+        _listener.Listen();
         _accepting = AcceptAsync(timeoutMs);
     }
 
@@ -36,7 +50,7 @@ public sealed class SilentBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        _listener.Dispose();
         lock (_connections)
         {
             foreach (RawZmtp connection in _connections)
@@ -55,7 +69,7 @@ public sealed class SilentBroker : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                Socket socket = await _listener.AcceptSocketAsync(_stop.Token);
+                Socket socket = await _listener.AcceptAsync(_stop.Token);
                 var connection = RawZmtp.Accepted(socket);
                 lock (_connections)
                 {

@@ -10,11 +10,15 @@ public sealed class ListenEndpointTests
     [InlineData("tcp://0.0.0.0:*", "0.0.0.0", 0, null)]
     [InlineData("tcp://[::1]:0", "[::1]", 0, null)]
     [InlineData("unix:///run/mq/broker.sock", null, 0, "/run/mq/broker.sock")]
-    public void Tcp_and_unix_endpoints_parse(string text, string? host, int port, string? path)
+    [InlineData("pipe://mq-broker", null, 0, "CoreFxPipe_mq-broker")]
+    public void Tcp_unix_and_pipe_endpoints_parse(string text, string? host, int port, string? path)
     {
         ListenEndpoint? endpoint = ListenEndpoint.Parse(text, out string? problem);
         Assert.Null(problem);
-        Assert.Equal(new ListenEndpoint(text, host, port, path), endpoint);
+
+        // A pipe's file is in the temporary folder (docs/protocol.md section 1.2).
+        string expected = path is not null && !path.StartsWith('/') ? Path.Combine(Path.GetTempPath(), path) : path!;
+        Assert.Equal(new ListenEndpoint(text, host, port, path is null ? null : expected), endpoint);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Mq.Broker.Transport;
+using Mq.Protocol;
 using Mq.Testing;
 using Mq.TestSupport;
 
@@ -46,7 +47,7 @@ public sealed class ZmtpHandshakeTests
     [InlineData("ROUTER")]
     public void Sockets_that_talk_to_a_router_are_ready(string socketType)
     {
-        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType), ("Identity", "")));
+        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType), ("Identity", "")), ZmtpHandshake.RouterPeers);
         Assert.Null(ready.Problem);
         Assert.False(ready.HasIdentity);
     }
@@ -57,20 +58,20 @@ public sealed class ZmtpHandshakeTests
     [InlineData("dealer")]
     public void Other_socket_types_are_refused(string socketType)
     {
-        Assert.Contains($"socket type '{socketType}'", ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType))).Problem);
+        Assert.Contains($"socket type '{socketType}'", ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("Socket-Type", socketType)), ZmtpHandshake.RouterPeers).Problem);
     }
 
     [Fact]
     public void A_non_empty_identity_is_reported_whatever_the_case_of_the_property_name()
     {
-        Assert.True(ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("socket-type", "DEALER"), ("IDENTITY", "\0\u0001\0\0\0"))).HasIdentity);
+        Assert.True(ZmtpHandshake.ParseReady(ZmtpBytes.ReadyBody(("socket-type", "DEALER"), ("IDENTITY", "\0\u0001\0\0\0")), ZmtpHandshake.RouterPeers).HasIdentity);
     }
 
     [Fact]
     public void A_truncated_property_and_another_command_are_refused()
     {
         byte[] body = ZmtpBytes.ReadyBody(("Socket-Type", "DEALER"));
-        Assert.Contains("truncated", ZmtpHandshake.ParseReady(body.AsSpan(0, body.Length - 1)).Problem);
-        Assert.Contains("expected READY", ZmtpHandshake.ParseReady([4, .. "PING"u8, 0, 0]).Problem);
+        Assert.Contains("truncated", ZmtpHandshake.ParseReady(body.AsSpan(0, body.Length - 1), ZmtpHandshake.RouterPeers).Problem);
+        Assert.Contains("expected READY", ZmtpHandshake.ParseReady([4, .. "PING"u8, 0, 0], ZmtpHandshake.RouterPeers).Problem);
     }
 }

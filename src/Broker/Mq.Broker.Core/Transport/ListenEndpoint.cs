@@ -1,19 +1,16 @@
 using System.Globalization;
-using System.Text;
+using Mq.Protocol;
 
 namespace Mq.Broker.Transport;
 
 /// <summary>
 /// One endpoint the broker listens on, parsed from its text: <c>tcp://host:port</c> (port 0 or <c>*</c>: any free
-/// port) or <c>unix:///absolute/path.sock</c>, a Unix domain stream socket carrying the same ZMTP bytes as TCP.
+/// port), <c>unix:///absolute/path.sock</c>, a Unix domain stream socket carrying the same ZMTP bytes as TCP, or
+/// <c>pipe://name</c>, the Unix socket .NET's named pipes use for that name (<see cref="LocalEndpoint"/>).
 /// </summary>
 internal sealed record ListenEndpoint(string Text, string? Host, int Port, string? Path)
 {
     public const string TcpScheme = "tcp://";
-    public const string UnixScheme = "unix://";
-
-    /// <summary>sun_path holds 108 bytes on Linux, one of them the terminating zero.</summary>
-    public const int MaxUnixPathBytes = 107;
 
     public bool IsUnix => Path is not null;
 
@@ -23,20 +20,20 @@ internal sealed record ListenEndpoint(string Text, string? Host, int Port, strin
         problem = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            problem = "an endpoint is empty (tcp://host:port or unix:///absolute/path.sock)";
+            problem = "an endpoint is empty (tcp://host:port, unix:///absolute/path.sock or pipe://name)";
             return null;
         }
 
-        if (text.StartsWith(UnixScheme, StringComparison.Ordinal))
+        if (LocalEndpoint.IsLocal(text))
         {
-            return ParseUnix(text, out problem);
+            return ParseLocal(text, out problem);
         }
 
         if (!text.StartsWith(TcpScheme, StringComparison.Ordinal))
         {
             int scheme = text.IndexOf("://", StringComparison.Ordinal);
             problem = scheme > 0
-                ? $"endpoint '{text}': unknown scheme '{text[..scheme]}' (tcp://host:port or unix:///absolute/path.sock)"
+                ? $"endpoint '{text}': unknown scheme '{text[..scheme]}' (tcp://host:port, unix:///absolute/path.sock or pipe://name)"
                 : $"endpoint '{text}' must look like tcp://127.0.0.1:5555 or unix:///run/mq/broker.sock";
             return null;
         }
@@ -88,30 +85,6 @@ internal sealed record ListenEndpoint(string Text, string? Host, int Port, strin
         return endpoints;
     }
 
-    private static ListenEndpoint? ParseUnix(string text, out string? problem)
-    {
-        // unix:///run/mq.sock: an empty authority, then the absolute path. unix://run/mq.sock would be relative.
-        string path = text[UnixScheme.Length..];
-        if (!path.StartsWith('/'))
-        {
-            problem = $"endpoint '{text}': the socket path must be absolute, as in unix:///run/mq/broker.sock";
-            return null;
-        }
-
-        if (path.EndsWith('/') || path.Contains('\0'))
-        {
-            problem = $"endpoint '{text}': the socket path must name a file";
-            return null;
-        }
-
-        int bytes = Encoding.UTF8.GetByteCount(path);
-        if (bytes > MaxUnixPathBytes)
-        {
-            problem = $"endpoint '{text}': the socket path is {bytes} bytes; a Unix socket path may have at most {MaxUnixPathBytes} (sun_path)";
-            return null;
-        }
-
-        problem = null;
-        return new ListenEndpoint(text, null, 0, path);
-    }
+    private static ListenEndpoint? ParseLocal(string text, out string? problem) =>
+        LocalEndpoint.SocketPath(text, out problem) is { } path ? new ListenEndpoint(text, null, 0, path) : null;
 }

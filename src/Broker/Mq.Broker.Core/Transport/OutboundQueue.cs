@@ -1,5 +1,6 @@
 using System.Buffers;
 using Mq.Broker.Server;
+using Mq.Protocol;
 
 namespace Mq.Broker.Transport;
 

@@ -9,7 +9,7 @@ namespace Mq.Broker.Transport;
 internal sealed partial class ZmtpConnection
 {
     private static readonly byte[] Greeting = ZmtpWire.Greeting();
-    private static readonly byte[] ReadyCommand = ZmtpWire.Ready();
+    private static readonly byte[] ReadyCommand = ZmtpWire.Ready("ROUTER");
     private static readonly byte[] ChosenIdentityError = IdentityError();
 
     private byte[] _buffer;
@@ -76,7 +76,7 @@ internal sealed partial class ZmtpConnection
             }
         }
 
-        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(Received.Slice(header, (int)size));
+        ZmtpHandshake.Ready ready = ZmtpHandshake.ParseReady(Received.Slice(header, (int)size), ZmtpHandshake.RouterPeers);
         _start += total;
         if (ready.Problem is not null)
         {

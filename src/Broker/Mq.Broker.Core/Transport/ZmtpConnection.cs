@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Mq.Broker.Server;
+using Mq.Protocol;
 
 namespace Mq.Broker.Transport;
 

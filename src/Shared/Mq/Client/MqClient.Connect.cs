@@ -26,7 +26,9 @@ public sealed partial class MqClient
     /// <summary>
     /// Starts the connection and waits for the first handshake (at most <see cref="MqClientOptions.ConnectTimeout"/>).
     /// A tcp:// endpoint where nothing listens fails at once with <see cref="NotConnectedException"/> ("connection
-    /// refused"), and calling again tries again. Once connected, the client reconnects by itself whenever the connection is lost.
+    /// refused"), and calling again tries again. A unix:// or pipe:// endpoint whose socket file is not there yet is tried
+    /// again (with backoff) until the timeout, whose error says what the last attempt met. Once connected, the client
+    /// reconnects by itself whenever the connection is lost.
     /// </summary>
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
     {
@@ -77,7 +79,7 @@ public sealed partial class MqClient
         }
         catch (TimeoutException)
         {
-            string why = _connection.ChannelFailure is { } failure ? $": {failure}" : "";
+            string why = _connection.ConnectFailure is { } failure ? $": {failure}" : "";
             throw new NotConnectedException($"cannot reach the Mq broker at {_connection.Endpoint} within {_options.ConnectTimeout.TotalSeconds:0.#} s{why}");
         }
     }

@@ -13,8 +13,11 @@ public sealed record MqClientOptions
     public const string AutoEndpoint = "auto";
 
     /// <summary>
-    /// The broker's endpoint, <c>tcp://host:port</c>; or <see cref="AutoEndpoint"/> (<c>auto</c>): ask
-    /// <see cref="DiscoveryAddress"/> which broker there is, and connect to the endpoint the first answer names.
+    /// The broker's endpoint: <c>tcp://host:port</c>; <c>unix:///absolute/path.sock</c>, a broker's Unix socket on this
+    /// machine; <c>pipe://name</c>, on Linux and macOS the Unix socket .NET's named pipe <c>name</c> uses
+    /// (docs/protocol.md §1.2); or <see cref="AutoEndpoint"/> (<c>auto</c>): ask <see cref="DiscoveryAddress"/> which
+    /// broker there is, and connect to the endpoint the first answer names. A Unix socket has no secure channel, so
+    /// <see cref="BrokerPublicKey"/> cannot go with unix:// or pipe://.
     /// </summary>
     public string Endpoint { get; init; } = "tcp://127.0.0.1:5555";
 
@@ -137,16 +140,38 @@ public sealed record MqClientOptions
         ValidateRest();
     }
 
+    /// <summary>tcp:// over Mq's own ZMTP stream instead of NetMQ: for benchmarks (see PeerConnection.TcpTransportVariable).</summary>
+    internal bool TcpOverStream { get; init; }
+
     private void ValidateEndpoint()
     {
+        if (Protocol.LocalEndpoint.IsLocal(Endpoint))
+        {
+            if (Protocol.LocalEndpoint.SocketPath(Endpoint!, out string? problem) is null)
+            {
+                throw new ArgumentException($"Endpoint: {problem}", nameof(Endpoint));
+            }
+
+            if (!string.IsNullOrEmpty(BrokerPublicKey))
+            {
+                throw new ArgumentException(UnixWithKey(Endpoint!), nameof(BrokerPublicKey));
+            }
+
+            return;
+        }
+
         int colon = Endpoint?.LastIndexOf(':') ?? -1;
         if (Endpoint is null || !Endpoint.StartsWith("tcp://", StringComparison.Ordinal) || colon <= "tcp://".Length
             || !int.TryParse(Endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
             || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port, e.g. tcp://127.0.0.1:5555, or be 'auto'", nameof(Endpoint));
+            throw new ArgumentException($"Endpoint '{Endpoint}' must look like tcp://host:port (e.g. tcp://127.0.0.1:5555), unix:///absolute/path.sock or pipe://name, or be 'auto'", nameof(Endpoint));
         }
     }
+
+    /// <summary>The one error of a pinned broker key with a Unix socket endpoint (docs/security.md).</summary>
+    internal static string UnixWithKey(string endpoint) =>
+        $"BrokerPublicKey cannot be used with {endpoint}: the broker offers no secure channel on a Unix socket (the socket file's permissions and the kernel's peer credentials protect it instead); connect over tcp:// to pin the broker's key, or drop BrokerPublicKey";
 
     private void ValidateRest()
     {

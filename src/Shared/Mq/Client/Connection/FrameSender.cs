@@ -1,19 +1,19 @@
 using System.Buffers;
 using MessagePack;
+using Mq.Client.Connection.Transport;
 using Mq.Protocol;
-using NetMQ;
-using NetMQ.Sockets;
 
 namespace Mq.Client.Connection;
 
 /// <summary>
 /// Socket thread: the send side of a peer connection. Takes batches from the outboxes while the session is live
 /// and the <see cref="PublishLedger"/> has room, publishes only within the broker's credit, holds frames the
-/// socket's high-water mark refused (never spinning on SendReady), marks sent frames with PINGs, and replays
-/// unconfirmed publishes after a reconnect. With a pinned broker key every frame is sealed for the secure channel
-/// as it leaves, and nothing at all leaves while the channel is not up.
+/// transport refused (its high-water mark; never spinning on SendReady), marks sent frames with PINGs, and replays
+/// unconfirmed publishes after a reconnect. A batch ends with the transport's flush: one send call for all of it.
+/// With a pinned broker key every frame is sealed for the secure channel as it leaves, and nothing at all leaves
+/// while the channel is not up.
 /// </summary>
-internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox publishes, PublishLedger ledger, PeerChannel? channel)
+internal sealed class FrameSender(IPeerTransport transport, Outbox outbox, Outbox publishes, PublishLedger ledger, PeerChannel? channel)
 {
     private readonly List<ReadOnlyMemory<byte>> _taken = [];
     private readonly Queue<(byte[] Frame, bool Tracked)> _unsent = new();
@@ -33,6 +33,15 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
     /// a PING marking what the broker must confirm.
     /// </summary>
     public void SendPending(bool connected)
+    {
+        SendQueued(connected);
+        transport.Flush();
+    }
+
+    /// <summary>Pushes out what <see cref="SendDirect"/> queued outside a <see cref="SendPending"/>.</summary>
+    public void Flush() => transport.Flush();
+
+    private void SendQueued(bool connected)
     {
         while (_unsent.TryPeek(out (byte[] Frame, bool Tracked) next))
         {
@@ -77,12 +86,7 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
     }
 
     /// <summary>The secure channel's first message, in plaintext and ahead of everything held back: the one frame sent before the channel.</summary>
-    public bool SendHandshake(byte[] frame)
-    {
-        var msg = new Msg();
-        msg.InitGC(frame, frame.Length);
-        return socket.TrySend(ref msg, TimeSpan.Zero, more: false);
-    }
+    public bool SendHandshake(byte[] frame) => transport.TrySend(frame);
 
     /// <summary>A new session: the credit announced in WELCOME (long.MaxValue if the broker grants none).</summary>
     public void StartSession(long credit)
@@ -119,10 +123,12 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
     /// <summary>
     /// Sends publish frames while credit remains. A frame goes whenever any credit is left, so the broker allows
     /// an overshoot of one frame; the count includes the flush PINGs among them, which only errs on the safe side.
+    /// Once the transport holds frames back, publishes stay in their outbox: otherwise a broker that grants no credit
+    /// and stops reading would have them all copied into the held-back queue, without bound, on the socket thread.
     /// </summary>
     private void SendPublishes()
     {
-        while (_used < _granted)
+        while (_used < _granted && _unsent.Count == 0)
         {
             if (_held.Count == 0)
             {
@@ -146,7 +152,8 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
 
     /// <summary>
     /// An untracked frame in memory the caller reuses. On a live channel with nothing held back it is sealed straight
-    /// into the array that goes to the socket, so the channel costs no extra copy; a frame that must wait is copied.
+    /// into the array that goes to the transport, so the channel costs no extra copy; a transport with a buffer of
+    /// its own (the stream) copies a plaintext frame there; a frame that must wait is copied.
     /// </summary>
     private void SendUntracked(ReadOnlySpan<byte> frame)
     {
@@ -154,20 +161,23 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
         {
             byte[] wire = new byte[frame.Length + ProtocolLimits.ChannelOverhead];
             secure.Send.Seal(frame, wire);
-            var msg = new Msg();
-            msg.InitGC(wire, wire.Length);
-            if (socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+            if (transport.TrySend(wire))
             {
                 secure.Send.Advance();
                 LastSent = Environment.TickCount64;
                 return;
             }
         }
+        else if (_unsent.Count == 0 && channel is null && transport.BuffersSpans && transport.TrySend(frame))
+        {
+            LastSent = Environment.TickCount64;
+            return;
+        }
 
         Send(frame.ToArray(), tracked: false);
     }
 
-    /// <summary>Sends now, or queues behind earlier frames the socket's high-water mark held back.</summary>
+    /// <summary>Sends now, or queues behind earlier frames the transport's high-water mark held back.</summary>
     private void Send(byte[] frame, bool tracked)
     {
         if (_unsent.Count > 0 || !TrySend(frame, tracked))
@@ -195,9 +205,7 @@ internal sealed class FrameSender(DealerSocket socket, Outbox outbox, Outbox pub
             cipher.Seal(frame, wire);
         }
 
-        var msg = new Msg();
-        msg.InitGC(wire, wire.Length);
-        if (!socket.TrySend(ref msg, TimeSpan.Zero, more: false))
+        if (!transport.TrySend(wire))
         {
             return false;
         }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Security;
-using NetMQ;
 using ErrorCode = Mq.Protocol.ErrorCode;
 
 namespace Mq.Client.Connection;
@@ -135,15 +134,7 @@ internal sealed partial class PeerConnection
     /// <summary>Closes the connection and opens a new one after <paramref name="delay"/> (the timer does it).</summary>
     private void DropConnection(TimeSpan delay)
     {
-        try
-        {
-            _socket.Disconnect(Endpoint);
-        }
-        catch (EndpointNotFoundException)
-        {
-            // Already disconnected.
-        }
-
+        _transport.Disconnect();
         _reconnectAt = Environment.TickCount64 + (long)delay.TotalMilliseconds;
     }
 

@@ -1,23 +1,22 @@
 using System.Diagnostics;
 using MessagePack;
 using Microsoft.Extensions.Logging;
+using Mq.Client.Connection.Transport;
 using Mq.Errors;
 using Mq.Protocol;
 using Mq.Serialization;
 using NetMQ;
-using NetMQ.Sockets;
 
 namespace Mq.Client.Connection;
 
 /// <summary>
-/// The one thread that owns the peer's DEALER socket. Other threads write commands into the
-/// <see cref="Outbox"/> and wake it; it sends them as batch frames, reads the broker's frames, runs the
-/// handshake on every (re)connection the broker announces with CONNECTED, and keeps the heartbeat.
+/// The one thread that owns the peer's connection (its <see cref="IPeerTransport"/>: a NetMQ DEALER, or Mq's own
+/// ZMTP stream over a Unix socket). Other threads write commands into the <see cref="Outbox"/> and wake it; it sends
+/// them as batch frames, reads the broker's frames, runs the handshake on every (re)connection the broker announces
+/// with CONNECTED, and keeps the heartbeat.
 /// </summary>
-internal sealed partial class PeerConnection : IDisposable
+internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
 {
-    private const int MaxFramesPerWakeup = 1024;
-
     /// <summary>Wake-ups closer together than this find the connection busy (see OnWork).</summary>
     private static readonly TimeSpan BusyWithin = TimeSpan.FromMicroseconds(200);
 
@@ -28,7 +27,7 @@ internal sealed partial class PeerConnection : IDisposable
     private readonly InboundDispatcher _inbound;
     private readonly Action<ConnectionState, string> _stateChanged;
     private readonly Action<MqException> _asyncError;
-    private readonly DealerSocket _socket;
+    private readonly IPeerTransport _transport;
     private readonly NetMQQueue<Action?> _work = new();
     private readonly NetMQTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly NetMQPoller _poller;
@@ -56,20 +55,13 @@ internal sealed partial class PeerConnection : IDisposable
         _identityKey = options.LoadIdentityKey();
         var ledger = new PublishLedger(options.OutboxCapacityBytes);
         _inbound = new InboundDispatcher(tables, outbox, ledger, serializers, logger, asyncError);
-        _socket = new DealerSocket();
         byte[]? brokerKey = options.BrokerKey();
         _channel = brokerKey is null ? null : new PeerChannel(brokerKey, options.ReconnectInterval, options.ReconnectIntervalMax);
-        _socket.Options.MaxMsgSize = ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes) + (brokerKey is null ? 0 : ProtocolLimits.ChannelOverhead);
-        _socket.Options.ReconnectInterval = options.ReconnectInterval;
-        _socket.Options.ReconnectIntervalMax = options.ReconnectIntervalMax;
-        _socket.Options.HeartbeatInterval = TimeSpan.FromSeconds(1);
-        _socket.Options.HeartbeatTimeout = TimeSpan.FromSeconds(3);
-        _socket.Options.Linger = TimeSpan.FromMilliseconds(500);
-        _socket.ReceiveReady += OnReceiveReady;
         _work.ReceiveReady += OnWork;
         _timer.Elapsed += OnTimer;
-        _poller = [_socket, _work, _timer];
-        _sender = new FrameSender(_socket, outbox, publishes, ledger, _channel);
+        _poller = [_work, _timer];
+        _transport = CreateTransport(ProtocolLimits.MaxFrameBytes(options.MaxPayloadBytes) + (brokerKey is null ? 0 : ProtocolLimits.ChannelOverhead));
+        _sender = new FrameSender(_transport, outbox, publishes, ledger, _channel);
     }
 
     /// <summary>What the socket connects to: the options' endpoint, or for <c>auto</c> the one discovery found (set before <see cref="Start"/>).</summary>
@@ -80,15 +72,15 @@ internal sealed partial class PeerConnection : IDisposable
     /// <summary>The current session, or the last one.</summary>
     public SessionInfo? Session => Volatile.Read(ref _session);
 
-    /// <summary>Why the last connection was refused before its secure channel was up, or null.</summary>
-    public string? ChannelFailure => _channel?.LastFailure;
+    /// <summary>Why the last connection was refused before its secure channel was up, or failed to open at all, or null.</summary>
+    public string? ConnectFailure => _channel?.LastFailure ?? _transport.LastFailure;
 
     /// <summary>Completes with the first WELCOME, or fails if the broker speaks no version this client does.</summary>
     public Task<SessionInfo> FirstSession => _firstSession.Task;
 
     public void Start()
     {
-        _socket.Connect(Endpoint);
+        _transport.Connect(Endpoint);
         _poller.RunAsync("mq-peer", isBackgroundThread: true);
     }
 
@@ -108,6 +100,7 @@ internal sealed partial class PeerConnection : IDisposable
             if (State == ConnectionState.Connected)
             {
                 _sender.SendDirect(static (ref MessagePackWriter w, in string reason) => CommandWriter.WriteBye(ref w, reason), "peer closing");
+                _sender.Flush();
             }
 
             said.TrySetResult();
@@ -131,7 +124,7 @@ internal sealed partial class PeerConnection : IDisposable
         _poller.Dispose();
         _channel?.Dispose();
         _work.Dispose();
-        _socket.Dispose();
+        _transport.Dispose();
     }
 
     private void OnWork(object? sender, NetMQQueueEventArgs<Action?> e)
@@ -168,7 +161,7 @@ internal sealed partial class PeerConnection : IDisposable
             if (_reconnectAt >= 0 && now >= _reconnectAt)
             {
                 _reconnectAt = -1;
-                _socket.Connect(Endpoint);
+                _transport.Connect(Endpoint);
             }
 
             SessionInfo? session = _session;
@@ -189,31 +182,6 @@ internal sealed partial class PeerConnection : IDisposable
             }
 
             _tables.Pending.ExpireRequests(now);
-            SendPending();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogUnexpected(ex);
-        }
-    }
-
-    private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)
-    {
-        try
-        {
-            for (int i = 0; i < MaxFramesPerWakeup && _socket.TryReceiveFrameBytes(TimeSpan.Zero, out byte[]? frame, out bool more); i++)
-            {
-                _lastReceived = Environment.TickCount64;
-                if (more)
-                {
-                    _socket.SkipMultipartMessage();
-                    LogBrokerProtocolError("a message with more than one frame");
-                    continue;
-                }
-
-                Receive(frame);
-            }
-
             SendPending();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

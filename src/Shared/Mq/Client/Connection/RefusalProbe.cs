@@ -40,7 +40,7 @@ internal static class RefusalProbe
         }
     }
 
-    private static bool TryParseTcp(string endpoint, out string host, out int port)
+    internal static bool TryParseTcp(string endpoint, out string host, out int port)
     {
         host = "";
         port = 0;

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Mq.Broker.Transport;
+namespace Mq.Protocol;
 
 /// <summary>
 /// ZMTP 3.x framing (RFC 23, RFC 37): the greeting, the NULL mechanism's READY, PING/PONG and frame headers.
-/// Only what a ROUTER that speaks the NULL mechanism needs.
+/// Only what the broker's ROUTER and the client's stream DEALER, both speaking the NULL mechanism, need.
 /// </summary>
 internal static class ZmtpWire
 {
@@ -22,8 +22,8 @@ internal static class ZmtpWire
     private static readonly byte[] NullMechanism = Encoding.ASCII.GetBytes("NULL");
 
     /// <summary>
-    /// The broker's greeting: signature, version 3.1, mechanism NULL, as-server 0 (NULL has no roles), filler.
-    /// Sent whole at accept: a ZMTP 3 client reads it in any pieces it likes.
+    /// The greeting both ends send: signature, version 3.1, mechanism NULL, as-server 0 (NULL has no roles), filler.
+    /// Sent whole: the other end reads it in any pieces it likes.
     /// </summary>
     public static byte[] Greeting()
     {
@@ -36,10 +36,11 @@ internal static class ZmtpWire
         return greeting;
     }
 
-    /// <summary>The broker's READY command frame: one property, Socket-Type ROUTER.</summary>
-    public static byte[] Ready()
+    /// <summary>A READY command frame with one property, Socket-Type (the broker's is ROUTER, the client's DEALER), and no Identity.</summary>
+    public static byte[] Ready(string socketType)
     {
-        byte[] body = [5, .. "READY"u8, 11, .. "Socket-Type"u8, 0, 0, 0, 6, .. "ROUTER"u8];
+        byte[] type = Encoding.ASCII.GetBytes(socketType);
+        byte[] body = [5, .. "READY"u8, 11, .. "Socket-Type"u8, 0, 0, 0, (byte)type.Length, .. type];
         return [FlagCommand, (byte)body.Length, .. body];
     }
 

@@ -1,16 +1,20 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Mq.Broker.Transport;
+namespace Mq.Protocol;
 
 /// <summary>
-/// Judges what a connecting peer sends before it may speak Mq: the ZMTP greeting, byte by byte as it arrives (so a
-/// legacy or foreign peer is refused at its first wrong byte), and its READY command.
+/// Judges what the other end sends before Mq is spoken: the ZMTP greeting, byte by byte as it arrives (so a
+/// legacy or foreign one is refused at its first wrong byte), and its READY command. The broker judges its peers
+/// with it, and the client's stream transport the broker.
 /// </summary>
 internal static class ZmtpHandshake
 {
-    /// <summary>Socket types that may talk to a ROUTER (RFC 28).</summary>
-    private static readonly string[] AllowedSocketTypes = ["DEALER", "REQ", "ROUTER"];
+    /// <summary>Socket types that may talk to a ROUTER (RFC 28): what the broker accepts from a peer.</summary>
+    public static readonly string[] RouterPeers = ["DEALER", "REQ", "ROUTER"];
+
+    /// <summary>What a DEALER client accepts from the broker: it listens as a ROUTER.</summary>
+    public static readonly string[] Broker = ["ROUTER"];
 
     /// <summary>
     /// Null while the greeting so far is acceptable (complete or not: the caller compares the length with
@@ -21,7 +25,7 @@ internal static class ZmtpHandshake
         if (received.Length >= 1 && received[0] != 0xFF)
         {
             // ZMTP 1.0 starts with a frame length; HTTP, TLS and garbage start with anything else.
-            return "not a ZMTP 3 greeting (a ZMTP 1.0 peer, or not ZeroMQ at all)";
+            return "not a ZMTP 3 greeting (ZMTP 1.0, or not ZeroMQ at all)";
         }
 
         if (received.Length >= 10 && received[9] != 0x7F)
@@ -41,7 +45,7 @@ internal static class ZmtpHandshake
             ReadOnlySpan<byte> mechanism = received.Slice(12, 20);
             if (!mechanism.StartsWith("NULL"u8) || mechanism[4..].ContainsAnyExcept((byte)0))
             {
-                return $"security mechanism '{Printable(mechanism)}' is not supported; this broker speaks NULL (Mq encrypts above ZeroMQ)";
+                return $"security mechanism '{Printable(mechanism)}' is not supported; only NULL is spoken here (Mq encrypts above ZeroMQ)";
             }
         }
 
@@ -51,8 +55,8 @@ internal static class ZmtpHandshake
     /// <summary>What a peer's READY said, or why it is refused.</summary>
     public readonly record struct Ready(string? Problem, bool HasIdentity);
 
-    /// <summary>Reads the body of the peer's first command, which must be READY with an acceptable Socket-Type.</summary>
-    public static Ready ParseReady(ReadOnlySpan<byte> body)
+    /// <summary>Reads the body of the other end's first command, which must be READY with a Socket-Type of <paramref name="allowedSocketTypes"/>.</summary>
+    public static Ready ParseReady(ReadOnlySpan<byte> body, string[] allowedSocketTypes)
     {
         ReadOnlySpan<byte> name = ZmtpWire.CommandName(body);
         if (!name.SequenceEqual("READY"u8))
@@ -93,9 +97,9 @@ internal static class ZmtpHandshake
             rest = rest[(valueStart + (int)valueLength)..];
         }
 
-        if (socketType is null || !AllowedSocketTypes.Contains(socketType, StringComparer.Ordinal))
+        if (socketType is null || !allowedSocketTypes.Contains(socketType, StringComparer.Ordinal))
         {
-            return new Ready($"socket type '{socketType ?? "(none)"}' cannot talk to a ROUTER", hasIdentity);
+            return new Ready($"socket type '{socketType ?? "(none)"}' cannot talk to a {(allowedSocketTypes == Broker ? "DEALER" : "ROUTER")}", hasIdentity);
         }
 
         return new Ready(null, hasIdentity);
