@@ -92,46 +92,8 @@ internal static class DurableWorkload
         }
     }
 
-    /// <summary><paramref name="inFlight"/> loops, each publishing and awaiting the acknowledgement before its next; returns acknowledged and failed.</summary>
-    private static async Task<(long Acked, long Failed)> PublishAsync(IBenchDurable durable, string subject, long count, int inFlight, CancellationToken deadline)
-    {
-        long issued = 0;
-        long acked = 0;
-        long failed = 0;
-        var workers = new Task[inFlight];
-        for (int w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Task.Run(async () =>
-            {
-                byte[] payload = new byte[BenchSettings.SmallPayload];
-                long next;
-                while ((next = Interlocked.Increment(ref issued)) <= count && !deadline.IsCancellationRequested)
-                {
-                    SequenceTracker.Stamp(payload, next - 1);
-                    try
-                    {
-                        await durable.PublishDurableAsync(subject, payload, deadline);
-                        Interlocked.Increment(ref acked);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !deadline.IsCancellationRequested)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-                }
-            }, CancellationToken.None);
-        }
-
-        try
-        {
-            await Task.WhenAll(workers);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            // What was not acknowledged by the deadline is counted as lost.
-        }
-
-        return (Interlocked.Read(ref acked), Interlocked.Read(ref failed));
-    }
+    private static Task<(long Acked, long Failed)> PublishAsync(IBenchDurable durable, string subject, long count, int inFlight, CancellationToken deadline) =>
+        InFlight.RunAsync(count, inFlight, async (payload, token) => await durable.PublishDurableAsync(subject, payload, token), deadline);
 
     private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

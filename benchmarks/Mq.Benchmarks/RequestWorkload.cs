@@ -68,7 +68,6 @@ internal static class RequestWorkload
     public static async Task<IReadOnlyList<BenchResult>> RunConcurrentAsync(BenchSettings settings)
     {
         long count = settings.W4Requests;
-        long issued = 0;
         long completed = 0;
         long failed = 0;
         double seconds = 0;
@@ -77,38 +76,8 @@ internal static class RequestWorkload
         {
             await using BrokerMonitor? monitor = settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
             long start = Stopwatch.GetTimestamp();
-            var workers = new Task[settings.W4InFlight];
-            for (int w = 0; w < workers.Length; w++)
-            {
-                workers[w] = Task.Run(async () =>
-                {
-                    byte[] payload = new byte[BenchSettings.SmallPayload];
-                    long next;
-                    while ((next = Interlocked.Increment(ref issued)) <= count && !deadline.IsCancellationRequested)
-                    {
-                        SequenceTracker.Stamp(payload, next - 1);
-                        try
-                        {
-                            await requester.RequestAsync(service, payload, RequestTimeout, deadline);
-                            Interlocked.Increment(ref completed);
-                        }
-                        catch (Exception ex) when (ex is not OperationCanceledException || !deadline.IsCancellationRequested)
-                        {
-                            Interlocked.Increment(ref failed);
-                        }
-                    }
-                }, CancellationToken.None);
-            }
-
-            try
-            {
-                await Task.WhenAll(workers);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                // The deadline ended the run; what did not complete is counted as lost below.
-            }
-
+            (completed, failed) = await InFlight.RunAsync(count, settings.W4InFlight,
+                async (payload, token) => await requester.RequestAsync(service, payload, RequestTimeout, token), deadline);
             seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             if (monitor is not null)
             {
