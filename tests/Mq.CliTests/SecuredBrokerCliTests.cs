@@ -53,9 +53,9 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
 
 
     /// <summary>
-    /// The downgrade of issue #11: a fake broker answers with a legacy greeting (which NetMQ's client accepts whatever
-    /// it was told), then a plaintext CHALLENGE. The pinned CLI peer sends it nothing but its handshake message:
-    /// no HELLO, no AUTH, no identity, no topic; the real broker never sees the identity; the CLI says why and exits 2.
+    /// The downgrade of issue #11: a fake broker answers with a legacy greeting, then a plaintext CHALLENGE. The pinned
+    /// CLI peer refuses the greeting at its first wrong byte and sends it nothing but its own ZMTP 3 greeting: no
+    /// SECURE, no HELLO, no AUTH, no identity, no topic; the real broker never sees the identity; the CLI says why and exits 2.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -67,14 +67,15 @@ public sealed class SecuredBrokerCliTests : IAsyncLifetime
         await using PeerProcess victim = Cli.Subscriber(fake.Endpoint, [.. As("trusted"), "--topic", topic, "--connect-timeout", "3000"]);
 
         Assert.Equal(2, await victim.WaitForExitAsync(Cli.Timeout));
-        Assert.True(victim.StandardError.Any(line => line.Contains("did not prove it holds the pinned key")), victim.Output);
+        Assert.True(victim.StandardError.Any(line => line.Contains("the broker's greeting was refused")), victim.Output);
         byte[] recorded = fake.Recorded;
         foreach (string marker in new[] { "trusted", topic, "mq-subscriber" })
         {
             Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the fake saw '{marker}'");
         }
 
-        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) >= 0, "the peer's SECURE message is what the fake should see");
+        Assert.True(recorded is [0xFF, ..], "the fake should see the peer's ZMTP 3 greeting");
+        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) < 0, "the fake saw the peer's SECURE message");
         Assert.DoesNotContain(_broker.Process.Output.Split('\n'), line => line.Contains("identity trusted"));
     }
 

@@ -5,14 +5,15 @@ using System.Net.Sockets;
 namespace Mq.TestSupport;
 
 /// <summary>
-/// The downgrade attack of issue #11 in full: a fake broker that answers each peer with a ZMTP 2.0 greeting (which
-/// NetMQ's client accepts whatever it was configured with), opens its own ZMTP 3 connection to the real broker, relays
-/// every frame both ways, records every byte the peer sends and receives, and can inject a frame of its own into the
-/// real broker, as the attacker that "published as trusted" did.
+/// The man in the middle of issue #11: a fake broker that speaks ZMTP 3 (NULL) to each peer as a real broker would,
+/// opens its own ZMTP 3 connection to the real broker, relays every message frame both ways, records every byte the
+/// peer sends and receives, and can inject a frame of its own into the real broker, as the attacker that "published as
+/// trusted" did. (Issue #11's fake answered with a ZMTP 2.0 greeting, which NetMQ's client accepted; Mq's own
+/// transport refuses it, see <see cref="LegacyFakeBroker"/>, so a relay has to speak ZMTP 3.)
 /// </summary>
 public sealed class RelayingFakeBroker : IAsyncDisposable
 {
-    private static readonly byte[] Zmtp2Greeting = [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x06, 0x00, 0x00];
+    private static readonly byte[] ReadyAsRouter = [0x04, 28, 0x05, .. "READY"u8, 11, .. "Socket-Type"u8, 0, 0, 0, 6, .. "ROUTER"u8];
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -103,11 +104,13 @@ public sealed class RelayingFakeBroker : IAsyncDisposable
         {
             await Zmtp3HandshakeAsync(broker, _stop.Token);
             Volatile.Write(ref _lastUpstream, broker);
-            await peer.WriteAsync(Zmtp2Greeting, _stop.Token);
-            Record(Zmtp2Greeting);
+            byte[] greeting = Greeting();
+            await peer.WriteAsync(greeting, _stop.Token);
+            await peer.WriteAsync(ReadyAsRouter, _stop.Token);
+            Record([.. greeting, .. ReadyAsRouter]);
 
-            // The peer's side of the legacy handshake: its signature (10 bytes), revision and socket type, identity frame.
-            Record(await ReadExactlyAsync(peer, 14, _stop.Token));
+            // The peer's greeting; its READY comes as a command frame, which the pump does not relay.
+            Record(await ReadExactlyAsync(peer, 64, _stop.Token));
             Task up = PumpUpAsync(peer, broker);
             Task down = PumpDownAsync(broker, peer);
             await Task.WhenAny(up, down);
@@ -123,21 +126,21 @@ public sealed class RelayingFakeBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>ZMTP 2.0 frames from the peer (flags, then a 1- or 8-byte length) become ZMTP 3 frames to the broker.</summary>
+    /// <summary>The peer's message frames go to the broker; its ZMTP commands (READY, PONG) are the relay's business.</summary>
     private async Task PumpUpAsync(NetworkStream peer, NetworkStream broker)
     {
         while (true)
         {
-            byte[] header = await ReadExactlyAsync(peer, 2, _stop.Token);
-            byte[] longLength = (header[0] & 0x02) != 0 ? await ReadExactlyAsync(peer, 7, _stop.Token) : [];
-            long length = longLength.Length == 0 ? header[1] : BinaryPrimitives.ReadInt64BigEndian([header[1], .. longLength]);
-            byte[] body = await ReadExactlyAsync(peer, (int)length, _stop.Token);
-            Record([.. header, .. longLength, .. body]);
-            await WriteFrameAsync(broker, body, _stop.Token);
+            (byte flags, byte[] body) = await ReadZmtp3FrameAsync(peer, _stop.Token);
+            Record([flags, .. body]);
+            if ((flags & 0x04) == 0)
+            {
+                await WriteFrameAsync(broker, body, _stop.Token);
+            }
         }
     }
 
-    /// <summary>ZMTP 3 frames from the broker become ZMTP 2.0 frames to the peer; ZMTP commands (heartbeats) are not relayed.</summary>
+    /// <summary>The broker's message frames go to the peer; its ZMTP commands (heartbeats) are not relayed.</summary>
     private async Task PumpDownAsync(NetworkStream broker, NetworkStream peer)
     {
         while (true)
@@ -162,15 +165,21 @@ public sealed class RelayingFakeBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>The client side of ZMTP 3.0 with the NULL mechanism, as a DEALER.</summary>
-    private static async Task Zmtp3HandshakeAsync(NetworkStream broker, CancellationToken cancellationToken)
+    /// <summary>A ZMTP 3.0 greeting with the NULL mechanism.</summary>
+    private static byte[] Greeting()
     {
         byte[] greeting = new byte[64];
         greeting[0] = 0xFF;
         greeting[9] = 0x7F;
         greeting[10] = 3;
         "NULL"u8.CopyTo(greeting.AsSpan(12));
-        await broker.WriteAsync(greeting, cancellationToken);
+        return greeting;
+    }
+
+    /// <summary>The client side of ZMTP 3.0 with the NULL mechanism, as a DEALER.</summary>
+    private static async Task Zmtp3HandshakeAsync(NetworkStream broker, CancellationToken cancellationToken)
+    {
+        await broker.WriteAsync(Greeting(), cancellationToken);
         byte[] ready = [0x05, .. "READY"u8, 11, .. "Socket-Type"u8, 0, 0, 0, 6, .. "DEALER"u8];
         byte[] command = [0x04, (byte)ready.Length, .. ready];
         await broker.WriteAsync(command, cancellationToken);

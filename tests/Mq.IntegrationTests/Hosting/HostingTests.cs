@@ -131,8 +131,8 @@ public sealed class HostingTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The downgrade of issue #11 against a hosted peer: a fake broker with a legacy greeting gets its handshake
-    /// message and nothing else (no HELLO, no AUTH, no name, no identity), and the host's start fails saying why.
+    /// The downgrade of issue #11 against a hosted peer: a fake broker with a legacy greeting gets the peer's ZMTP 3
+    /// greeting and nothing else (no SECURE, no HELLO, no AUTH, no name, no identity), and the host's start fails saying why.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -145,14 +145,16 @@ public sealed class HostingTests : IAsyncLifetime
             ("Mq:BrokerPublicKey", new NetMQ.NetMQCertificate().PublicKeyZ85!), ("Mq:ConnectTimeout", "00:00:02"),
             ("Mq:Identity", "trusted"), ("Mq:IdentityKeyFile", identity.Path), ("Mq:RetryInitialConnect", "false"));
 
-        Assert.Contains("did not prove it holds the pinned key", await FailedStartAsync(host, _logs, exitCode: 2));
+        Assert.Contains("the broker's greeting was refused", await FailedStartAsync(host, _logs, exitCode: 2));
         byte[] recorded = fake.Recorded;
         foreach (string marker in new[] { "hosted-victim", "trusted", "orders.", "doubler" })
         {
             Assert.True(recorded.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(marker)) < 0, $"the fake saw '{marker}'");
         }
 
-        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) >= 0, "the fake saw no SECURE message");
+        // The greeting is refused at its first wrong byte: not even the secure channel's first message leaves.
+        Assert.True(recorded is [0xFF, ..], "the fake should see the peer's ZMTP 3 greeting");
+        Assert.True(recorded.AsSpan().IndexOf((byte[])[0x92, 0x13, 0xc4, 0x30]) < 0, "the fake saw the peer's SECURE message");
     }
 
     /// <summary>An identity key file of its own, deleted afterwards.</summary>

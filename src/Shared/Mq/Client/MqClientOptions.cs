@@ -140,8 +140,8 @@ public sealed record MqClientOptions
         ValidateRest();
     }
 
-    /// <summary>tcp:// over Mq's own ZMTP stream instead of NetMQ: for benchmarks (see PeerConnection.TcpTransportVariable).</summary>
-    internal bool TcpOverStream { get; init; }
+    /// <summary>tcp:// over a NetMQ DEALER instead of Mq's own ZMTP stream: for measuring one against the other (see PeerConnection.TcpTransportVariable).</summary>
+    internal bool TcpOverNetMq { get; init; }
 
     private void ValidateEndpoint()
     {

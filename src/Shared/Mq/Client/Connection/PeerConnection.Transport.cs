@@ -4,14 +4,15 @@ using Mq.Protocol;
 namespace Mq.Client.Connection;
 
 /// <summary>
-/// The transport under the connection, chosen by the endpoint's scheme (tcp:// is NetMQ's unless the stream is asked
-/// for, unix:// and pipe:// are the stream's), and what it reports, on the socket thread.
+/// The transport under the connection (Mq's own ZMTP stream, for tcp://, unix:// and pipe:// alike; NetMQ's DEALER for
+/// tcp:// only when asked for), and what it reports, on the socket thread.
 /// </summary>
 internal sealed partial class PeerConnection
 {
     /// <summary>
-    /// Set to <c>stream</c> to carry tcp:// over Mq's own ZMTP stream instead of NetMQ, in every client of the process:
-    /// for measuring one against the other (benchmarks), not for production.
+    /// Set to <c>netmq</c> to carry tcp:// over a NetMQ DEALER instead of Mq's own ZMTP stream, in every client of the
+    /// process: for measuring one against the other (benchmarks). The stream spares every frame NetMQ's I/O thread and
+    /// mailbox on both sides (docs/performance.md).
     /// </summary>
     internal const string TcpTransportVariable = "MQ_TCP_TRANSPORT";
 
@@ -40,10 +41,9 @@ internal sealed partial class PeerConnection
 
     private IPeerTransport CreateTransport(long maxFrameBytes)
     {
-        bool stream = LocalEndpoint.IsLocal(_options.Endpoint)
-            || _options.TcpOverStream
-            || Environment.GetEnvironmentVariable(TcpTransportVariable) == "stream";
-        return stream
+        bool netmq = !LocalEndpoint.IsLocal(_options.Endpoint)
+            && (_options.TcpOverNetMq || Environment.GetEnvironmentVariable(TcpTransportVariable) == "netmq");
+        return !netmq
             ? new StreamTransport(_poller, this, Post, maxFrameBytes, _options, _logger)
             : new NetMqTransport(_poller, this, maxFrameBytes, _options);
     }

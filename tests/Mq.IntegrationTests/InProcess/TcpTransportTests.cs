@@ -2,13 +2,13 @@ using Mq.Client;
 using Mq.IntegrationTests.Infrastructure;
 using Mq.Testing;
 
-namespace Mq.IntegrationTests.Unix;
+namespace Mq.IntegrationTests.InProcess;
 
 /// <summary>
-/// The stream transport carrying tcp:// (the internal switch the benchmarks use to measure it against NetMQ): the same
-/// client above it, with and without the secure channel; tcp:// without the switch stays NetMQ's.
+/// Both transports carrying tcp://: Mq's own stream (the default) beside a NetMQ DEALER (the internal switch the
+/// benchmarks use to measure one against the other), the same client above each, with and without the secure channel.
 /// </summary>
-public sealed class StreamOverTcpTests
+public sealed class TcpTransportTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
@@ -16,8 +16,8 @@ public sealed class StreamOverTcpTests
     public async Task Over_tcp_the_stream_transport_publishes_and_requests_beside_a_netmq_client()
     {
         await using InProcessBroker broker = await InProcessBroker.StartAsync();
-        MqClient stream = await broker.ConnectAsync("stream", o => o with { TcpOverStream = true });
-        MqClient netmq = await broker.ConnectAsync("netmq");
+        MqClient stream = await broker.ConnectAsync("stream");
+        MqClient netmq = await broker.ConnectAsync("netmq", o => o with { TcpOverNetMq = true });
         await using MqSubscription atStream = await stream.SubscribeAsync("to.stream");
         await netmq.PublishAsync("to.stream", new byte[] { 1 });
         Assert.Single(await atStream.TakeAsync(1, Bound));
@@ -28,11 +28,11 @@ public sealed class StreamOverTcpTests
     }
 
     [Fact]
-    public async Task The_secure_channel_runs_over_the_stream_transport_too()
+    public async Task The_secure_channel_runs_over_both_transports()
     {
         await using TestBroker broker = await TestBroker.StartAsync(o => o.Secure = true);
-        await using MqClient stream = await MqClient.ConnectAsync(broker.ClientOptions("sealed-stream") with { TcpOverStream = true });
-        await using MqClient netmq = await broker.ConnectAsync("sealed-netmq");
+        await using MqClient stream = await broker.ConnectAsync("sealed-stream");
+        await using MqClient netmq = await MqClient.ConnectAsync(broker.ClientOptions("sealed-netmq") with { TcpOverNetMq = true });
         await using MqService echo = await stream.ServeAsync("echo", (r, _) => ValueTask.FromResult(r.Data));
         Assert.Equal(new byte[] { 4, 2 }, (await netmq.RequestAsync("echo", new byte[] { 4, 2 })).Data.ToArray());
         Assert.Equal(new byte[] { 2, 4 }, (await stream.RequestAsync("echo", new byte[] { 2, 4 })).Data.ToArray());
