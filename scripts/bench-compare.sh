@@ -90,6 +90,8 @@ for round in $(seq "$REPEAT"); do
   run mq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --broker-pid "$MQ_PID"
   # The same broker and client over its Unix socket endpoint.
   run mq-unix "$round" --endpoint "unix://$MQ_SOCKET" --broker-pid "$MQ_PID"
+  # The client's tcp:// over NetMQ's DEALER instead of its own ZMTP stream: what the transport is worth.
+  run mq-netmq "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W3 W4
   # The same client without flow control: what the zero-loss guarantee costs.
   run mq-plain "$round" --endpoint "tcp://127.0.0.1:$MQ_PORT" --workloads W1 W2 W5
   # Remote objects: the same echo through a generated proxy and dispatcher.
@@ -171,6 +173,12 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
       k = rows[i]
       printf "| %s %s | %s | %s | %s | %s | %s |\n", substr(k, 1, 2), names[i], cell("mq-unix", k), cell("nats", k), between("mq-unix", k, "nats"), between("mq-unix", k, "mq"), unixTargets[i]
     }
+    print ""
+    print "| request/reply over tcp:// | Mq (own ZMTP stream) | Mq over a NetMQ DEALER | NetMQ floor | Mq/floor | target |"
+    print "| --- | ---: | ---: | ---: | ---: | --- |"
+    printf "| W3 p50 µs | %s | %s | %s | %s | <= 1.05 |\n", cell("mq", "W3/p50_us"), cell("mq-netmq", "W3/p50_us"), cell("netmq", "W3/p50_us"), ratio("W3/p50_us", "netmq")
+    printf "| W3 p99 µs | %s | %s | %s | %s | |\n", cell("mq", "W3/p99_us"), cell("mq-netmq", "W3/p99_us"), cell("netmq", "W3/p99_us"), ratio("W3/p99_us", "netmq")
+    printf "| W4 requests/s | %s | %s | %s | %s | >= 1.1 |\n", cell("mq", "W4/requests_per_s"), cell("mq-netmq", "W4/requests_per_s"), cell("netmq", "W4/requests_per_s"), ratio("W4/requests_per_s", "netmq")
     print ""
     print "| remote objects: W3 and W4 through a generated proxy (mq-rpc) | Mq raw | Mq proxy | proxy/raw | target |"
     print "| --- | ---: | ---: | ---: | --- |"

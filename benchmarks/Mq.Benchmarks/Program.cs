@@ -40,6 +40,7 @@ root.SetAction(async (parse, _) =>
     }
 
     string chosen = parse.GetValue(system)!;
+    Transports.Prepare(chosen);
     string? where = parse.GetValue(endpoint);
     var limit = TimeSpan.FromSeconds(parse.GetValue(timeout));
     switch (parse.GetValue(role))
