@@ -36,7 +36,9 @@ internal sealed partial class BrokerEngine
 
     // probe sends a ZMTP PING carrying a token to a connection (see QuietWatch); without it, quiet needs no PONGs.
     // metrics, when given, records each request's duration as it ends.
-    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null, BrokerMetrics? metrics = null)
+    // post, when given, hands work back to the broker thread: without it the engine has no streams (unit tests).
+    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null, BrokerMetrics? metrics = null,
+        Action<IBrokerWork>? post = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options;
         _sink = sink;
@@ -56,6 +58,16 @@ internal sealed partial class BrokerEngine
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
         System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, Queued, () => _requests!.Describe());
         _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events, metrics);
+        if (post is not null)
+        {
+            Streams = new Streams.StreamHost(options, _writer, _events, post, loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)
+            {
+                Router = _pubSub,
+            };
+            _pubSub.Streams = Streams;
+            _requests.Streams = Streams;
+        }
+
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,
@@ -82,6 +94,9 @@ internal sealed partial class BrokerEngine
     public QuietWatch Quiet { get; }
 
     public SystemServices System { get; }
+
+    /// <summary>The durable streams; null for an engine built without a way back to the broker thread.</summary>
+    public Streams.StreamHost? Streams { get; }
 
     /// <summary>
     /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
@@ -206,6 +221,7 @@ internal sealed partial class BrokerEngine
         _requests.ExpireDeadlines(now);
         _pubSub.CutOffStalled(now);
         _events.Report(now);
+        Streams?.Tick(now);
         if (_policyWatcher?.Changed(now) == true)
         {
             ReloadPolicy(now);
@@ -353,6 +369,8 @@ internal sealed partial class BrokerEngine
         switch (code)
         {
             case CommandCode.Pub: _pubSub.Publish(session, ref reader, start, now); break;
+            case CommandCode.DurablePub: _pubSub.Publish(session, ref reader, start, now, durable: true); break;
+            case CommandCode.Consume: Consume(session, ref reader, now); break;
             case CommandCode.Ack: _pubSub.Ack(session, ref reader, now); break;
             case CommandCode.Sub: _pubSub.Subscribe(session, ref reader, now); break;
             case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;
@@ -379,6 +397,18 @@ internal sealed partial class BrokerEngine
         }
 
         return true;
+    }
+
+    private void Consume(PeerSession session, ref CommandReader reader, long now)
+    {
+        if (Streams is null)
+        {
+            reader.SkipCommand();
+            _writer.Refuse(session, 0, ErrorCode.NoStream, "this broker has no streams", now);
+            return;
+        }
+
+        Streams.Consume(session, ref reader, now);
     }
 
     private void Ping(PeerSession session, ref CommandReader reader, long now)

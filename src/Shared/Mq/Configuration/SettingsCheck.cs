@@ -73,7 +73,14 @@ internal static class SettingsCheck
     {
         foreach (PropertyInfo property in Settable(optionsType))
         {
-            if (IsSection(property.PropertyType))
+            if (NamedSections(property.PropertyType) is { } entry)
+            {
+                foreach (string nested in Keys(entry, prefix + property.Name + ":<name>:"))
+                {
+                    yield return nested;
+                }
+            }
+            else if (IsSection(property.PropertyType))
             {
                 foreach (string nested in Keys(property.PropertyType, prefix + property.Name + ":"))
                 {
@@ -117,11 +124,31 @@ internal static class SettingsCheck
     {
         element = null;
         PropertyInfo? property = null;
+        Type? named = null;
         foreach (string segment in key.Split(':'))
         {
             if (element is not null)
             {
                 return null;
+            }
+
+            // A dictionary of sections (Streams:<name>:...): the segment after it is a name, any name.
+            if (named is null && property is not null && NamedSections(property.PropertyType) is { } entry)
+            {
+                named = entry;
+                continue;
+            }
+
+            if (named is not null)
+            {
+                property = Settable(named).FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase));
+                named = null;
+                if (property is null)
+                {
+                    return null;
+                }
+
+                continue;
             }
 
             if (property is not null && property.PropertyType.IsArray && segment.Length > 0 && segment.All(char.IsAsciiDigit))
@@ -150,6 +177,13 @@ internal static class SettingsCheck
 
     private static bool IsSection(Type type) =>
         type.IsClass && type != typeof(string) && !type.IsArray && Settable(type).Any();
+
+    /// <summary>The entry type of a dictionary of sections by name (<c>Dictionary&lt;string, T&gt;</c>), else null.</summary>
+    private static Type? NamedSections(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string)
+            && IsSection(type.GetGenericArguments()[1])
+            ? type.GetGenericArguments()[1]
+            : null;
 
     private static string Expected(Type type) => type switch
     {

@@ -1,0 +1,56 @@
+using MessagePack;
+
+namespace Mq.Protocol;
+
+/// <summary>Durable streams: publishing with a stored acknowledgement, and consuming a stream from a start (docs/protocol.md §7.2).</summary>
+public static partial class CommandWriter
+{
+    /// <summary>A PUB whose <paramref name="reference"/> comes back in STORED (or ERROR) once a stream holds the message.</summary>
+    public static void WriteDurablePub(ref MessagePackWriter w, ulong reference, string subject, IReadOnlyDictionary<string, string>? headers, ReadOnlySpan<byte> payload)
+    {
+        w.WriteArrayHeader(5);
+        w.Write((byte)CommandCode.DurablePub);
+        w.Write(reference);
+        w.Write(subject);
+        WriteHeaders(ref w, headers);
+        w.Write(payload);
+    }
+
+    /// <summary>The durable acknowledgement: <paramref name="duplicate"/> says the message id was seen and nothing new was stored.</summary>
+    public static void WriteStored(ref MessagePackWriter w, ulong reference, string stream, ulong sequence, bool duplicate)
+    {
+        w.WriteArrayHeader(5);
+        w.Write((byte)CommandCode.Stored);
+        w.Write(reference);
+        w.Write(stream);
+        w.Write(sequence);
+        w.Write(duplicate ? 1u : 0u);
+    }
+
+    /// <summary>CONSUME: read <paramref name="stream"/> from <paramref name="start"/> (with its <paramref name="startValue"/>), at most <paramref name="window"/> unacknowledged.</summary>
+    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window)
+    {
+        w.WriteArrayHeader(7);
+        w.Write((byte)CommandCode.Consume);
+        w.Write(reference);
+        w.Write(sid);
+        w.Write(stream);
+        w.Write((byte)start);
+        w.Write(startValue);
+        w.Write(window);
+    }
+
+    /// <summary>A MSG of a stream consumer: MSG's fields, then the message's stream sequence and stored time (unix milliseconds).</summary>
+    public static void WriteStreamMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload, ulong streamSequence, long timestamp)
+    {
+        w.WriteArrayHeader(8);
+        w.Write((byte)CommandCode.Msg);
+        w.Write(sid);
+        w.Write(seq);
+        w.WriteString(subjectUtf8);
+        WriteRawHeaders(ref w, rawHeaders);
+        w.Write(payload);
+        w.Write(streamSequence);
+        w.Write((ulong)Math.Max(0, timestamp));
+    }
+}
