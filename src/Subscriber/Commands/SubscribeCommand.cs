@@ -25,7 +25,16 @@ internal static class SubscribeCommand
 
     public static void Configure(Command command, CommonOptions common)
     {
-        var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t");
+        var stream = new Option<string?>("--stream", "-s") { Description = "Read this durable stream (its stored messages from --from, then new ones) instead of subscribing to patterns" };
+        var from = new Option<string>("--from")
+        {
+            Description = "With --stream: start, a stream sequence, a time (2026-12-03T14:00:00Z) or new",
+            DefaultValueFactory = _ => "start",
+        };
+        var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t")
+        {
+            NotRequiredWhen = result => result.GetResult(stream) is not null,
+        };
         var group = new Option<string?>("--group", "-g") { Description = "Queue group: each message goes to one member of the group" };
         var flow = new Option<bool>("--flow")
         {
@@ -44,7 +53,36 @@ internal static class SubscribeCommand
         command.Options.Add(count);
         command.Options.Add(timeout);
         command.Options.Add(output);
+        command.Options.Add(stream);
+        command.Options.Add(from);
         common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(stream) is null)
+            {
+                if (result.GetResult(from) is { Implicit: false })
+                {
+                    result.AddError("--from says where to start reading a stream: add --stream NAME");
+                }
+
+                return;
+            }
+
+            if (result.GetResult(subjects.Argument) is { Tokens.Count: > 0 } || result.GetResult(subjects.Option) is not null)
+            {
+                result.AddError("--stream reads a stream's subjects: give no patterns with it");
+            }
+
+            if (result.GetResult(group) is not null || result.GetResult(flow) is not null)
+            {
+                result.AddError("--stream reads with flow control and without a queue group: leave out --group and --flow");
+            }
+
+            if (!StreamStart.TryParse(result.GetValue(from) ?? "", out _))
+            {
+                result.AddError($"--from '{result.GetValue(from)}' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)");
+            }
+        });
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
@@ -59,13 +97,23 @@ internal static class SubscribeCommand
             // Declared after the client, so disposed before it: the total covers what was lost while this command printed.
             await using var drops = new DropReport();
             client.MessagesDropped += drops.Record;
-            var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
-            foreach (string pattern in patterns)
+            if (parse.GetValue(stream) is { } streamName)
             {
-                await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), options, token);
+                // Checked by the validator above.
+                _ = StreamStart.TryParse(parse.GetValue(from)!, out StreamStart start);
+                await client.ConsumeAsync(streamName, start, (message, _) => ForwardAsync(inbox.Writer, message), token);
+                await Console.Error.WriteLineAsync($"reading stream {streamName} from {start}");
             }
+            else
+            {
+                var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
+                foreach (string pattern in patterns)
+                {
+                    await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), options, token);
+                }
 
-            await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+                await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+            }
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
             if (parse.GetValue(timeout) is { } seconds)

@@ -28,6 +28,12 @@ public sealed class MqMessage
     /// <summary>The broker's delivery number on this subscription, 1, 2, 3...; a gap means messages were dropped.</summary>
     public ulong Sequence { get; }
 
+    /// <summary>Its sequence in the stream it was read from (a stream consumer's message), else 0.</summary>
+    public ulong StreamSequence { get; init; }
+
+    /// <summary>When its stream stored it (a stream consumer's message), else null.</summary>
+    public DateTimeOffset? StoredAt { get; init; }
+
     /// <summary>Which session of its subscription delivered it: only the current session's messages are acknowledged.</summary>
     internal int Epoch { get; init; }
 
