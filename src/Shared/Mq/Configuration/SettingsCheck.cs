@@ -56,8 +56,9 @@ internal static class SettingsCheck
     {
         string? best = null;
         int bestDistance = int.MaxValue;
-        foreach (string candidate in valid)
+        foreach (string pattern in valid)
         {
+            string candidate = Named(pattern, key);
             int distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
             if (distance < bestDistance)
             {
@@ -193,6 +194,27 @@ internal static class SettingsCheck
         _ when type == typeof(int) || type == typeof(long) => $"a whole number (up to {(type == typeof(int) ? int.MaxValue : long.MaxValue).ToString(CultureInfo.InvariantCulture)})",
         _ => $"a {type.Name}",
     };
+
+    /// <summary>A key pattern with its <c>&lt;name&gt;</c> segments taken from <paramref name="key"/>, so a typo after a stream's name is still near.</summary>
+    private static string Named(string pattern, string key)
+    {
+        if (!pattern.Contains("<name>", StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        string[] segments = pattern.Split(':');
+        string[] given = key.Split(':');
+        for (int i = 0; i < segments.Length && i < given.Length; i++)
+        {
+            if (segments[i] == "<name>")
+            {
+                segments[i] = given[i];
+            }
+        }
+
+        return string.Join(':', segments);
+    }
 
     private static int Distance(string a, string b)
     {
