@@ -384,7 +384,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
                 reader.Skip();
             }
         }
-        catch (MessagePackSerializationException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
         {
             // The reader of PUB checked the block already; a header block it let through is read as having no id.
         }
