@@ -283,9 +283,16 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
                 ? (ErrorCode.StreamFull, error.Message)
                 : (ErrorCode.StoreFailed, $"stream {stream.Name} could not store '{append.Subject}': {error.Message}; nothing stored before is lost");
             stream.Refused++;
-            if (code == ErrorCode.StoreFailed && _failureLog.TryLog(now, _logger, (l, n) => LogFailuresSuppressed(l, n)))
+            if (_failureLog.TryLog(now, _logger, (l, n) => LogFailuresSuppressed(l, n)))
             {
-                LogStoreFailed(stream.Name, stream.Refused, error);
+                if (code == ErrorCode.StoreFailed)
+                {
+                    LogStoreFailed(stream.Name, stream.Refused, error);
+                }
+                else
+                {
+                    LogRefused(stream.Name, stream.Refused, reason);
+                }
             }
 
             foreach ((PeerSession publisher, ulong reference, _) in append.Waiting)
