@@ -58,15 +58,7 @@ internal sealed partial class BrokerEngine
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
         System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, Queued, () => _requests!.Describe());
         _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events, metrics);
-        if (post is not null)
-        {
-            Streams = new Streams.StreamHost(options, _writer, _events, post, loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)
-            {
-                Router = _pubSub,
-            };
-            _pubSub.Streams = Streams;
-            _requests.Streams = Streams;
-        }
+        Streams = post is null ? null : CreateStreams(post, loggerFactory);
 
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -94,9 +86,6 @@ internal sealed partial class BrokerEngine
     public QuietWatch Quiet { get; }
 
     public SystemServices System { get; }
-
-    /// <summary>The durable streams; null for an engine built without a way back to the broker thread.</summary>
-    public Streams.StreamHost? Streams { get; }
 
     /// <summary>
     /// A connection finished its ZMTP handshake (CONNECTED is on its way): its session starts, and must be Ready
@@ -397,18 +386,6 @@ internal sealed partial class BrokerEngine
         }
 
         return true;
-    }
-
-    private void Consume(PeerSession session, ref CommandReader reader, long now)
-    {
-        if (Streams is null)
-        {
-            reader.SkipCommand();
-            _writer.Refuse(session, 0, ErrorCode.NoStream, "this broker has no streams", now);
-            return;
-        }
-
-        Streams.Consume(session, ref reader, now);
     }
 
     private void Ping(PeerSession session, ref CommandReader reader, long now)

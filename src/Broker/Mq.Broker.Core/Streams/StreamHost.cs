@@ -222,34 +222,6 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         return null;
     }
 
-    /// <summary>A repeated message id: answered with the original's sequence (now, or when the original is stored), never stored again.</summary>
-    private bool Duplicate(BrokerStream stream, string id, PeerSession publisher, ulong reference, bool durable, long now)
-    {
-        if (stream.Duplicates.TryGet(id, out ulong sequence))
-        {
-            stream.Duplicated++;
-            if (durable)
-            {
-                Stored(publisher, reference, stream.Name, sequence, duplicate: true, now);
-            }
-
-            return true;
-        }
-
-        if (stream.PendingIds.TryGetValue(id, out PendingAppend? original))
-        {
-            stream.Duplicated++;
-            if (durable)
-            {
-                original.Waiting.Add((publisher, reference, true));
-            }
-
-            return true;
-        }
-
-        return false;
-    }
-
     private async Task AwaitAsync(PendingAppend append, ValueTask<ulong> task)
     {
         try
@@ -362,41 +334,6 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         MessagePackWriter w = writer.Begin(publisher);
         CommandWriter.WriteStored(ref w, reference, stream, sequence, duplicate);
         writer.End(publisher, ref w, now);
-    }
-
-    /// <summary>The value of the <see cref="MessageIdHeader"/> in a raw header block, or null.</summary>
-    internal static string? MessageId(ReadOnlyMemory<byte> headers)
-    {
-        if (headers.IsEmpty)
-        {
-            return null;
-        }
-
-        try
-        {
-            var reader = new MessagePackReader(headers);
-            if (reader.TryReadNil())
-            {
-                return null;
-            }
-
-            int count = reader.ReadMapHeader();
-            for (int i = 0; i < count; i++)
-            {
-                if (reader.ReadString() == MessageIdHeader)
-                {
-                    return reader.ReadString() is { Length: > 0 } id ? id : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
-        {
-            // The reader of PUB checked the block already; a header block it let through is read as having no id.
-        }
-
-        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream {Stream} open: captures {Subjects}, {Storage}, {Messages} messages up to sequence {Last}")]

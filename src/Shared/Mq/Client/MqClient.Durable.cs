@@ -79,24 +79,7 @@ public sealed partial class MqClient
         EnsureUsable();
         EnsureConnected();
         var subscription = MqSubscription.ForStream(this, (ulong)Interlocked.Increment(ref _lastSid), stream, start, _options.SubscriptionCapacity);
-        _tables.Subscriptions[subscription.Sid] = subscription;
-        try
-        {
-            await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) => s.Sub.WriteSubscribe(ref w, s.Reference),
-                subscription,
-                $"consume stream '{stream}'",
-                cancellationToken,
-                subscription.OnConfirmed).ConfigureAwait(false);
-        }
-        catch
-        {
-            _tables.Subscriptions.TryRemove(subscription.Sid, out _);
-            subscription.Complete();
-            throw;
-        }
-
-        return subscription;
+        return await OpenAsync(subscription, $"consume stream '{stream}'", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a stream and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>

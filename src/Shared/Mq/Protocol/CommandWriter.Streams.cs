@@ -43,13 +43,7 @@ public static partial class CommandWriter
     /// <summary>A MSG of a stream consumer: MSG's fields, then the message's stream sequence and stored time (unix milliseconds).</summary>
     public static void WriteStreamMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload, ulong streamSequence, long timestamp)
     {
-        w.WriteArrayHeader(8);
-        w.Write((byte)CommandCode.Msg);
-        w.Write(sid);
-        w.Write(seq);
-        w.WriteString(subjectUtf8);
-        WriteRawHeaders(ref w, rawHeaders);
-        w.Write(payload);
+        WriteMsg(ref w, 8, sid, seq, subjectUtf8, rawHeaders, payload);
         w.Write(streamSequence);
         w.Write((ulong)Math.Max(0, timestamp));
     }
