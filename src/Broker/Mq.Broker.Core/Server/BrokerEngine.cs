@@ -313,6 +313,11 @@ internal sealed partial class BrokerEngine
             return $"{_requests.PendingCount} request(s) in flight";
         }
 
+        if (Streams?.Busy() is { } streams)
+        {
+            return streams;
+        }
+
         foreach (PeerSession session in _sessions.Values)
         {
             if (session.Output.WrittenCount > 0 || session.Backlog.WrittenCount > 0)

@@ -73,6 +73,28 @@ internal sealed partial class StreamHost
         Begin(subscription, now);
     }
 
+    /// <summary>Why the streams are not quiet (section 8.1 of the protocol): appends not yet confirmed, or consumers behind with room.</summary>
+    public string? Busy()
+    {
+        foreach (BrokerStream stream in _streams.Values)
+        {
+            if (stream.Pending.Count > 0)
+            {
+                return $"{stream.Pending.Count} message(s) wait for stream {stream.Name}'s store";
+            }
+
+            foreach (BrokerSubscription consumer in stream.Consumers)
+            {
+                if (consumer.Cursor!.Reading || (consumer.Cursor.Next <= stream.Committed && consumer.Flow!.Credit > 0))
+                {
+                    return $"a consumer of stream {stream.Name} is reading from sequence {consumer.Cursor.Next}";
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>More room (an ACK, or the peer's queue drained): reads on if the consumer is behind.</summary>
     public void Pump(BrokerSubscription subscription, long now)
     {
