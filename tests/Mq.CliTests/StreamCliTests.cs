@@ -79,6 +79,30 @@ public sealed class StreamCliTests : IAsyncLifetime
         Assert.Equal("[orders.eu.created #2] \"fresh\"", reader.StandardOutput.Single());
     }
 
+    [Fact]
+    public async Task The_broker_commands_create_list_inspect_purge_and_delete_streams()
+    {
+        Assert.Equal(0, await BrokerAsync("stream", "create", "invoices", "--subject", "invoices.>", "--max-messages", "10", "--storage", "memory"));
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, "--topic", "invoices.new", "--message", "x", "--durable");
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+        Assert.Equal("stored in invoices at sequence 1", publisher.StandardOutput[0]);
+
+        await using PeerProcess list = PeerProcess.Start("Mq.Broker", ["streams", "--json", "--endpoint", _broker.Endpoint]);
+        Assert.Equal(0, await list.WaitForExitAsync(Cli.Timeout));
+        using JsonDocument streams = JsonDocument.Parse(list.StandardOutput.Single());
+        Assert.Equal(["invoices", "orders"], streams.RootElement.GetProperty("streams").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+
+        await using PeerProcess info = PeerProcess.Start("Mq.Broker", ["stream", "info", "invoices", "--endpoint", _broker.Endpoint]);
+        Assert.Equal(0, await info.WaitForExitAsync(Cli.Timeout));
+        Assert.Contains(info.StandardOutput, line => line.StartsWith("messages ", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+
+        Assert.Equal(0, await BrokerAsync("stream", "purge", "invoices"));
+        Assert.Equal(0, await BrokerAsync("stream", "delete", "invoices"));
+        await using PeerProcess gone = PeerProcess.Start("Mq.Broker", ["stream", "delete", "invoices", "--endpoint", _broker.Endpoint]);
+        Assert.Equal(1, await gone.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal("Mq broker delete: no stream 'invoices'", gone.StandardError.Single());
+    }
+
     [Theory]
     [InlineData("--from 'yesterday' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)", "--stream", "orders", "--from", "yesterday")]
     [InlineData("--stream reads a stream's subjects: give no patterns with it", "--stream", "orders", "orders.>")]
@@ -89,5 +113,11 @@ public sealed class StreamCliTests : IAsyncLifetime
 
         Assert.Equal(1, await subscriber.WaitForExitAsync(Cli.Timeout));
         Assert.Contains(subscriber.StandardError, line => line.Contains(error, StringComparison.Ordinal));
+    }
+
+    private async Task<int> BrokerAsync(params string[] arguments)
+    {
+        await using PeerProcess broker = PeerProcess.Start("Mq.Broker", [.. arguments, "--endpoint", _broker.Endpoint]);
+        return await broker.WaitForExitAsync(Cli.Timeout);
     }
 }

@@ -108,7 +108,7 @@ public sealed class StreamCrashTests(ITestOutputHelper output)
                 Assert.NotNull(refused);
                 Assert.Equal(Protocol.ErrorCode.StoreFailed, refused.Code);
                 Assert.Contains("could not store 'orders.eu.created'", refused.Message, StringComparison.Ordinal);
-                Assert.Contains("nothing stored before is lost", refused.Message, StringComparison.Ordinal);
+                Assert.Contains("no stored message is lost", refused.Message, StringComparison.Ordinal);
 
                 // The broker goes on: plain traffic flows, and the next durable publish gets the same clear answer.
                 await using MqSubscription live = await publisher.SubscribeAsync("other.>");

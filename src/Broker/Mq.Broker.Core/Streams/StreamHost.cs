@@ -253,7 +253,9 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         {
             (ErrorCode code, string reason) = error is StreamFullException
                 ? (ErrorCode.StreamFull, error.Message)
-                : (ErrorCode.StoreFailed, $"stream {stream.Name} could not store '{append.Subject}': {error.Message}; nothing stored before is lost");
+                : (ErrorCode.StoreFailed, error is StoreException
+                    ? $"stream {stream.Name} could not store '{append.Subject}': {error.Message}"
+                    : $"stream {stream.Name} could not store '{append.Subject}': {error.Message}; nothing stored before is lost");
             stream.Refused++;
             if (_failureLog.TryLog(now, _logger, (l, n) => LogFailuresSuppressed(l, n)))
             {
