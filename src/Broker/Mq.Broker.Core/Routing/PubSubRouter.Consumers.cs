@@ -42,6 +42,35 @@ internal sealed partial class PubSubRouter
 
     public void CountDelivered() => counters.MessagesDelivered++;
 
+    /// <summary>
+    /// A message the broker publishes itself (a dead letter): routed like a PUB to every matching subscription, holding
+    /// nobody back, and captured by the stream of its subject if there is one.
+    /// </summary>
+    public void PublishAsBroker(string subject, ReadOnlyMemory<byte> headers, ReadOnlyMemory<byte> payload, long now)
+    {
+        if (_index.Lookup(subject, out _) is not { } routes)
+        {
+            return;
+        }
+
+        counters.MessagesPublished++;
+        byte[] subjectUtf8 = System.Text.Encoding.UTF8.GetBytes(subject);
+        foreach (BrokerSubscription subscription in routes.Plain)
+        {
+            Deliver(null, subscription, subjectUtf8, headers.Span, payload.Span, now);
+        }
+
+        foreach (QueueGroupRoute group in routes.Groups)
+        {
+            if (group.Pick() is { } member)
+            {
+                Deliver(null, member, subjectUtf8, headers.Span, payload.Span, now);
+            }
+        }
+
+        Streams?.Capture(null, 0, false, subject, subjectUtf8, headers, payload, now);
+    }
+
     /// <summary>The checks every new subscription passes: its sid is free, and the peer's count and byte budgets have room.</summary>
     private bool Admit(PeerSession peer, ulong reference, ulong sid, long cost, long now)
     {

@@ -203,6 +203,12 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         }
 
         // Capped, so a confused or hostile peer cannot widen its window past what it asked for.
+        if (subscription.Cursor is { Durable: not null })
+        {
+            // A durable consumer's window opens with each MACK, one message at a time, never by count.
+            return;
+        }
+
         flow.Credit = (long)Math.Min((ulong)flow.Credit + Math.Min(count, flow.Window), flow.Window);
         if (subscription.Cursor is not null)
         {
@@ -266,6 +272,7 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         if (subscription.Cursor is { } cursor)
         {
             cursor.Stream.Consumers.Remove(subscription);
+            cursor.Stream.Host.Left(subscription);
             _consumers--;
         }
         else

@@ -31,4 +31,15 @@ internal sealed partial class BrokerEngine
 
         Streams.Consume(session, ref reader, now);
     }
+
+    private void StreamAck(PeerSession session, ref CommandReader reader, long now)
+    {
+        if (Streams is null)
+        {
+            reader.SkipCommand();
+            return;
+        }
+
+        Streams.Acknowledge(session, ref reader, now);
+    }
 }

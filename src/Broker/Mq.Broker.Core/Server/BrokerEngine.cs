@@ -365,6 +365,7 @@ internal sealed partial class BrokerEngine
             case CommandCode.Pub: _pubSub.Publish(session, ref reader, start, now); break;
             case CommandCode.DurablePub: _pubSub.Publish(session, ref reader, start, now, durable: true); break;
             case CommandCode.Consume: Consume(session, ref reader, now); break;
+            case CommandCode.StreamAck: StreamAck(session, ref reader, now); break;
             case CommandCode.Ack: _pubSub.Ack(session, ref reader, now); break;
             case CommandCode.Sub: _pubSub.Subscribe(session, ref reader, now); break;
             case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;

@@ -31,11 +31,17 @@ internal sealed class BrokerStream(StreamHost host, string name, BrokerStreamOpt
 
     public List<BrokerSubscription> Consumers { get; } = [];
 
+    /// <summary>Durable consumers known since the broker started, by name; their floors live in <see cref="IStreamStore.Consumers"/>.</summary>
+    public Dictionary<string, DurableConsumer> Durables { get; } = new(StringComparer.Ordinal);
+
     public long Stored { get; set; }
 
     public long Duplicated { get; set; }
 
     public long Refused { get; set; }
+
+    /// <summary>Messages its durable consumers gave up on, published to their dead-letter subjects.</summary>
+    public long DeadLettered { get; set; }
 
     /// <summary>Set once deleted: appends and reads still in flight finish without touching anything.</summary>
     public bool Deleted { get; set; }

@@ -17,6 +17,9 @@ internal sealed class StreamCursor(BrokerStream stream, ulong reference)
     /// <summary>A read (or the search for a start time) is on its way back; nothing else is sent meanwhile.</summary>
     public bool Reading { get; set; }
 
+    /// <summary>Set for a durable consumer: deliveries wait for MACK, and the floor is kept in the store.</summary>
+    public DurableConsumer? Durable { get; init; }
+
     /// <summary>The OK went out: deliveries may follow.</summary>
     public bool Started { get; set; }
 }

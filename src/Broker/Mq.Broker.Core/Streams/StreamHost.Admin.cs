@@ -339,6 +339,14 @@ internal sealed partial class StreamHost
             ["stored"] = stream.Stored,
             ["duplicates"] = stream.Duplicated,
             ["refused"] = stream.Refused,
+            ["durable_consumers"] = stream.Durables.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["name"] = d.Name,
+                ["ack_floor"] = d.Saved,
+                ["unacknowledged"] = d.Outstanding.Count,
+                ["active"] = d.Member is not null,
+            }).ToArray(),
+            ["dead_lettered"] = stream.DeadLettered,
         };
     }
 

@@ -24,6 +24,10 @@ internal sealed partial class StreamHost
         ulong start = reader.ReadUInt();
         ulong value = reader.ReadUInt();
         ulong window = reader.ReadUInt();
+        string? durableName = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxNameBytes) : null;
+        ulong ackWaitMs = reader.HasMoreFields ? reader.ReadUInt() : 0;
+        ulong maxDeliveries = reader.HasMoreFields ? reader.ReadUInt() : 0;
+        string? deadLetter = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes) : null;
         reader.EndCommand();
 
         if (!_streams.TryGetValue(name, out BrokerStream? stream))
@@ -45,7 +49,13 @@ internal sealed partial class StreamHost
             return;
         }
 
-        var cursor = new StreamCursor(stream, reference);
+        DurableConsumer? durable = null;
+        if (durableName is not null && (durable = Durable(peer, reference, stream, durableName, ackWaitMs, maxDeliveries, deadLetter, now)) is null)
+        {
+            return;
+        }
+
+        var cursor = new StreamCursor(stream, reference) { Durable = durable };
         BrokerSubscription? subscription = Router!.AddConsumer(peer, reference, sid, $"stream:{name}", (uint)Math.Min(window, (ulong)options.MaxFlowWindow), cursor, now);
         if (subscription is null)
         {
@@ -53,6 +63,21 @@ internal sealed partial class StreamHost
         }
 
         stream.Consumers.Add(subscription);
+        if (durable is { Known: true })
+        {
+            durable.Member = subscription;
+            cursor.Next = durable.Floor + 1;
+            Begin(subscription, now);
+            return;
+        }
+
+        if (durable is not null)
+        {
+            durable.Member = subscription;
+            cursor.Reading = true;
+            _ = ResumeAsync(subscription, (StreamStartKind)start, value);
+            return;
+        }
         switch ((StreamStartKind)start)
         {
             case StreamStartKind.New:
@@ -230,10 +255,20 @@ internal sealed partial class StreamHost
 
     private void Deliver(BrokerSubscription subscription, ulong sequence, long timestamp, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now)
     {
-        subscription.Cursor!.Next = sequence + 1;
+        StreamCursor cursor = subscription.Cursor!;
+        cursor.Next = sequence + 1;
         Router!.CountDelivered();
         MessagePackWriter w = writer.Begin(subscription.Session);
-        CommandWriter.WriteStreamMsg(ref w, subscription.Sid, ++subscription.Sequence, subjectUtf8, headers, payload, sequence, timestamp);
+        if (cursor.Durable is { } durable)
+        {
+            Track(durable, sequence, timestamp, subjectUtf8, headers, payload, now);
+            CommandWriter.WriteStreamMsg(ref w, subscription.Sid, ++subscription.Sequence, subjectUtf8, headers, payload, sequence, timestamp, 1);
+        }
+        else
+        {
+            CommandWriter.WriteStreamMsg(ref w, subscription.Sid, ++subscription.Sequence, subjectUtf8, headers, payload, sequence, timestamp);
+        }
+
         writer.End(subscription.Session, ref w, now);
     }
 

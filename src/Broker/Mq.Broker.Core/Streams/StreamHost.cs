@@ -113,21 +113,21 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
     /// A PUB (or DPUB, <paramref name="durable"/>) that passed every check and was routed: the stream capturing its
     /// subject stores it. A durable publish is answered here or when the store confirms.
     /// </summary>
-    public void Capture(PeerSession publisher, ulong reference, bool durable, ReadOnlySpan<char> subject, ReadOnlyMemory<byte> subjectUtf8, ReadOnlyMemory<byte> headers, ReadOnlyMemory<byte> payload, long now)
+    public void Capture(PeerSession? publisher, ulong reference, bool durable, ReadOnlySpan<char> subject, ReadOnlyMemory<byte> subjectUtf8, ReadOnlyMemory<byte> headers, ReadOnlyMemory<byte> payload, long now)
     {
         BrokerStream? stream = Find(subject);
         if (stream is null)
         {
             if (durable)
             {
-                writer.Refuse(publisher, reference, ErrorCode.NoStream, $"no stream captures '{subject}'", now);
+                writer.Refuse(publisher!, reference, ErrorCode.NoStream, $"no stream captures '{subject}'", now);
             }
 
             return;
         }
 
         string? id = stream.Duplicates.Enabled ? MessageId(headers) : null;
-        if (id is not null && Duplicate(stream, id, publisher, reference, durable, now))
+        if (id is not null && Duplicate(stream, id, publisher!, reference, durable, now))
         {
             return;
         }
@@ -142,7 +142,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         var append = new PendingAppend(stream, subject.ToString(), subjectUtf8.ToArray(), headers.ToArray(), payload.ToArray(), id);
         if (durable)
         {
-            append.Waiting.Add((publisher, reference, false));
+            append.Waiting.Add((publisher!, reference, false));
         }
 
         stream.Pending.Enqueue(append);
@@ -193,9 +193,10 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         }
     }
 
-    /// <summary>Tick: forgets message ids older than their stream's window (checked once a second).</summary>
+    /// <summary>Tick: redelivers what durable consumers did not acknowledge in time; forgets message ids older than their window (once a second).</summary>
     public void Tick(long now)
     {
+        Redeliver(now);
         if (now - _lastExpiry < 1000)
         {
             return;

@@ -73,20 +73,32 @@ public sealed partial class MqClient
     /// permission on the stream's subjects.
     /// </summary>
     /// <exception cref="MqException">Code <see cref="ErrorCode.NoStream"/> when there is no such stream.</exception>
-    public async ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, CancellationToken cancellationToken = default)
+    public ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, CancellationToken cancellationToken = default) =>
+        ConsumeAsync(stream, start, (ConsumeOptions?)null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConsumeAsync(string, StreamStart, CancellationToken)"/>; with <paramref name="durable"/>, the durable
+    /// consumer of that name: it goes on from its acknowledged floor (<paramref name="start"/> counts only the first time),
+    /// and each message is acknowledged with <see cref="MqMessage.AckAsync"/> (see <see cref="ConsumeOptions"/>).
+    /// </summary>
+    public async ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, ConsumeOptions? durable, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         EnsureUsable();
         EnsureConnected();
-        var subscription = MqSubscription.ForStream(this, (ulong)Interlocked.Increment(ref _lastSid), stream, start, _options.SubscriptionCapacity);
+        var subscription = MqSubscription.ForStream(this, (ulong)Interlocked.Increment(ref _lastSid), stream, start, durable, _options.SubscriptionCapacity);
         return await OpenAsync(subscription, $"consume stream '{stream}'", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a stream and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
-    public async ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
+    public ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default) =>
+        ConsumeAsync(stream, start, null, handler, cancellationToken);
+
+    /// <summary>Reads a stream (as <paramref name="durable"/>, if given) and runs <paramref name="handler"/> for each message, one at a time, in order.</summary>
+    public async ValueTask<MqSubscription> ConsumeAsync(string stream, StreamStart start, ConsumeOptions? durable, Func<MqMessage, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        MqSubscription subscription = await ConsumeAsync(stream, start, cancellationToken).ConfigureAwait(false);
+        MqSubscription subscription = await ConsumeAsync(stream, start, durable, cancellationToken).ConfigureAwait(false);
         subscription.HandlerLoop = Task.Run(() => RunHandlerAsync(subscription, handler), CancellationToken.None);
         return subscription;
     }

@@ -162,8 +162,14 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     internal void Complete() => _channel.Writer.TryComplete();
 
     /// <summary>A flow-controlled subscription that reads <paramref name="stream"/> from <paramref name="start"/>.</summary>
-    internal static MqSubscription ForStream(MqClient owner, ulong sid, string stream, StreamStart start, int capacity) =>
-        new(owner, sid, $"stream:{stream}", new SubscribeOptions { FlowControl = true }, capacity, long.MaxValue) { Stream = stream, _start = start };
+    internal static MqSubscription ForStream(MqClient owner, ulong sid, string stream, StreamStart start, ConsumeOptions? durable, int capacity) =>
+        new(owner, sid, $"stream:{stream}", new SubscribeOptions { FlowControl = true }, capacity, long.MaxValue) { Stream = stream, _start = start, Durable = durable };
+
+    /// <summary>Set for a durable consumer: each message is acknowledged by the application, not by the window.</summary>
+    internal ConsumeOptions? Durable { get; private init; }
+
+    /// <summary>MACK for one message of this durable consumer.</summary>
+    internal void Acknowledge(ulong streamSequence) => _owner.AcknowledgeStream(Sid, streamSequence);
 
     /// <summary>
     /// Its SUB, or for a stream consumer its CONSUME: after a reconnect it goes on after the last message it received,
@@ -174,6 +180,14 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         if (Stream is null)
         {
             Protocol.CommandWriter.WriteSub(ref w, reference, Sid, Pattern, QueueGroup, Window);
+            return;
+        }
+
+        if (Durable is { } durable)
+        {
+            // The broker goes on from the floor it keeps; the start counts only for a consumer it does not know yet.
+            Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, _start.Kind, _start.Value, Window, durable.Durable,
+                (uint)Math.Clamp((durable.AckWait ?? TimeSpan.Zero).TotalMilliseconds, 0, uint.MaxValue), (uint)Math.Max(0, durable.MaxDeliveries ?? 0), durable.DeadLetter);
             return;
         }
 
@@ -214,7 +228,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private void Consumed(MqMessage message)
     {
         Interlocked.Add(ref _bufferedBytes, -BufferedSize(message));
-        if (!FlowControl || message.Epoch != Volatile.Read(ref _epoch))
+        if (!FlowControl || Durable is not null || message.Epoch != Volatile.Read(ref _epoch))
         {
             return;
         }

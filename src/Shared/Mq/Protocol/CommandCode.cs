@@ -66,4 +66,6 @@ public enum CommandCode : byte
     Stored = 35,
     /// <summary>Peer to broker: subscription <c>sid</c> reads a stream from a start, stored messages first, then live ones (flow-controlled).</summary>
     Consume = 36,
+    /// <summary>Peer to broker: a durable consumer acknowledges the message of stream sequence <c>stream_seq</c> on <c>sid</c>.</summary>
+    StreamAck = 37,
 }

@@ -40,6 +40,46 @@ public static partial class CommandWriter
         w.Write(window);
     }
 
+    /// <summary>
+    /// CONSUME for the durable consumer <paramref name="durable"/>: it goes on from the floor the broker keeps for it; a
+    /// delivery not acknowledged (MACK) within <paramref name="ackWaitMs"/> is sent again, at most
+    /// <paramref name="maxDeliveries"/> times (0: no limit), then published to <paramref name="deadLetter"/>.
+    /// </summary>
+    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window,
+        string durable, uint ackWaitMs, uint maxDeliveries, string? deadLetter)
+    {
+        w.WriteArrayHeader(11);
+        w.Write((byte)CommandCode.Consume);
+        w.Write(reference);
+        w.Write(sid);
+        w.Write(stream);
+        w.Write((byte)start);
+        w.Write(startValue);
+        w.Write(window);
+        w.Write(durable);
+        w.Write(ackWaitMs);
+        w.Write(maxDeliveries);
+        WriteStringOrNil(ref w, deadLetter);
+    }
+
+    /// <summary>MACK: the durable consumer <paramref name="sid"/> is done with the message of <paramref name="streamSequence"/>.</summary>
+    public static void WriteStreamAck(ref MessagePackWriter w, ulong sid, ulong streamSequence)
+    {
+        w.WriteArrayHeader(3);
+        w.Write((byte)CommandCode.StreamAck);
+        w.Write(sid);
+        w.Write(streamSequence);
+    }
+
+    /// <summary>A durable consumer's MSG: a stream consumer's, then how many times it was delivered (1 the first time).</summary>
+    public static void WriteStreamMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload, ulong streamSequence, long timestamp, int deliveries)
+    {
+        WriteMsg(ref w, 9, sid, seq, subjectUtf8, rawHeaders, payload);
+        w.Write(streamSequence);
+        w.Write((ulong)Math.Max(0, timestamp));
+        w.Write((uint)Math.Max(1, deliveries));
+    }
+
     /// <summary>A MSG of a stream consumer: MSG's fields, then the message's stream sequence and stored time (unix milliseconds).</summary>
     public static void WriteStreamMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload, ulong streamSequence, long timestamp)
     {

@@ -26,6 +26,7 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         // A stream consumer's MSG goes on with the message's stream sequence and stored time.
         ulong streamSequence = reader.HasMoreFields ? reader.ReadUInt() : 0;
         ulong storedAt = reader.HasMoreFields ? reader.ReadUInt() : 0;
+        ulong deliveries = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
         if (!tables.Subscriptions.TryGetValue(sid, out MqSubscription? subscription))
@@ -39,6 +40,8 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
             Epoch = subscription.Epoch,
             StreamSequence = streamSequence,
             StoredAt = streamSequence == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(storedAt, 253402300799999UL)),
+            Deliveries = (int)Math.Min(deliveries, int.MaxValue),
+            Consumer = subscription.Durable is null ? null : subscription,
         };
         subscription.Deliver(message);
     }
