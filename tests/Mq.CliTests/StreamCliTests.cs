@@ -31,9 +31,10 @@ public sealed class StreamCliTests : IAsyncLifetime
         Assert.Equal(["stored in orders at sequence 1", "stored in orders at sequence 2", "stored in orders at sequence 3"], three.StandardOutput.Take(3));
         Assert.StartsWith("published 3 messages to orders.eu.created", three.StandardOutput[3], StringComparison.Ordinal);
 
+        // One after the other: the second must find the first's id stored.
         await using PeerProcess first = Cli.Publisher(_broker.Endpoint, "--topic", "orders.eu.created", "--message", "x", "--durable", "--message-id", "order-9");
-        await using PeerProcess again = Cli.Publisher(_broker.Endpoint, "--topic", "orders.eu.created", "--message", "x", "--durable", "--message-id", "order-9");
         Assert.Equal(0, (await Cli.RunAsync(first)).ExitCode);
+        await using PeerProcess again = Cli.Publisher(_broker.Endpoint, "--topic", "orders.eu.created", "--message", "x", "--durable", "--message-id", "order-9");
         Assert.Equal(0, (await Cli.RunAsync(again)).ExitCode);
         Assert.Equal("stored in orders at sequence 4", first.StandardOutput[0]);
         Assert.Equal("duplicate: already stored in orders at sequence 4", again.StandardOutput[0]);
@@ -80,6 +81,22 @@ public sealed class StreamCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscribe_stream_durable_goes_on_after_what_the_last_run_printed()
+    {
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, "--topic", "orders.eu.created", "--json", "1", "--count", "3", "--durable");
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+
+        await using PeerProcess first = Cli.Subscriber(_broker.Endpoint, "--stream", "orders", "--durable", "printer", "--count", "2");
+        Assert.Equal(0, await first.WaitForExitAsync(Cli.Timeout));
+        await using PeerProcess second = Cli.Subscriber(_broker.Endpoint, "--stream", "orders", "--durable", "printer", "--count", "1");
+        Assert.Equal(0, await second.WaitForExitAsync(Cli.Timeout));
+
+        Assert.Equal(["[orders.eu.created #1] 1", "[orders.eu.created #2] 1"], first.StandardOutput);
+        Assert.Equal(["[orders.eu.created #3] 1"], second.StandardOutput);
+        Assert.Contains("reading stream orders as durable consumer printer (from start if it is new)", first.StandardError);
+    }
+
+    [Fact]
     public async Task The_broker_commands_create_list_inspect_purge_and_delete_streams()
     {
         Assert.Equal(0, await BrokerAsync("stream", "create", "invoices", "--subject", "invoices.>", "--max-messages", "10", "--storage", "memory"));
@@ -106,7 +123,8 @@ public sealed class StreamCliTests : IAsyncLifetime
     [Theory]
     [InlineData("--from 'yesterday' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)", "--stream", "orders", "--from", "yesterday")]
     [InlineData("--stream reads a stream's subjects: give no patterns with it", "--stream", "orders", "orders.>")]
-    [InlineData("--from says where to start reading a stream: add --stream NAME", "orders.>", "--from", "start")]
+    [InlineData("--from is for reading a stream: add --stream NAME", "orders.>", "--from", "start")]
+    [InlineData("--durable is for reading a stream: add --stream NAME", "orders.>", "--durable", "d")]
     public async Task Subscribe_stream_usage_errors_say_what_is_wrong(string error, params string[] arguments)
     {
         await using PeerProcess subscriber = Cli.Subscriber(_broker.Endpoint, arguments);

@@ -31,6 +31,7 @@ internal static class SubscribeCommand
             Description = "With --stream: start, a stream sequence, a time (2026-12-03T14:00:00Z) or new",
             DefaultValueFactory = _ => "start",
         };
+        var durable = new Option<string?>("--durable") { Description = "With --stream: read as this durable consumer, which goes on after what it acknowledged (each message is acknowledged once printed)" };
         var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t")
         {
             NotRequiredWhen = result => result.GetResult(stream) is not null,
@@ -55,14 +56,15 @@ internal static class SubscribeCommand
         command.Options.Add(output);
         command.Options.Add(stream);
         command.Options.Add(from);
+        command.Options.Add(durable);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetResult(stream) is null)
             {
-                if (result.GetResult(from) is { Implicit: false })
+                if (result.GetResult(from) is { Implicit: false } || result.GetResult(durable) is not null)
                 {
-                    result.AddError("--from says where to start reading a stream: add --stream NAME");
+                    result.AddError($"{(result.GetResult(durable) is null ? "--from" : "--durable")} is for reading a stream: add --stream NAME");
                 }
 
                 return;
@@ -78,9 +80,11 @@ internal static class SubscribeCommand
                 result.AddError("--stream reads with flow control and without a queue group: leave out --group and --flow");
             }
 
-            if (!StreamStart.TryParse(result.GetValue(from) ?? "", out _))
+            // Without --from the validator sees no value (its default comes later): that is the default, start.
+            string fromText = result.GetValue(from) is { Length: > 0 } given ? given : "start";
+            if (!StreamStart.TryParse(fromText, out _))
             {
-                result.AddError($"--from '{result.GetValue(from)}' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)");
+                result.AddError($"--from '{fromText}' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)");
             }
         });
 
@@ -101,8 +105,12 @@ internal static class SubscribeCommand
             {
                 // Checked by the validator above.
                 _ = StreamStart.TryParse(parse.GetValue(from)!, out StreamStart start);
-                await client.ConsumeAsync(streamName, start, (message, _) => ForwardAsync(inbox.Writer, message), token);
-                await Console.Error.WriteLineAsync($"reading stream {streamName} from {start}");
+                string? durableName = parse.GetValue(durable);
+                ConsumeOptions? consumer = durableName is null ? null : new ConsumeOptions { Durable = durableName };
+                await client.ConsumeAsync(streamName, start, consumer, (message, _) => ForwardAsync(inbox.Writer, message), token);
+                await Console.Error.WriteLineAsync(durableName is null
+                    ? $"reading stream {streamName} from {start}"
+                    : $"reading stream {streamName} as durable consumer {durableName} (from {start} if it is new)");
             }
             else
             {
@@ -133,6 +141,9 @@ internal static class SubscribeCommand
                     {
                         await stdout.FlushAsync(CancellationToken.None);
                     }
+
+                    // A durable consumer's message is done once printed (nothing to do for others).
+                    await message.AckAsync();
 
                     if (++received == wanted)
                     {
