@@ -53,6 +53,27 @@ public sealed class StreamDurableTests
     }
 
     [Fact]
+    public async Task A_new_durable_consumers_start_is_kept_even_before_its_first_acknowledgement()
+    {
+        await using StreamBroker broker = await StreamBroker.StartAsync();
+        MqClient client = await broker.ConnectAsync("client");
+        await PublishAsync(client, 3);
+        var durable = new ConsumeOptions { Durable = "late" };
+        await using (await client.ConsumeAsync("orders", StreamStart.New, durable))
+        {
+            await Waits.UntilAsync(async () => await AckFloorAsync(client, "late") == 3, "the new consumer's start stored");
+        }
+
+        await broker.RestartAsync();
+        client = await broker.ConnectAsync("client");
+        await PublishAsync(client, 2);
+
+        // Started at "new" before 4 and 5 were stored: it gets them, though it asks for "new" again now.
+        await using MqSubscription again = await client.ConsumeAsync("orders", StreamStart.New, durable);
+        Assert.Equal([4UL, 5UL], (await again.TakeAsync(2)).Select(m => m.StreamSequence));
+    }
+
+    [Fact]
     public async Task A_message_not_acknowledged_in_time_is_delivered_again_and_after_the_last_delivery_goes_to_the_dead_letter_subject()
     {
         await using StreamBroker broker = await StreamBroker.StartAsync();

@@ -7,16 +7,17 @@ namespace Mq.Broker.Streams;
 /// acknowledged. Deliveries not acknowledged within <see cref="AckWaitMs"/> are sent again, up to
 /// <see cref="MaxDeliveries"/>, then published to <see cref="DeadLetter"/>. Broker thread only.
 /// </summary>
-internal sealed class DurableConsumer(string name, long ackWaitMs, int maxDeliveries, string deadLetter)
+internal sealed class DurableConsumer(string name)
 {
     public string Name { get; } = name;
 
-    public long AckWaitMs { get; } = ackWaitMs;
+    /// <summary>The settings of the CONSUME reading it now (each CONSUME may change them).</summary>
+    public long AckWaitMs { get; set; }
 
     /// <summary>0: no limit.</summary>
-    public int MaxDeliveries { get; } = maxDeliveries;
+    public int MaxDeliveries { get; set; }
 
-    public string DeadLetter { get; } = deadLetter;
+    public string DeadLetter { get; set; } = "";
 
     /// <summary>The subscription reading it now; one at a time.</summary>
     public BrokerSubscription? Member { get; set; }
@@ -24,7 +25,7 @@ internal sealed class DurableConsumer(string name, long ackWaitMs, int maxDelive
     public ulong Floor { get; set; }
 
     /// <summary>Read before in this broker's life: <see cref="Floor"/> is current and the store need not be asked.</summary>
-    public bool Known { get; init; }
+    public bool Known { get; set; }
 
     /// <summary>The floor the store holds (or is writing): a change is written when the floor passes it.</summary>
     public ulong Saved { get; set; }

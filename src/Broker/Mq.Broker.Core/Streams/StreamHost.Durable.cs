@@ -45,15 +45,16 @@ internal sealed partial class StreamHost
             return null;
         }
 
-        // Known since the broker started: its floor is here, ahead of any write of it still on its way to the store.
-        DurableConsumer? known = durable;
-        durable = new DurableConsumer(name, ackWaitMs == 0 ? DefaultAckWaitMs : (long)Math.Min(ackWaitMs, 3_600_000), (int)Math.Min(maxDeliveries, 1000), deadLetter)
+        // Known since the broker started: one object for its life, so its floor and the write of it in flight stay one.
+        if (durable is null)
         {
-            Known = known is not null,
-            Floor = known?.Floor ?? 0,
-            Saved = known?.Saved ?? 0,
-        };
-        stream.Durables[name] = durable;
+            durable = new DurableConsumer(name);
+            stream.Durables[name] = durable;
+        }
+
+        durable.AckWaitMs = ackWaitMs == 0 ? DefaultAckWaitMs : (long)Math.Min(ackWaitMs, 3_600_000);
+        durable.MaxDeliveries = (int)Math.Min(maxDeliveries, 1000);
+        durable.DeadLetter = deadLetter;
         return durable;
     }
 
@@ -99,8 +100,12 @@ internal sealed partial class StreamHost
                 StreamStartKind.Time => at ?? cursor.Stream.Committed + 1,
                 _ => cursor.Stream.Committed + 1,
             };
-            durable.Floor = durable.Saved = cursor.Next - 1;
+            // A new one's start is written at once: a restart before its first acknowledgement must not move it.
+            durable.Floor = cursor.Next - 1;
+            durable.Saved = floor ?? 0;
+            durable.Known = true;
             Begin(subscription, now);
+            Save(cursor.Stream, durable);
         }));
     }
 
