@@ -28,17 +28,8 @@ public static partial class CommandWriter
     }
 
     /// <summary>CONSUME: read <paramref name="stream"/> from <paramref name="start"/> (with its <paramref name="startValue"/>), at most <paramref name="window"/> unacknowledged.</summary>
-    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window)
-    {
-        w.WriteArrayHeader(7);
-        w.Write((byte)CommandCode.Consume);
-        w.Write(reference);
-        w.Write(sid);
-        w.Write(stream);
-        w.Write((byte)start);
-        w.Write(startValue);
-        w.Write(window);
-    }
+    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window) =>
+        WriteConsume(ref w, 7, reference, sid, stream, start, startValue, window);
 
     /// <summary>
     /// CONSUME for the durable consumer <paramref name="durable"/>: it goes on from the floor the broker keeps for it; a
@@ -48,14 +39,7 @@ public static partial class CommandWriter
     public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window,
         string durable, uint ackWaitMs, uint maxDeliveries, string? deadLetter)
     {
-        w.WriteArrayHeader(11);
-        w.Write((byte)CommandCode.Consume);
-        w.Write(reference);
-        w.Write(sid);
-        w.Write(stream);
-        w.Write((byte)start);
-        w.Write(startValue);
-        w.Write(window);
+        WriteConsume(ref w, 11, reference, sid, stream, start, startValue, window);
         w.Write(durable);
         w.Write(ackWaitMs);
         w.Write(maxDeliveries);
@@ -86,5 +70,18 @@ public static partial class CommandWriter
         WriteMsg(ref w, 8, sid, seq, subjectUtf8, rawHeaders, payload);
         w.Write(streamSequence);
         w.Write((ulong)Math.Max(0, timestamp));
+    }
+
+    /// <summary>CONSUME's first seven fields under a header of <paramref name="fields"/>: a durable consumer's adds four after them.</summary>
+    private static void WriteConsume(ref MessagePackWriter w, int fields, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window)
+    {
+        w.WriteArrayHeader(fields);
+        w.Write((byte)CommandCode.Consume);
+        w.Write(reference);
+        w.Write(sid);
+        w.Write(stream);
+        w.Write((byte)start);
+        w.Write(startValue);
+        w.Write(window);
     }
 }
