@@ -53,7 +53,7 @@ internal static class BrokerHost
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         await using var server = new BrokerServer(options, new StandardErrorLogger());
-        server.Start();
+        await server.StartAsync();
         Console.WriteLine($"mq-testing broker ready on {server.Endpoint}");
         await stop.Task;
         await server.StopAsync();

@@ -176,7 +176,7 @@ public sealed partial class TestBroker : IAsyncDisposable
         if (!_options.AsProcess)
         {
             var server = new BrokerServer(_options.Broker, _options.LoggerFactory);
-            server.Start();
+            await server.StartAsync(cancellationToken);
             Server = server;
             return;
         }

@@ -19,6 +19,9 @@ public static class BrokerProgram
     public const int CannotBind = 2;
     public const int InvalidConfiguration = 3;
 
+    /// <summary>The store directory cannot be opened: a damaged file, a disk that refuses, or another broker using it.</summary>
+    public const int StoreUnavailable = 4;
+
     /// <summary>The host's shutdown timeout; docker-compose.yml's stop_grace_period matches it.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
@@ -70,6 +73,17 @@ public static class BrokerProgram
         {
             Log.Fatal("Mq broker cannot start: {Reason}", ex.Message);
             return CannotBind;
+        }
+        catch (Mq.Broker.Persistence.StoreException ex)
+        {
+            // A damaged segment: the message names the file and what the operator can do.
+            Log.Fatal("Mq broker cannot open its store: {Reason}", ex.Message);
+            return StoreUnavailable;
+        }
+        catch (IOException ex) when (ex.Message.Contains("LOCK", StringComparison.Ordinal))
+        {
+            Log.Fatal("Mq broker cannot open its store: {Reason}", ex.Message);
+            return StoreUnavailable;
         }
         catch (KeyFileException ex)
         {

@@ -19,12 +19,16 @@ internal static class SystemQuery
 
     private static readonly MessagePackSerializerOptions Untrusted = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public static async Task<int> RunAsync(string command, MqClientOptions options, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string command, MqClientOptions options, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(command, "$SYS." + command, ReadOnlyMemory<byte>.Empty, options, json, output, error, cancellationToken);
+
+    /// <summary>Asks <paramref name="service"/> with <paramref name="payload"/>; a list reply's entries are under the key <paramref name="command"/>.</summary>
+    public static async Task<int> RunAsync(string command, string service, ReadOnlyMemory<byte> payload, MqClientOptions options, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
             await using MqClient client = await MqClient.ConnectAsync(options, cancellationToken: cancellationToken);
-            MqReply reply = await client.RequestAsync("$SYS." + command, ReadOnlyMemory<byte>.Empty, cancellationToken: cancellationToken);
+            MqReply reply = await client.RequestAsync(service, payload, cancellationToken: cancellationToken);
             if (json)
             {
                 await output.WriteLineAsync(reply.ToJson());

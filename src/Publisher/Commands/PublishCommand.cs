@@ -20,10 +20,14 @@ internal static class PublishCommand
         var subject = new NameInput("subject", "Mq.Publisher SUBJECT [PAYLOAD]", many: false, "Subject to publish on, e.g. orders.eu.created", "--subject", "--topic", "-t");
         var count = new Option<int?>("--count", "-c") { Description = "How many messages (default 1); not with --send-on newline, where each line is one" }.AtLeast(1);
         var rate = new Option<double>("--rate", "-r") { Description = "Messages per second (default: as fast as flow control allows)" }.AtLeast(0);
+        var durable = new Option<bool>("--durable", "-d") { Description = "Wait until a stream has stored each message, and print the stream and sequence it got" };
+        var messageId = new Option<string?>("--message-id") { Description = "With --durable: the message id (header mq-msg-id) a stream deduplicates by; with --count N, ID-1 ... ID-N" };
         var payload = new PayloadOptions(allowSize: true, fromArguments: true, allowLines: true);
         subject.AddTo(command);
         command.Options.Add(count);
         command.Options.Add(rate);
+        command.Options.Add(durable);
+        command.Options.Add(messageId);
         payload.AddTo(command);
         common.AddTo(command);
         command.Validators.Add(result =>
@@ -31,6 +35,11 @@ internal static class PublishCommand
             if (result.GetResult(count) is not null && payload.LinesGiven(result))
             {
                 result.AddError("--count repeats one payload: with --send-on newline each line is one message");
+            }
+
+            if (result.GetResult(messageId) is not null && !result.GetValue(durable))
+            {
+                result.AddError("--message-id is for durable publishes: add --durable");
             }
         });
 
@@ -40,6 +49,8 @@ internal static class PublishCommand
             IReadOnlyDictionary<string, string>? headers = payload.HeaderMap(parse);
             int? total = payload.ReadsLines(parse) ? null : parse.GetValue(count) ?? 1;
             double perSecond = parse.GetValue(rate);
+            bool stored = parse.GetValue(durable);
+            string? id = parse.GetValue(messageId);
             IAsyncEnumerable<ReadOnlyMemory<byte>> bodies = total is { } times
                 ? AsyncEnumerable.Repeat(await payload.PayloadAsync(parse, token), times)
                 : payload.LinesAsync(parse, token);
@@ -56,7 +67,19 @@ internal static class PublishCommand
                         await Pacing.WaitForSlotAsync(clock, published, perSecond, token);
                     }
 
-                    await client.PublishAsync(name, body, headers, token);
+                    if (stored)
+                    {
+                        string? thisId = id is null ? null : total is 1 ? id : $"{id}-{published + 1}";
+                        DurableAck ack = await client.PublishDurableAsync(name, body, thisId, headers, token);
+                        Console.WriteLine(ack.Duplicate
+                            ? $"duplicate: already stored in {ack.Stream} at sequence {ack.Sequence}"
+                            : $"stored in {ack.Stream} at sequence {ack.Sequence}");
+                    }
+                    else
+                    {
+                        await client.PublishAsync(name, body, headers, token);
+                    }
+
                     published++;
                 }
 

@@ -32,6 +32,9 @@ internal sealed class NameInput
 
     public Argument Argument { get; }
 
+    /// <summary>When this holds for the command's result, no name is needed (another option says what to read).</summary>
+    public Func<System.CommandLine.Parsing.CommandResult, bool>? NotRequiredWhen { get; init; }
+
     public Option Option { get; }
 
     public void AddTo(Command command)
@@ -48,7 +51,7 @@ internal sealed class NameInput
             {
                 result.AddError($"Unrecognized command or argument '{stray.Value}'");
             }
-            else if (positional + named == 0)
+            else if (positional + named == 0 && NotRequiredWhen?.Invoke(result) != true)
             {
                 result.AddError($"a {_what} is required: {_usage}, or {Option.Name} {_what.ToUpperInvariant()}");
             }

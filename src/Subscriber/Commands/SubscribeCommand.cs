@@ -25,7 +25,17 @@ internal static class SubscribeCommand
 
     public static void Configure(Command command, CommonOptions common)
     {
-        var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t");
+        var stream = new Option<string?>("--stream", "-s") { Description = "Read this durable stream (its stored messages from --from, then new ones) instead of subscribing to patterns" };
+        var from = new Option<string>("--from")
+        {
+            Description = "With --stream: start, a stream sequence, a time (2026-12-03T14:00:00Z) or new",
+            DefaultValueFactory = _ => "start",
+        };
+        var durable = new Option<string?>("--durable") { Description = "With --stream: read as this durable consumer, which goes on after what it acknowledged (each message is acknowledged once printed)" };
+        var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t")
+        {
+            NotRequiredWhen = result => result.GetResult(stream) is not null,
+        };
         var group = new Option<string?>("--group", "-g") { Description = "Queue group: each message goes to one member of the group" };
         var flow = new Option<bool>("--flow")
         {
@@ -44,7 +54,39 @@ internal static class SubscribeCommand
         command.Options.Add(count);
         command.Options.Add(timeout);
         command.Options.Add(output);
+        command.Options.Add(stream);
+        command.Options.Add(from);
+        command.Options.Add(durable);
         common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(stream) is null)
+            {
+                if (result.GetResult(from) is { Implicit: false } || result.GetResult(durable) is not null)
+                {
+                    result.AddError($"{(result.GetResult(durable) is null ? "--from" : "--durable")} is for reading a stream: add --stream NAME");
+                }
+
+                return;
+            }
+
+            if (result.GetResult(subjects.Argument) is { Tokens.Count: > 0 } || result.GetResult(subjects.Option) is not null)
+            {
+                result.AddError("--stream reads a stream's subjects: give no patterns with it");
+            }
+
+            if (result.GetResult(group) is not null || result.GetResult(flow) is not null)
+            {
+                result.AddError("--stream reads with flow control and without a queue group: leave out --group and --flow");
+            }
+
+            // Without --from the validator sees no value (its default comes later): that is the default, start.
+            string fromText = result.GetValue(from) is { Length: > 0 } given ? given : "start";
+            if (!StreamStart.TryParse(fromText, out _))
+            {
+                result.AddError($"--from '{fromText}' is not start, new, a sequence (1, 2, ...) or a time (2026-12-03T14:00:00Z)");
+            }
+        });
 
         command.SetAction((parse, ct) => CliAction.RunAsync(async token =>
         {
@@ -59,13 +101,27 @@ internal static class SubscribeCommand
             // Declared after the client, so disposed before it: the total covers what was lost while this command printed.
             await using var drops = new DropReport();
             client.MessagesDropped += drops.Record;
-            var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
-            foreach (string pattern in patterns)
+            if (parse.GetValue(stream) is { } streamName)
             {
-                await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), options, token);
+                // Checked by the validator above.
+                _ = StreamStart.TryParse(parse.GetValue(from)!, out StreamStart start);
+                string? durableName = parse.GetValue(durable);
+                ConsumeOptions? consumer = durableName is null ? null : new ConsumeOptions { Durable = durableName };
+                await client.ConsumeAsync(streamName, start, consumer, (message, _) => ForwardAsync(inbox.Writer, message), token);
+                await Console.Error.WriteLineAsync(durableName is null
+                    ? $"reading stream {streamName} from {start}"
+                    : $"reading stream {streamName} as durable consumer {durableName} (from {start} if it is new)");
             }
+            else
+            {
+                var options = new SubscribeOptions { QueueGroup = queueGroup, FlowControl = parse.GetValue(flow) };
+                foreach (string pattern in patterns)
+                {
+                    await client.SubscribeAsync(pattern, (message, _) => ForwardAsync(inbox.Writer, message), options, token);
+                }
 
-            await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+                await Console.Error.WriteLineAsync($"subscribed to {string.Join(", ", patterns)}{(queueGroup is null ? "" : $" (group {queueGroup})")}");
+            }
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
             if (parse.GetValue(timeout) is { } seconds)
@@ -85,6 +141,9 @@ internal static class SubscribeCommand
                     {
                         await stdout.FlushAsync(CancellationToken.None);
                     }
+
+                    // A durable consumer's message is done once printed (nothing to do for others).
+                    await message.AckAsync();
 
                     if (++received == wanted)
                     {

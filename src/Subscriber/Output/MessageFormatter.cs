@@ -8,7 +8,9 @@ namespace Mq.Subscriber.Output;
 internal static class MessageFormatter
 {
     public static string Format(MqMessage message, OutputFormat format) =>
-        format == OutputFormat.Json ? Json(message) : Text(message.Subject, message.ToJson(), message.Headers);
+        format == OutputFormat.Json ? Json(message)
+        : message.StreamSequence > 0 ? Text($"{message.Subject} #{message.StreamSequence}", message.ToJson(), message.Headers)
+        : Text(message.Subject, message.ToJson(), message.Headers);
 
     /// <summary><c>[subject] payload-as-JSON</c>, then the headers when any: a message's line, or a served request's.</summary>
     public static string Text(string subject, string payloadJson, IReadOnlyDictionary<string, string>? headers)
@@ -30,6 +32,12 @@ internal static class MessageFormatter
             writer.WriteStartObject();
             writer.WriteString("topic", message.Subject);
             writer.WriteNumber("seq", message.Sequence);
+            if (message.StreamSequence > 0)
+            {
+                writer.WriteNumber("stream_seq", message.StreamSequence);
+                writer.WriteString("stored_at", message.StoredAt!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             string payload = message.ToJson();
             writer.WritePropertyName("payload");
             if (IsJson(payload))

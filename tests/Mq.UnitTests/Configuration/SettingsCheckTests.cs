@@ -17,6 +17,9 @@ public sealed class SettingsCheckTests
     [InlineData("Totally", "1", "unknown setting Broker:Totally")]
     [InlineData("Endpoints", "unix:///run/mq.sock", "setting Broker:Endpoints is a list: set its entries as Broker:Endpoints:0, Broker:Endpoints:1, ...")]
     [InlineData("Endpoints:0:Path", "/run/mq.sock", "unknown setting Broker:Endpoints:0:Path")]
+    [InlineData("Streams:orders:MaxMessage", "10", "unknown setting Broker:Streams:orders:MaxMessage (did you mean Broker:Streams:orders:MaxMessages?)")]
+    [InlineData("Streams:orders:MaxAge", "soon", "setting Broker:Streams:orders:MaxAge: 'soon' is not a time span such as 00:00:05 (hh:mm:ss)")]
+    [InlineData("Streams:orders:Storage", "disk", "setting Broker:Streams:orders:Storage: 'disk' is not one of File, Memory")]
     public void Each_bad_key_is_one_problem_naming_it(string key, string value, string problem) =>
         Assert.Equal([problem], SettingsCheck.Problems(typeof(BrokerOptions), "Broker", [new(key, value)]));
 
@@ -27,6 +30,8 @@ public sealed class SettingsCheckTests
         [
             new("PeerTimeout", "00:00:07"), new("maxconnections", "12"), new("Curve", null), new("Curve:SecretKeyFile", "/k"),
             new("Name", "b"), new("HandshakeTimeout", ""), new("Endpoints", ""), new("Endpoints:0", "unix:///run/mq.sock"), new("endpoints:1", "tcp://[::1]:0"),
+            new("StoreDirectory", "/var/lib/mq"), new("Streams:orders:Subjects:0", "orders.>"), new("Streams:orders:FsyncEveryMs", "20"),
+            new("streams:audit:maxage", "1.00:00:00"), new("Streams:audit:Discard", "New"),
         ];
 
         Assert.Empty(SettingsCheck.Problems(typeof(BrokerOptions), "Broker", settings));

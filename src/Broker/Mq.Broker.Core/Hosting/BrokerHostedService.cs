@@ -15,8 +15,7 @@ public sealed class BrokerHostedService(IOptions<BrokerOptions> options, ILogger
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _server = new BrokerServer(options.Value, loggerFactory);
-        _server.Start();
-        return Task.CompletedTask;
+        return _server.StartAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>

@@ -26,4 +26,7 @@ internal sealed class BrokerSubscription(PeerSession session, ulong sid, string 
 
     /// <summary>Set when the subscriber asked for flow control: its deliveries wait instead of being dropped.</summary>
     public SubscriptionFlow? Flow { get; } = flow;
+
+    /// <summary>Set for a stream consumer (CONSUME): it reads its stream instead of being in the subscription index.</summary>
+    public Streams.StreamCursor? Cursor { get; init; }
 }

@@ -19,11 +19,18 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
     private readonly SubscriptionIndex _index = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(256);
 
-    public int Count => _index.Count;
+    public int Count => _index.Count + _consumers;
 
-    /// <summary>One PUB; <paramref name="start"/> is where the command began, to charge its size to the publisher's credit.</summary>
-    public void Publish(PeerSession publisher, ref CommandReader reader, int start, long now)
+    /// <summary>Durable streams, which capture what is published and serve consumers; null in a broker without them.</summary>
+    public Streams.StreamHost? Streams { get; set; }
+
+    /// <summary>
+    /// One PUB, or with <paramref name="durable"/> a DPUB (its ref first, every refusal answered with it);
+    /// <paramref name="start"/> is where the command began, to charge its size to the publisher's credit.
+    /// </summary>
+    public void Publish(PeerSession publisher, ref CommandReader reader, int start, long now, bool durable = false)
     {
+        ulong reference = durable ? reader.ReadUInt() : 0;
         ReadOnlyMemory<byte> subject = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
         ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
         ReadOnlyMemory<byte> payload = reader.ReadBinary();
@@ -31,34 +38,34 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
 
         if (!credit.Charge(publisher, reader.Position - start))
         {
-            writer.Refuse(publisher, 0, ErrorCode.LimitExceeded,
+            writer.Refuse(publisher, reference, ErrorCode.LimitExceeded,
                 $"published {publisher.PublishedBytes} bytes where the broker granted {publisher.CreditGranted}: wait for CREDIT", now);
             return;
         }
 
         if (payload.Length > options.MaxPayloadBytes)
         {
-            writer.Refuse(publisher, 0, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
+            writer.Refuse(publisher, reference, ErrorCode.TooLarge, $"payload of {payload.Length} bytes exceeds the broker's limit of {options.MaxPayloadBytes}", now);
             return;
         }
 
         Span<char> chars = stackalloc char[subject.Length];
         if (Utf8.ToUtf16(subject.Span, chars, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
         {
-            writer.Refuse(publisher, 0, ErrorCode.InvalidSubject, "subject is not valid UTF-8", now);
+            writer.Refuse(publisher, reference, ErrorCode.InvalidSubject, "subject is not valid UTF-8", now);
             return;
         }
 
         if (chars[..length].StartsWith(QuietWatch.ReservedPrefix, StringComparison.Ordinal))
         {
-            writer.Refuse(publisher, 0, ErrorCode.PermissionDenied, $"'{chars[..length]}' is under {QuietWatch.ReservedPrefix}, where only the broker publishes", now);
+            writer.Refuse(publisher, reference, ErrorCode.PermissionDenied, $"'{chars[..length]}' is under {QuietWatch.ReservedPrefix}, where only the broker publishes", now);
             events.PermissionDenied(publisher, "publish", chars[..length].ToString(), now);
             return;
         }
 
         if (publisher.Permissions is { } permissions && !permissions.CanPublish(chars[..length]))
         {
-            writer.Refuse(publisher, 0, ErrorCode.PermissionDenied, $"publish to '{chars[..length]}' is not allowed for identity '{publisher.Identity!.Name}'", now);
+            writer.Refuse(publisher, reference, ErrorCode.PermissionDenied, $"publish to '{chars[..length]}' is not allowed for identity '{publisher.Identity!.Name}'", now);
             events.PermissionDenied(publisher, "publish", chars[..length].ToString(), now);
             return;
         }
@@ -66,7 +73,7 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         RouteSet? routes = _index.Lookup(chars[..length], out string? error);
         if (routes is null)
         {
-            writer.Refuse(publisher, 0, ErrorCode.InvalidSubject, error!, now);
+            writer.Refuse(publisher, reference, ErrorCode.InvalidSubject, error!, now);
             return;
         }
 
@@ -83,6 +90,16 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
             {
                 Deliver(publisher, member, subject.Span, headers.Span, payload.Span, now);
             }
+        }
+
+        // After the checks above: a stream captures only what its publisher was allowed to publish.
+        if (Streams is { } streams)
+        {
+            streams.Capture(publisher, reference, durable, chars[..length], subject, headers, payload, now);
+        }
+        else if (durable)
+        {
+            writer.Refuse(publisher, reference, ErrorCode.NoStream, "this broker has no streams", now);
         }
     }
 
@@ -120,22 +137,9 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
             return;
         }
 
-        if (peer.Subscriptions.ContainsKey(sid))
-        {
-            writer.Refuse(peer, reference, ErrorCode.Conflict, $"subscription id {sid} is already in use", now);
-            return;
-        }
-
-        if (peer.Subscriptions.Count >= options.MaxSubscriptionsPerPeer)
-        {
-            writer.Refuse(peer, reference, ErrorCode.LimitExceeded, $"a peer may hold at most {options.MaxSubscriptionsPerPeer} subscriptions", now);
-            return;
-        }
-
         long cost = Budgets.SubscriptionCost(patternUtf8.Length, groupUtf8?.Length ?? 0);
-        if (budgets.RefuseSubscription(peer, cost) is { } overBudget)
+        if (!Admit(peer, reference, sid, cost, now))
         {
-            writer.Refuse(peer, reference, ErrorCode.LimitExceeded, overBudget, now);
             return;
         }
 
@@ -199,7 +203,19 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         }
 
         // Capped, so a confused or hostile peer cannot widen its window past what it asked for.
+        if (subscription.Cursor is { Durable: not null })
+        {
+            // A durable consumer's window opens with each MACK, one message at a time, never by count.
+            return;
+        }
+
         flow.Credit = (long)Math.Min((ulong)flow.Credit + Math.Min(count, flow.Window), flow.Window);
+        if (subscription.Cursor is not null)
+        {
+            Streams!.Pump(subscription, now);
+            return;
+        }
+
         SendWaiting(peer, subscription, now);
     }
 
@@ -208,7 +224,11 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
     {
         foreach (BrokerSubscription subscription in peer.Subscriptions.Values)
         {
-            if (subscription.Flow is { Waiting.Count: > 0 })
+            if (subscription.Cursor is not null)
+            {
+                Streams!.Pump(subscription, now);
+            }
+            else if (subscription.Flow is { Waiting.Count: > 0 })
             {
                 SendWaiting(peer, subscription, now);
             }
@@ -221,6 +241,7 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
         foreach (BrokerSubscription subscription in peer.Subscriptions.Values.ToArray())
         {
             string? withdrawn = peer.Permissions is not { } permissions ? null
+                : subscription.Cursor is { } cursor ? (cursor.Stream.Options.Subjects.All(permissions.CanSubscribe) ? null : "reading")
                 : !permissions.CanSubscribe(subscription.Pattern) ? "subscribe to"
                 : subscription.Flow is not null && !permissions.CanFlowControl(subscription.Pattern) ? "flow control on"
                 : null;
@@ -248,7 +269,17 @@ internal sealed partial class PubSubRouter(BrokerOptions options, PeerWriter wri
     private void Remove(BrokerSubscription subscription, long now)
     {
         subscription.Removed = true;
-        _index.Remove(subscription);
+        if (subscription.Cursor is { } cursor)
+        {
+            cursor.Stream.Consumers.Remove(subscription);
+            cursor.Stream.Host.Left(subscription);
+            _consumers--;
+        }
+        else
+        {
+            _index.Remove(subscription);
+        }
+
         budgets.Unsubscribed(subscription.Session, subscription.Cost);
         if (IsSystem(subscription))
         {

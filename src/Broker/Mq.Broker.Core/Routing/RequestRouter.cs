@@ -25,6 +25,9 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     public int PendingCount => _pending.Count;
 
+    /// <summary>Answers the <c>$SYS.stream.</c> admin requests; null in a broker without streams.</summary>
+    public Streams.StreamHost? Streams { get; set; }
+
     /// <summary>Every service with its number of servers, of requests handed to them and not answered yet, and its statistics.</summary>
     public IEnumerable<(string Name, int Servers, int InFlight, ServiceStats Stats)> Describe()
     {
@@ -106,6 +109,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         if (name.SequenceEqual(QuietWatch.ServiceName))
         {
             quiet.Ask(requester, rid, now + budget, now);
+            return;
+        }
+
+        if (Streams is not null && name.StartsWith(Mq.Broker.Streams.StreamHost.AdminPrefix, StringComparison.Ordinal))
+        {
+            Streams.Request(requester, rid, name.ToString(), ask.Payload, now);
             return;
         }
 

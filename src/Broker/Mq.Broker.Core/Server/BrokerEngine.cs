@@ -36,7 +36,9 @@ internal sealed partial class BrokerEngine
 
     // probe sends a ZMTP PING carrying a token to a connection (see QuietWatch); without it, quiet needs no PONGs.
     // metrics, when given, records each request's duration as it ends.
-    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null, BrokerMetrics? metrics = null)
+    // post, when given, hands work back to the broker thread: without it the engine has no streams (unit tests).
+    public BrokerEngine(BrokerOptions options, IFrameSink sink, ILogger logger, Action<uint, ulong>? probe = null, BrokerMetrics? metrics = null,
+        Action<IBrokerWork>? post = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options;
         _sink = sink;
@@ -56,6 +58,8 @@ internal sealed partial class BrokerEngine
         Quiet = new QuietWatch(_writer, Busy, () => _counters.MessagesPublished + _counters.RequestsRouted + _counters.RepliesRouted, () => _sessions.Keys, probe);
         System = new SystemServices(options, _writer, GetStats, () => _sessions.Values, Queued, () => _requests!.Describe());
         _requests = new RequestRouter(options, _writer, _counters, Quiet, () => System, _events, metrics);
+        Streams = post is null ? null : CreateStreams(post, loggerFactory);
+
         _welcomeSettings = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["broker"] = options.Name,
@@ -206,6 +210,7 @@ internal sealed partial class BrokerEngine
         _requests.ExpireDeadlines(now);
         _pubSub.CutOffStalled(now);
         _events.Report(now);
+        Streams?.Tick(now);
         if (_policyWatcher?.Changed(now) == true)
         {
             ReloadPolicy(now);
@@ -300,38 +305,6 @@ internal sealed partial class BrokerEngine
         EventsSuppressed = _counters.EventsSuppressed,
     };
 
-    /// <summary>Why the broker is not quiet yet (see <see cref="QuietWatch"/>), or null when nothing is left to deliver.</summary>
-    private string? Busy()
-    {
-        if (_requests.PendingCount > 0)
-        {
-            return $"{_requests.PendingCount} request(s) in flight";
-        }
-
-        foreach (PeerSession session in _sessions.Values)
-        {
-            if (session.Output.WrittenCount > 0 || session.Backlog.WrittenCount > 0)
-            {
-                return $"{session} has commands waiting for room in its queue";
-            }
-
-            if (session.DroppedBySid.Count > 0)
-            {
-                return $"{session} has drops not reported yet";
-            }
-
-            foreach (BrokerSubscription subscription in session.Subscriptions.Values)
-            {
-                if (subscription.Flow is { Waiting.Count: > 0 } flow)
-                {
-                    return $"{flow.Waiting.Count} deliveries wait for flow-control credit of {session}";
-                }
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>
     private bool Dispatch(PeerSession session, ref CommandReader reader, long now)
     {
@@ -353,6 +326,9 @@ internal sealed partial class BrokerEngine
         switch (code)
         {
             case CommandCode.Pub: _pubSub.Publish(session, ref reader, start, now); break;
+            case CommandCode.DurablePub: _pubSub.Publish(session, ref reader, start, now, durable: true); break;
+            case CommandCode.Consume: Consume(session, ref reader, now); break;
+            case CommandCode.StreamAck: StreamAck(session, ref reader, now); break;
             case CommandCode.Ack: _pubSub.Ack(session, ref reader, now); break;
             case CommandCode.Sub: _pubSub.Subscribe(session, ref reader, now); break;
             case CommandCode.Unsub: _pubSub.Unsubscribe(session, ref reader, now); break;

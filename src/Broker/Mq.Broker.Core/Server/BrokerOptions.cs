@@ -189,6 +189,12 @@ public sealed class BrokerOptions
     /// <summary>Broker discovery over UDP for peers started with the endpoint <c>auto</c>; off unless its address is set.</summary>
     public Discovery.BrokerDiscoveryOptions Discovery { get; set; } = new();
 
+    /// <summary>Where file streams keep their segments and the streams created at run time their settings; none: no file streams.</summary>
+    public string? StoreDirectory { get; set; }
+
+    /// <summary>Durable streams by name (<c>Broker:Streams:orders:Subjects:0 = orders.&gt;</c>), opened at start (docs/persistence.md).</summary>
+    public Dictionary<string, Streams.BrokerStreamOptions> Streams { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Cross-field rules that attributes cannot express.</summary>
     public IEnumerable<string> Validate()
     {
@@ -271,6 +277,11 @@ public sealed class BrokerOptions
         else if (Discovery is { Enabled: true, Announce: null } && !new[] { Endpoint }.Concat(Endpoints ?? []).Any(e => e?.StartsWith("tcp://", StringComparison.Ordinal) == true))
         {
             yield return "Broker:Discovery answers peers on the network, which reach the broker over TCP: give it a tcp:// endpoint, or set Broker:Discovery:Announce";
+        }
+
+        foreach (string streamProblem in global::Mq.Broker.Streams.StreamHost.Problems(this))
+        {
+            yield return streamProblem;
         }
 
         if (Curve?.Problem() is { } curveProblem)

@@ -31,6 +31,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
     private readonly List<ZmtpConnection> _touched = [];
     private readonly string? _curvePublicKey;
     private int _state; // 0 new, 1 running, 2 stopped
+    private bool _streamsOpen;
 
     public BrokerServer(BrokerOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -45,7 +46,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<BrokerServer>();
         var bridge = new Bridge(this);
         _metrics = new BrokerMetrics(options.Monitoring?.ServiceLabels ?? false);
-        _engine = new BrokerEngine(options, bridge, _logger, Probe, _metrics);
+        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
+        _loop = new BrokerLoop(tick, OnTick, Flush, LogUnexpected);
+        _engine = new BrokerEngine(options, bridge, _logger, Probe, _metrics, _loop.Post, loggerFactory);
         NetMQCertificate? certificate = options.Curve?.LoadCertificate();
         _curvePublicKey = certificate?.PublicKeyZ85;
         var settings = TransportSettings.From(options);
@@ -60,8 +63,6 @@ public sealed partial class BrokerServer : IAsyncDisposable
             _listeners.Add(new ZmtpListener(services, keys, transportLogger));
         }
 
-        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatInterval.TotalMilliseconds / 4, 10, 100));
-        _loop = new BrokerLoop(tick, OnTick, Flush, LogUnexpected);
         Endpoint = options.Endpoint;
         Endpoints = [.. _endpoints.Select(e => e.Text)];
     }
@@ -75,9 +76,32 @@ public sealed partial class BrokerServer : IAsyncDisposable
     /// <summary>Every endpoint the broker listens on, <see cref="Endpoint"/> first; after <see cref="Start"/>, with real ports.</summary>
     public IReadOnlyList<string> Endpoints { get; private set; }
 
+    /// <summary>
+    /// Opens the store and the streams (reading their files, checking every record), then starts as <see cref="Start"/>.
+    /// A broker with streams (<see cref="BrokerOptions.Streams"/>, <see cref="BrokerOptions.StoreDirectory"/>) starts this way.
+    /// </summary>
+    /// <exception cref="Persistence.StoreException">A stream's files are damaged (the message names the file and what to do).</exception>
+    /// <exception cref="IOException">Another process has the store directory open.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _state) != 0)
+        {
+            throw new InvalidOperationException("The broker was already started.");
+        }
+
+        await _engine.Streams!.OpenAsync(cancellationToken);
+        _streamsOpen = true;
+        Start();
+    }
+
     /// <summary>Binds the endpoint and starts the broker thread. Throws <see cref="BrokerBindException"/> if the endpoint cannot be bound.</summary>
     public void Start()
     {
+        if (!_streamsOpen && (_options.Streams.Count > 0 || !string.IsNullOrWhiteSpace(_options.StoreDirectory)))
+        {
+            throw new InvalidOperationException("A broker with streams or a store directory starts with StartAsync, which opens the store first.");
+        }
+
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
         {
             throw new InvalidOperationException("The broker was already started.");
@@ -106,6 +130,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
             await StopDiscoveryAsync();
             await DisposeListenersAsync();
             await _loop.DisposeAsync();
+            await _engine.Streams!.DisposeAsync();
             _metrics.Dispose();
             return;
         }
@@ -128,6 +153,9 @@ public sealed partial class BrokerServer : IAsyncDisposable
         await StopDiscoveryAsync();
         await DisposeListenersAsync();
         await _loop.DisposeAsync();
+
+        // After the broker thread: nothing hands the store appends any more, and what it accepted is written on close.
+        await _engine.Streams!.DisposeAsync();
         _metrics.Dispose();
         LogStopped();
     }

@@ -72,14 +72,19 @@ public sealed partial class MqClient
 
         EnsureConnected();
         var subscription = new MqSubscription(this, (ulong)Interlocked.Increment(ref _lastSid), pattern, options, _options.SubscriptionCapacity, _options.SubscriptionBufferBytes);
+        return await OpenAsync(subscription, $"subscribe to '{pattern}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the subscription's SUB (or CONSUME) and returns it once the broker confirmed; forgets it if refused.</summary>
+    private async ValueTask<MqSubscription> OpenAsync(MqSubscription subscription, string what, CancellationToken cancellationToken)
+    {
         _tables.Subscriptions[subscription.Sid] = subscription;
         try
         {
             await ConfirmAsync(
-                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
-                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup, s.Sub.Window),
+                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) => s.Sub.WriteSubscribe(ref w, s.Reference),
                 subscription,
-                $"subscribe to '{pattern}'",
+                what,
                 cancellationToken,
                 subscription.OnConfirmed).ConfigureAwait(false);
         }

@@ -193,6 +193,16 @@ public sealed partial class MqClient : IAsyncDisposable
         }
     }
 
+    /// <summary>MACK for a durable consumer's message: tiny, so, like an ACK, it skips the capacity check.</summary>
+    internal void AcknowledgeStream(ulong sid, ulong streamSequence)
+    {
+        if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
+            && _outbox.WriteNow(static (ref MessagePackWriter w, in (ulong Sid, ulong Sequence) s) => CommandWriter.WriteStreamAck(ref w, s.Sid, s.Sequence), (sid, streamSequence)))
+        {
+            _connection.Wake();
+        }
+    }
+
     private ValueTask WriteAsync<TState>(CommandWrite<TState> write, TState state, CancellationToken cancellationToken) =>
         WriteAsync(_outbox, write, state, cancellationToken);
 

@@ -28,6 +28,28 @@ public sealed class MqMessage
     /// <summary>The broker's delivery number on this subscription, 1, 2, 3...; a gap means messages were dropped.</summary>
     public ulong Sequence { get; }
 
+    /// <summary>Its sequence in the stream it was read from (a stream consumer's message), else 0.</summary>
+    public ulong StreamSequence { get; init; }
+
+    /// <summary>When its stream stored it (a stream consumer's message), else null.</summary>
+    public DateTimeOffset? StoredAt { get; init; }
+
+    /// <summary>How many times a durable consumer got it (1 the first time), else 0.</summary>
+    public int Deliveries { get; init; }
+
+    /// <summary>The durable consumer it came to, which <see cref="AckAsync"/> answers.</summary>
+    internal MqSubscription? Consumer { get; init; }
+
+    /// <summary>
+    /// A durable consumer's message is done: the broker frees its place in the window and the consumer's position may move
+    /// past it. A message not acknowledged in time is delivered again. Nothing to do for any other message.
+    /// </summary>
+    public ValueTask AckAsync()
+    {
+        Consumer?.Acknowledge(StreamSequence);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Which session of its subscription delivered it: only the current session's messages are acknowledged.</summary>
     internal int Epoch { get; init; }
 

@@ -25,6 +25,8 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private long _bufferedBytes;
     private long _unreadable;
     private int _disposed;
+    private long _lastStreamSequence;
+    private StreamStart _start;
 
     internal MqSubscription(MqClient owner, ulong sid, string pattern, SubscribeOptions options, int capacity, long bufferBytes)
     {
@@ -50,6 +52,12 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     }
 
     public string Pattern { get; }
+
+    /// <summary>The stream it reads (a stream consumer), else null.</summary>
+    public string? Stream { get; private init; }
+
+    /// <summary>The stream sequence of the last message it received (a stream consumer), else 0.</summary>
+    public ulong LastStreamSequence => (ulong)Interlocked.Read(ref _lastStreamSequence);
 
     public string? QueueGroup { get; }
 
@@ -117,6 +125,11 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         }
 
         LastSequence = message.Sequence;
+        if (message.StreamSequence > 0)
+        {
+            Interlocked.Exchange(ref _lastStreamSequence, (long)message.StreamSequence);
+        }
+
         long size = BufferedSize(message);
 
         // One message always fits an empty buffer, so a payload larger than the whole bound is not lost for that alone.
@@ -147,6 +160,41 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     }
 
     internal void Complete() => _channel.Writer.TryComplete();
+
+    /// <summary>A flow-controlled subscription that reads <paramref name="stream"/> from <paramref name="start"/>.</summary>
+    internal static MqSubscription ForStream(MqClient owner, ulong sid, string stream, StreamStart start, ConsumeOptions? durable, int capacity) =>
+        new(owner, sid, $"stream:{stream}", new SubscribeOptions { FlowControl = true }, capacity, long.MaxValue) { Stream = stream, _start = start, Durable = durable };
+
+    /// <summary>Set for a durable consumer: each message is acknowledged by the application, not by the window.</summary>
+    internal ConsumeOptions? Durable { get; private init; }
+
+    /// <summary>MACK for one message of this durable consumer.</summary>
+    internal void Acknowledge(ulong streamSequence) => _owner.AcknowledgeStream(Sid, streamSequence);
+
+    /// <summary>
+    /// Its SUB, or for a stream consumer its CONSUME: after a reconnect it goes on after the last message it received,
+    /// so the new session neither repeats nor skips any.
+    /// </summary>
+    internal void WriteSubscribe(ref MessagePack.MessagePackWriter w, ulong reference)
+    {
+        if (Stream is null)
+        {
+            Protocol.CommandWriter.WriteSub(ref w, reference, Sid, Pattern, QueueGroup, Window);
+            return;
+        }
+
+        if (Durable is { } durable)
+        {
+            // The broker goes on from the floor it keeps; the start counts only for a consumer it does not know yet.
+            Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, _start.Kind, _start.Value, Window, durable.Durable,
+                (uint)Math.Clamp((durable.AckWait ?? TimeSpan.Zero).TotalMilliseconds, 0, uint.MaxValue), (uint)Math.Max(0, durable.MaxDeliveries ?? 0), durable.DeadLetter);
+            return;
+        }
+
+        ulong last = LastStreamSequence;
+        StreamStart start = last > 0 ? StreamStart.AtSequence(last + 1) : _start;
+        Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, start.Kind, start.Value, Window);
+    }
 
     /// <summary>
     /// Socket thread: the broker's OK. For flow control it carries the window in force, which may be smaller
@@ -180,7 +228,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     private void Consumed(MqMessage message)
     {
         Interlocked.Add(ref _bufferedBytes, -BufferedSize(message));
-        if (!FlowControl || message.Epoch != Volatile.Read(ref _epoch))
+        if (!FlowControl || Durable is not null || message.Epoch != Volatile.Read(ref _epoch))
         {
             return;
         }

@@ -56,8 +56,9 @@ internal static class SettingsCheck
     {
         string? best = null;
         int bestDistance = int.MaxValue;
-        foreach (string candidate in valid)
+        foreach (string pattern in valid)
         {
+            string candidate = Named(pattern, key);
             int distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
             if (distance < bestDistance)
             {
@@ -73,7 +74,14 @@ internal static class SettingsCheck
     {
         foreach (PropertyInfo property in Settable(optionsType))
         {
-            if (IsSection(property.PropertyType))
+            if (NamedSections(property.PropertyType) is { } entry)
+            {
+                foreach (string nested in Keys(entry, prefix + property.Name + ":<name>:"))
+                {
+                    yield return nested;
+                }
+            }
+            else if (IsSection(property.PropertyType))
             {
                 foreach (string nested in Keys(property.PropertyType, prefix + property.Name + ":"))
                 {
@@ -117,11 +125,31 @@ internal static class SettingsCheck
     {
         element = null;
         PropertyInfo? property = null;
+        Type? named = null;
         foreach (string segment in key.Split(':'))
         {
             if (element is not null)
             {
                 return null;
+            }
+
+            // A dictionary of sections (Streams:<name>:...): the segment after it is a name, any name.
+            if (named is null && property is not null && NamedSections(property.PropertyType) is { } entry)
+            {
+                named = entry;
+                continue;
+            }
+
+            if (named is not null)
+            {
+                property = Settable(named).FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase));
+                named = null;
+                if (property is null)
+                {
+                    return null;
+                }
+
+                continue;
             }
 
             if (property is not null && property.PropertyType.IsArray && segment.Length > 0 && segment.All(char.IsAsciiDigit))
@@ -151,6 +179,13 @@ internal static class SettingsCheck
     private static bool IsSection(Type type) =>
         type.IsClass && type != typeof(string) && !type.IsArray && Settable(type).Any();
 
+    /// <summary>The entry type of a dictionary of sections by name (<c>Dictionary&lt;string, T&gt;</c>), else null.</summary>
+    private static Type? NamedSections(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string)
+            && IsSection(type.GetGenericArguments()[1])
+            ? type.GetGenericArguments()[1]
+            : null;
+
     private static string Expected(Type type) => type switch
     {
         _ when type == typeof(TimeSpan) => "a time span such as 00:00:05 (hh:mm:ss)",
@@ -159,6 +194,27 @@ internal static class SettingsCheck
         _ when type == typeof(int) || type == typeof(long) => $"a whole number (up to {(type == typeof(int) ? int.MaxValue : long.MaxValue).ToString(CultureInfo.InvariantCulture)})",
         _ => $"a {type.Name}",
     };
+
+    /// <summary>A key pattern with its <c>&lt;name&gt;</c> segments taken from <paramref name="key"/>, so a typo after a stream's name is still near.</summary>
+    private static string Named(string pattern, string key)
+    {
+        if (!pattern.Contains("<name>", StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        string[] segments = pattern.Split(':');
+        string[] given = key.Split(':');
+        for (int i = 0; i < segments.Length && i < given.Length; i++)
+        {
+            if (segments[i] == "<name>")
+            {
+                segments[i] = given[i];
+            }
+        }
+
+        return string.Join(':', segments);
+    }
 
     private static int Distance(string a, string b)
     {

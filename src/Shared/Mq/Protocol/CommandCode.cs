@@ -59,4 +59,13 @@ public enum CommandCode : byte
     ReqAll = 32,
     /// <summary>Broker to peer: one server's answer to this peer's scatter-gather request <c>rid</c>, naming the server.</summary>
     Gathered = 33,
+
+    /// <summary>Peer to broker: a PUB that asks for a durable acknowledgement (STORED or ERROR with its <c>ref</c>) once a stream stored it.</summary>
+    DurablePub = 34,
+    /// <summary>Broker to peer: the durable publish <c>ref</c> is stored in a stream at a sequence (or was a duplicate of one).</summary>
+    Stored = 35,
+    /// <summary>Peer to broker: subscription <c>sid</c> reads a stream from a start, stored messages first, then live ones (flow-controlled).</summary>
+    Consume = 36,
+    /// <summary>Peer to broker: a durable consumer acknowledges the message of stream sequence <c>stream_seq</c> on <c>sid</c>.</summary>
+    StreamAck = 37,
 }

@@ -172,9 +172,13 @@ public static partial class CommandWriter
     }
 
     /// <summary>Broker side: forwards the subject, header block and payload as the publisher sent them.</summary>
-    public static void WriteMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
+    public static void WriteMsg(ref MessagePackWriter w, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload) =>
+        WriteMsg(ref w, 6, sid, seq, subjectUtf8, rawHeaders, payload);
+
+    /// <summary>MSG's six fields under a header of <paramref name="fields"/>: a stream consumer's MSG adds two after them.</summary>
+    private static void WriteMsg(ref MessagePackWriter w, int fields, ulong sid, ulong seq, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> rawHeaders, ReadOnlySpan<byte> payload)
     {
-        w.WriteArrayHeader(6);
+        w.WriteArrayHeader(fields);
         w.Write((byte)CommandCode.Msg);
         w.Write(sid);
         w.Write(seq);

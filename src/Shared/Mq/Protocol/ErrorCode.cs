@@ -36,4 +36,10 @@ public enum ErrorCode : ushort
     ShuttingDown = 17,
     /// <summary>The broker has a key: nothing but SECURE is accepted before the secure channel is up.</summary>
     EncryptionRequired = 18,
+    /// <summary>No stream captures the subject of a durable publish, or a stream named in CONSUME or an admin request does not exist.</summary>
+    NoStream = 19,
+    /// <summary>A stream whose limits refuse new messages (discard new) is full: the message was not stored.</summary>
+    StreamFull = 20,
+    /// <summary>The broker's store could not write (disk full, read-only, I/O error): the message was not stored; what was stored is kept.</summary>
+    StoreFailed = 21,
 }

@@ -22,6 +22,11 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         ReadOnlyMemory<byte> subject = reader.ReadUtf8(ProtocolLimits.MaxSubjectBytes);
         ReadOnlyMemory<byte> headers = reader.ReadHeadersRaw();
         ReadOnlyMemory<byte> payload = reader.ReadBinary();
+
+        // A stream consumer's MSG goes on with the message's stream sequence and stored time.
+        ulong streamSequence = reader.HasMoreFields ? reader.ReadUInt() : 0;
+        ulong storedAt = reader.HasMoreFields ? reader.ReadUInt() : 0;
+        ulong deliveries = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
         if (!tables.Subscriptions.TryGetValue(sid, out MqSubscription? subscription))
@@ -33,8 +38,23 @@ internal sealed partial class InboundDispatcher(ClientTables tables, Outbox outb
         var message = new MqMessage(SubjectText(sid, subject.Span), HeaderCodec.Decode(headers), payload, sequence, serializers)
         {
             Epoch = subscription.Epoch,
+            StreamSequence = streamSequence,
+            StoredAt = streamSequence == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(storedAt, 253402300799999UL)),
+            Deliveries = (int)Math.Min(deliveries, int.MaxValue),
+            Consumer = subscription.Durable is null ? null : subscription,
         };
         subscription.Deliver(message);
+    }
+
+    /// <summary>STORED: a durable publish is in its stream.</summary>
+    public void Stored(ref CommandReader reader)
+    {
+        ulong reference = reader.ReadUInt();
+        string stream = reader.ReadString(ProtocolLimits.MaxNameBytes);
+        ulong sequence = reader.ReadUInt();
+        bool duplicate = reader.ReadUInt() != 0;
+        reader.EndCommand();
+        tables.Pending.Stored(reference, new DurableAck(stream, sequence, duplicate));
     }
 
     public void Dropped(ref CommandReader reader)

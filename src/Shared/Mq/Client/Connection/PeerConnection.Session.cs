@@ -173,8 +173,7 @@ internal sealed partial class PeerConnection
             // A flow-controlled one needs its OK: the new broker may grant another window.
             ulong reference = subscription.FlowControl ? _tables.Pending.AddCallback(subscription.OnConfirmed) : 0;
             _sender.SendDirect(
-                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) =>
-                    CommandWriter.WriteSub(ref w, s.Reference, s.Sub.Sid, s.Sub.Pattern, s.Sub.QueueGroup, s.Sub.Window),
+                static (ref MessagePackWriter w, in (ulong Reference, MqSubscription Sub) s) => s.Sub.WriteSubscribe(ref w, s.Reference),
                 (reference, subscription));
         }
 

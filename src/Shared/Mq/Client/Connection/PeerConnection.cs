@@ -213,6 +213,7 @@ internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
                     case CommandCode.Abort: _inbound.Abort(ref reader); break;
                     case CommandCode.Granted: _inbound.Granted(ref reader); break;
                     case CommandCode.Ok: _inbound.Ok(ref reader); break;
+                    case CommandCode.Stored: _inbound.Stored(ref reader); break;
                     case CommandCode.Heartbeat: reader.EndCommand(); break;
                     case CommandCode.Error: OnError(ref reader); break;
                     case CommandCode.Connected: OnConnected(ref reader, frame); break;

@@ -11,6 +11,7 @@ internal sealed class PendingCalls
 {
     private readonly ConcurrentDictionary<ulong, (TaskCompletionSource? Completion, Action<ulong>? OnConfirmed)> _confirmations = new();
     private readonly ConcurrentDictionary<ulong, PendingRequestCall> _requests = new();
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<DurableAck>> _stored = new();
     private long _lastReference;
     private long _lastRequestId;
 
@@ -40,6 +41,19 @@ internal sealed class PendingCalls
         return reference;
     }
 
+    /// <summary>A durable publish waiting for STORED; its reference shares the numbering of confirmations.</summary>
+    public (ulong Reference, Task<DurableAck> Stored) AddStored()
+    {
+        ulong reference = (ulong)Interlocked.Increment(ref _lastReference);
+        var completion = new TaskCompletionSource<DurableAck>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stored[reference] = completion;
+        return (reference, completion.Task);
+    }
+
+    public bool Stored(ulong reference, DurableAck ack) => _stored.TryRemove(reference, out var completion) && completion.TrySetResult(ack);
+
+    public void ForgetStored(ulong reference) => _stored.TryRemove(reference, out _);
+
     public bool Confirm(ulong reference, ulong detail = 0)
     {
         if (!_confirmations.TryRemove(reference, out var pending))
@@ -52,7 +66,8 @@ internal sealed class PendingCalls
     }
 
     public bool Reject(ulong reference, MqException error) =>
-        _confirmations.TryRemove(reference, out var pending) && pending.Completion is { } completion && completion.TrySetException(error);
+        (_confirmations.TryRemove(reference, out var pending) && pending.Completion is { } completion && completion.TrySetException(error))
+        || (_stored.TryRemove(reference, out var stored) && stored.TrySetException(error));
 
     public void Forget(ulong reference) => _confirmations.TryRemove(reference, out _);
 
@@ -90,6 +105,12 @@ internal sealed class PendingCalls
         foreach (ulong reference in _confirmations.Keys)
         {
             Reject(reference, error("the broker connection was lost before it confirmed"));
+        }
+
+        // A durable publish not acknowledged may or may not be stored: publish it again with the same message id.
+        foreach (ulong reference in _stored.Keys)
+        {
+            Reject(reference, error("the broker connection was lost before it acknowledged the durable publish (it may be stored: publish again with the same message id)"));
         }
 
         foreach (ulong id in _requests.Keys)

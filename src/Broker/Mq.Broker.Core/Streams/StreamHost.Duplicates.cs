@@ -1,0 +1,71 @@
+using MessagePack;
+using Mq.Broker.Sessions;
+
+namespace Mq.Broker.Streams;
+
+/// <summary>Duplicate detection: the message id of a publish, and what a repeat of one is answered.</summary>
+internal sealed partial class StreamHost
+{
+    /// <summary>A repeated message id: answered with the original's sequence (now, or when the original is stored), never stored again.</summary>
+    private bool Duplicate(BrokerStream stream, string id, PeerSession publisher, ulong reference, bool durable, long now)
+    {
+        if (stream.Duplicates.TryGet(id, out ulong sequence))
+        {
+            stream.Duplicated++;
+            if (durable)
+            {
+                Stored(publisher, reference, stream.Name, sequence, duplicate: true, now);
+            }
+
+            return true;
+        }
+
+        if (stream.PendingIds.TryGetValue(id, out PendingAppend? original))
+        {
+            stream.Duplicated++;
+            if (durable)
+            {
+                original.Waiting.Add((publisher, reference, true));
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The value of the <see cref="MessageIdHeader"/> in a raw header block, or null.</summary>
+    internal static string? MessageId(ReadOnlyMemory<byte> headers)
+    {
+        if (headers.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new MessagePackReader(headers);
+            if (reader.TryReadNil())
+            {
+                return null;
+            }
+
+            int count = reader.ReadMapHeader();
+            for (int i = 0; i < count; i++)
+            {
+                if (reader.ReadString() == MessageIdHeader)
+                {
+                    return reader.ReadString() is { Length: > 0 } id ? id : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        {
+            // The reader of PUB checked the block already; a header block it let through is read as having no id.
+        }
+
+        return null;
+    }
+}
