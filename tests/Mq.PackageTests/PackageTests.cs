@@ -23,7 +23,7 @@ public sealed partial class PackageTests(PackedFeed feed) : IClassFixture<Packed
     [Theory]
     [InlineData("Mq", new string[0])]
     [InlineData("Mq.Hosting", new[] { "Mq" })]
-    [InlineData("Mq.Broker.Core", new[] { "Mq" })]
+    [InlineData("Mq.Broker.Core", new[] { "Mq", "Mq.Broker.Persistence" })]
     [InlineData("Mq.Broker.Monitoring", new[] { "Mq.Broker.Core" })]
     [InlineData("Mq.Broker.Persistence", new string[0])]
     [InlineData("Mq.Testing", new[] { "Mq", "Mq.Broker.Core" })]

@@ -42,13 +42,18 @@ public sealed class QuietTests(ITestOutputHelper output)
         await using TestBroker broker = await TestBroker.StartAsync();
         await using MqClient server = await broker.ConnectAsync("server");
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using MqService service = await server.ServeAsync<int, int>("slow.double", async (n, ct) =>
         {
+            started.TrySetResult();
             await release.Task.WaitAsync(ct);
             return n * 2;
         });
         await using MqClient requester = await broker.ConnectAsync("requester");
         ValueTask<int> reply = requester.RequestAsync<int, int>("slow.double", 21, new RequestOptions { Timeout = Bound });
+
+        // The request is in flight once its server holds it; before that it may still be in the requester's outbox.
+        await started.Task.WaitAsync(Bound);
 
         TimeoutException busy = await Assert.ThrowsAsync<TimeoutException>(() => broker.WaitForQuietAsync(TimeSpan.FromMilliseconds(300)));
         Assert.Contains("in flight", busy.Message);
