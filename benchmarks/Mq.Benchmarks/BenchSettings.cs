@@ -7,6 +7,9 @@ internal sealed record BenchSettings
 
     public required string Endpoint { get; init; }
 
+    /// <summary>What results are printed under instead of <see cref="System"/>, or null.</summary>
+    public string? Label { get; init; }
+
     public IReadOnlySet<string> Workloads { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "W1", "W2", "W3", "W4", "W5" };
 
     /// <summary>The broker's process id (Mq only), for CPU time and RSS; null when it is not known.</summary>

@@ -26,10 +26,11 @@ var timeout = new Option<double>("--timeout") { Description = "Seconds each work
 var role = new Option<string?>("--role") { Hidden = true };
 var subject = new Option<string?>("--subject") { Hidden = true };
 var count = new Option<long>("--count") { Hidden = true };
+var label = new Option<string?>("--label") { Description = "The system name results are printed under (default: --system), e.g. one system measured with two settings" };
 
 var root = new RootCommand("Mq benchmarks: workloads W1 to W5 against Mq, NATS or Redis (and W3, W4 against bare NetMQ, the floor), durable D1 and D2 against Mq and NATS JetStream; one BENCH line per result.")
 {
-    system, endpoint, brokerPid, brokerDll, workloads, scale, warmup, monitoring, timeout, role, subject, count,
+    system, endpoint, brokerPid, brokerDll, workloads, scale, warmup, monitoring, timeout, role, subject, count, label,
 };
 root.SetAction(async (parse, _) =>
 {
@@ -84,6 +85,7 @@ root.SetAction(async (parse, _) =>
     var settings = new BenchSettings
     {
         System = chosen,
+        Label = parse.GetValue(label),
         Endpoint = where ?? "",
         BrokerPid = pid,
         Scale = parse.GetValue(scale),

@@ -89,6 +89,9 @@ internal static class Runner
     }
 
     /// <summary>A result line; in a monitoring comparison it says which broker it was and what read its endpoint.</summary>
-    private static void Print(BenchSettings settings, BenchResult result, IEnumerable<(string, string)> seen) =>
-        Console.WriteLine((settings.Monitoring is null ? result : result with { Extra = [.. result.Extra, ("monitoring", settings.Monitoring), .. seen] }).ToString());
+    private static void Print(BenchSettings settings, BenchResult result, IEnumerable<(string, string)> seen)
+    {
+        BenchResult named = settings.Label is { } label ? result with { System = label } : result;
+        Console.WriteLine((settings.Monitoring is null ? named : named with { Extra = [.. named.Extra, ("monitoring", settings.Monitoring), .. seen] }).ToString());
+    }
 }

@@ -39,6 +39,7 @@ internal static class Transports
 
     public static ValueTask<IBenchDurable> ConnectDurableAsync(string system, string endpoint, string name, CancellationToken cancellationToken) => system switch
     {
+        "mq" or "mq-unix" => MqDurable.ConnectAsync(endpoint, name, cancellationToken),
         "jetstream" => JetStreamDurable.ConnectAsync(endpoint, name, cancellationToken),
         _ => throw new ArgumentException($"system '{system}' has no durable streams here", nameof(system)),
     };
