@@ -55,6 +55,9 @@ internal sealed record BenchSettings
 
     public long D2Messages => Scaled(1_000_000);
 
+    /// <summary>D3: 64 KiB messages, a gibibyte at scale 1.</summary>
+    public long D3Messages => Scaled(16_384);
+
     /// <summary>D2 fills its stream with more publishes in flight than D1: the fill is not what D2 measures.</summary>
     public int D2FillInFlight { get; init; } = 256;
 

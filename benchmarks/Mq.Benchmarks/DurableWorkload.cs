@@ -6,7 +6,8 @@ namespace Mq.Benchmarks;
 /// <summary>
 /// D1 (durable publish: 128 B, <see cref="BenchSettings.D1InFlight"/> publishes awaiting their acknowledgement at
 /// once) and D2 (a stream filled with <see cref="BenchSettings.D2Messages"/> messages, then replayed from its start
-/// to one consumer). One connection in this process; the stream is created empty before and deleted after.
+/// to one consumer; D3 the same with 64 KiB messages, a stream many times the broker's memory on disk, for its peak
+/// RSS). One connection in this process; the stream is created empty before and deleted after.
 /// </summary>
 internal static class DurableWorkload
 {
@@ -47,25 +48,25 @@ internal static class DurableWorkload
         }
     }
 
-    public static async Task<IReadOnlyList<BenchResult>> RunReplayAsync(BenchSettings settings)
+    public static async Task<IReadOnlyList<BenchResult>> RunReplayAsync(BenchSettings settings, string workload, long count, int payloadBytes)
     {
         using var deadline = new CancellationTokenSource(settings.WorkloadTimeout);
-        await using IBenchDurable durable = await Transports.ConnectDurableAsync(settings.System, settings.Endpoint, "bench-d2", deadline.Token);
-        await durable.CreateStreamAsync("BENCH_D2", "bench.d2", deadline.Token);
+        await using IBenchDurable durable = await Transports.ConnectDurableAsync(settings.System, settings.Endpoint, $"bench-{workload.ToLowerInvariant()}", deadline.Token);
+        await durable.CreateStreamAsync(Stream(workload), Subject(workload), deadline.Token);
         try
         {
             await using BrokerMonitor? monitor = settings.BrokerPid is int pid ? new BrokerMonitor(pid) : null;
             long fillStart = Stopwatch.GetTimestamp();
-            (long stored, _) = await PublishAsync(durable, "bench.d2", settings.D2Messages, settings.D2FillInFlight, deadline.Token);
+            (long stored, _) = await PublishAsync(durable, Subject(workload), count, settings.D2FillInFlight, deadline.Token, payloadBytes);
             double fillSeconds = Stopwatch.GetElapsedTime(fillStart).TotalSeconds;
 
             long start = Stopwatch.GetTimestamp();
-            long inOrder = await durable.ReplayAsync("BENCH_D2", stored, deadline.Token);
+            long inOrder = await durable.ReplayAsync(Stream(workload), stored, deadline.Token);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            long lost = settings.D2Messages - inOrder;
+            long lost = count - inOrder;
             var results = new List<BenchResult>
             {
-                new(settings.System, "D2", "msgs_per_s", inOrder / seconds, lost, deadline.IsCancellationRequested ? "timeout" : lost > 0 ? "loss" : "ok")
+                new(settings.System, workload, "msgs_per_s", inOrder / seconds, lost, deadline.IsCancellationRequested ? "timeout" : lost > 0 ? "loss" : "ok")
                 {
                     Extra = [("stored", Count(stored)), ("in_order", Count(inOrder)), ("elapsed_s", Fields.Format(seconds)), ("fill_s", Fields.Format(fillSeconds))],
                 },
@@ -74,9 +75,9 @@ internal static class DurableWorkload
             {
                 // Through the fill and the replay: a store that kept the stream in memory would show it here.
                 (_, double rss) = await monitor.StopAsync();
-                results.Add(new BenchResult(settings.System, "D2", "broker_peak_rss_mb", rss, null, "ok")
+                results.Add(new BenchResult(settings.System, workload, "broker_peak_rss_mb", rss, null, "ok")
                 {
-                    Extra = [("stream_payload_mb", Fields.Format(stored * BenchSettings.SmallPayload / 1e6))],
+                    Extra = [("stream_payload_mb", Fields.Format(stored * payloadBytes / 1e6))],
                 });
             }
 
@@ -84,16 +85,20 @@ internal static class DurableWorkload
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return [new BenchResult(settings.System, "D2", "msgs_per_s", double.NaN, settings.D2Messages, "timeout")];
+            return [new BenchResult(settings.System, workload, "msgs_per_s", double.NaN, count, "timeout")];
         }
         finally
         {
-            await durable.DeleteStreamAsync("BENCH_D2", CancellationToken.None);
+            await durable.DeleteStreamAsync(Stream(workload), CancellationToken.None);
         }
     }
 
-    private static Task<(long Acked, long Failed)> PublishAsync(IBenchDurable durable, string subject, long count, int inFlight, CancellationToken deadline) =>
-        InFlight.RunAsync(count, inFlight, async (payload, token) => await durable.PublishDurableAsync(subject, payload, token), deadline);
+    private static Task<(long Acked, long Failed)> PublishAsync(IBenchDurable durable, string subject, long count, int inFlight, CancellationToken deadline, int payloadBytes = BenchSettings.SmallPayload) =>
+        InFlight.RunAsync(count, inFlight, async (payload, token) => await durable.PublishDurableAsync(subject, payload, token), deadline, payloadBytes);
+
+    private static string Stream(string workload) => $"BENCH_{workload}";
+
+    private static string Subject(string workload) => $"bench.{workload.ToLowerInvariant()}";
 
     private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -2,12 +2,12 @@ namespace Mq.Benchmarks;
 
 /// <summary>
 /// The "N in flight" loop of W4, D1 and D2's fill: <c>inFlight</c> workers, each sending one operation on a fresh
-/// 128-byte payload stamped with its number and awaiting it before the next, until <c>count</c> were issued.
+/// payload (128 bytes unless told) stamped with its number and awaiting it before the next, until <c>count</c> were issued.
 /// </summary>
 internal static class InFlight
 {
     /// <summary>Runs the loop; returns how many operations completed and how many failed.</summary>
-    public static async Task<(long Completed, long Failed)> RunAsync(long count, int inFlight, Func<byte[], CancellationToken, ValueTask> operation, CancellationToken deadline)
+    public static async Task<(long Completed, long Failed)> RunAsync(long count, int inFlight, Func<byte[], CancellationToken, ValueTask> operation, CancellationToken deadline, int payloadBytes = BenchSettings.SmallPayload)
     {
         long issued = 0;
         long completed = 0;
@@ -17,7 +17,7 @@ internal static class InFlight
         {
             workers[w] = Task.Run(async () =>
             {
-                byte[] payload = new byte[BenchSettings.SmallPayload];
+                byte[] payload = new byte[payloadBytes];
                 long next;
                 while ((next = Interlocked.Increment(ref issued)) <= count && !deadline.IsCancellationRequested)
                 {

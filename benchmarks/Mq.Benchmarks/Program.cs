@@ -11,7 +11,7 @@ var endpoint = new Option<string?>("--endpoint")
 };
 var brokerPid = new Option<int?>("--broker-pid") { Description = "The Mq broker's process id, for its CPU time and RSS (when --endpoint is given)" };
 var brokerDll = new Option<string?>("--broker-dll") { Description = "Mq.Broker.dll to start when --endpoint is omitted (default: the solution's build)" };
-var workloads = new Option<string[]>("--workloads") { Description = "Workloads to run: W1 to W5, and the durable D1 (publish with acknowledgement) and D2 (replay), which run only when named", DefaultValueFactory = _ => ["W1", "W2", "W3", "W4", "W5"], AllowMultipleArgumentsPerToken = true };
+var workloads = new Option<string[]>("--workloads") { Description = "Workloads to run: W1 to W5, and the durable D1 (publish with acknowledgement), D2 (replay) and D3 (replay of 64 KiB messages, for the broker's RSS), which run only when named", DefaultValueFactory = _ => ["W1", "W2", "W3", "W4", "W5"], AllowMultipleArgumentsPerToken = true };
 var scale = new Option<double>("--scale") { Description = "Multiplies every message and request count (0.1 for a quick run)", DefaultValueFactory = _ => 1 };
 var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured traffic before each pub/sub workload (0: none)", DefaultValueFactory = _ => 2 };
 var monitoring = new Option<string>("--monitoring")
@@ -157,7 +157,7 @@ string? Problem(ParseResult parse)
         return "--timeout must be above 0 and at most 3600 seconds";
     }
 
-    return parse.GetValue(workloads)!.Except(["W1", "W2", "W3", "W4", "W5", "D1", "D2"], StringComparer.OrdinalIgnoreCase).FirstOrDefault() is string unknown
-        ? $"unknown workload '{unknown}' (W1 to W5, D1, D2)"
+    return parse.GetValue(workloads)!.Except(["W1", "W2", "W3", "W4", "W5", "D1", "D2", "D3"], StringComparer.OrdinalIgnoreCase).FirstOrDefault() is string unknown
+        ? $"unknown workload '{unknown}' (W1 to W5, D1 to D3)"
         : null;
 }

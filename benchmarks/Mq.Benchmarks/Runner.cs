@@ -3,7 +3,7 @@ namespace Mq.Benchmarks;
 /// <summary>Runs the chosen workloads one after another and prints each result line as soon as it is known.</summary>
 internal static class Runner
 {
-    private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5", "D1", "D2"];
+    private static readonly string[] Order = ["W1", "W2", "W3", "W4", "W5", "D1", "D2", "D3"];
 
     /// <summary>Each workload against each of <paramref name="brokers"/> in turn (one, or the same broker without and with monitoring).</summary>
     public static async Task<int> RunAsync(IReadOnlyList<BenchSettings> brokers)
@@ -57,14 +57,19 @@ internal static class Runner
             return Task.FromResult(na);
         }
 
-        if (workload is "D1" or "D2")
+        if (workload is "D1" or "D2" or "D3")
         {
             if (!Transports.IsDurable(settings.System))
             {
                 return Task.FromResult<IReadOnlyList<BenchResult>>([BenchResult.NotApplicable(settings.System, workload, "msgs_per_s", "no-durable-streams")]);
             }
 
-            return workload == "D1" ? DurableWorkload.RunPublishAsync(settings) : DurableWorkload.RunReplayAsync(settings);
+            return workload switch
+            {
+                "D1" => DurableWorkload.RunPublishAsync(settings),
+                "D2" => DurableWorkload.RunReplayAsync(settings, "D2", settings.D2Messages, BenchSettings.SmallPayload),
+                _ => DurableWorkload.RunReplayAsync(settings, "D3", settings.D3Messages, BenchSettings.LargePayload),
+            };
         }
 
         if (settings.System == "netmq")
