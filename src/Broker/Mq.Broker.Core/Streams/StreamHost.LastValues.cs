@@ -69,18 +69,15 @@ internal sealed partial class StreamHost
     /// </summary>
     private bool ExpectedHolds(BrokerStream stream, PeerSession? publisher, ulong reference, bool durable, ReadOnlySpan<char> subject, ReadOnlyMemory<byte> headers, long now)
     {
-        if (HeaderValue(headers, ExpectedRevisionHeader) is not { } text)
+        // Only streams keeping last values read the header: the others' captures do not pay for it.
+        if (stream.LastValues is not { } index || HeaderValue(headers, ExpectedRevisionHeader) is not { } text)
         {
             return true;
         }
 
         string key = subject.ToString();
         string? reason = null;
-        if (stream.LastValues is not { } index)
-        {
-            reason = $"stream {stream.Name} does not keep last values: {ExpectedRevisionHeader} cannot be checked";
-        }
-        else if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong expected))
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong expected))
         {
             reason = $"{ExpectedRevisionHeader} is '{text}': a revision is a decimal number (0: no value yet)";
         }
