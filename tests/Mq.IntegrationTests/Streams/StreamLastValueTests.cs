@@ -1,4 +1,5 @@
 using System.Text;
+using Mq.Broker.Security;
 using Mq.Broker.Streams;
 using Mq.Client;
 using Mq.Errors;
@@ -95,5 +96,23 @@ public sealed class StreamLastValueTests
 
         Assert.Equal(first.Sequence + 1, second.Sequence);
         Assert.Equal(ErrorCode.Conflict, conflict.Code);
+    }
+
+    [Fact]
+    public async Task Reading_with_a_filter_needs_subscribe_rights_on_the_filter_only()
+    {
+        var reader = new PolicyRole
+        {
+            Publish = new PolicyRule { Allow = ["prices.eu.>"] },
+            Subscribe = new PolicyRule { Allow = ["prices.eu.>"] },
+        };
+        await using StreamBroker broker = await StreamBroker.StartAsync(o => { LastValues(o); o.AddIdentity("reader", reader); });
+        MqClient client = await broker.ConnectAsync("reader", "reader");
+        await client.PublishDurableAsync("prices.eu.x", new byte[] { 1 });
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await client.ConsumeAsync("prices", "prices.>", StreamStart.LastPerSubject));
+        await Assert.ThrowsAsync<PermissionDeniedException>(async () => await client.ConsumeAsync("prices", StreamStart.First));
+        await using MqSubscription allowed = await client.ConsumeAsync("prices", "prices.eu.>", StreamStart.LastPerSubject);
+        Assert.Equal("prices.eu.x", (await allowed.TakeAsync(1))[0].Subject);
     }
 }
