@@ -29,6 +29,12 @@ internal sealed class BrokerStream(StreamHost host, string name, BrokerStreamOpt
 
     public DuplicateTable Duplicates { get; } = new(options.DuplicateWindow);
 
+    /// <summary>Set for a stream keeping the last messages per subject: which are current, so readers skip the rest.</summary>
+    public LastValueIndex? LastValues { get; } = options.MaxPerSubject is { } depth ? new LastValueIndex(depth) : null;
+
+    /// <summary>Appends in flight per subject, for a stream keeping last values: a compare-and-set waits for none.</summary>
+    public Dictionary<string, int> PendingSubjects { get; } = new(StringComparer.Ordinal);
+
     public List<BrokerSubscription> Consumers { get; } = [];
 
     /// <summary>Durable consumers known since the broker started, by name; their floors live in <see cref="IStreamStore.Consumers"/>.</summary>

@@ -9,6 +9,9 @@ namespace Mq.Broker.Streams;
 /// </summary>
 public sealed record BrokerStreamOptions
 {
+    /// <summary>The most messages per subject a stream keeping last values may keep (its index holds them in memory).</summary>
+    public const int MaxPerSubjectLimit = 1000;
+
     /// <summary>Subject patterns it captures (wildcards allowed); no two streams may capture the same subject.</summary>
     public string[] Subjects { get; init; } = [];
 
@@ -28,6 +31,12 @@ public sealed record BrokerStreamOptions
 
     /// <summary>How long a message id (header <c>mq-msg-id</c>) is remembered: a repeat within it is not stored again.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Keep only the newest this many messages per subject (1: last values); older ones of a subject are skipped by
+    /// every reader. Null: keep every message (within the limits).
+    /// </summary>
+    public int? MaxPerSubject { get; init; }
 
     /// <summary>What is wrong with the stream <paramref name="name"/>'s settings, one line each, naming the key.</summary>
     public IEnumerable<string> Problems(string name)
@@ -85,6 +94,11 @@ public sealed record BrokerStreamOptions
         if (FsyncEveryMs is < 1 or > 60_000)
         {
             yield return $"{key}:FsyncEveryMs is {FsyncEveryMs}: between 1 and 60000 ms (leave it out to fsync before each acknowledgement)";
+        }
+
+        if (MaxPerSubject is < 1 or > MaxPerSubjectLimit)
+        {
+            yield return $"{key}:MaxPerSubject is {MaxPerSubject}: between 1 (last values) and {MaxPerSubjectLimit} (leave it out to keep every message)";
         }
 
         if (DuplicateWindow < TimeSpan.Zero || DuplicateWindow > TimeSpan.FromDays(1))

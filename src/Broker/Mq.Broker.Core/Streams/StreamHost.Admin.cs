@@ -81,7 +81,12 @@ internal sealed partial class StreamHost
                 Reply(requester, rid, ErrorCode.None, null, InfoMap(target), now);
                 break;
             case Purge:
-                _ = RunAsync(requester, rid, async () => new Dictionary<string, object?> { ["name"] = stream, ["purged"] = await target.Store.PurgeAsync() }, null);
+                _ = RunAsync(requester, rid, async () => new Dictionary<string, object?> { ["name"] = stream, ["purged"] = await target.Store.PurgeAsync() }, (result, _) =>
+                {
+                    // Readers skip by the index: after a purge nothing is current.
+                    target.LastValues?.Clear();
+                    return result as Dictionary<string, object?>;
+                });
                 break;
             default:
                 DeleteStream(requester, rid, target, now);
@@ -236,6 +241,7 @@ internal sealed partial class StreamHost
     {
         IStreamStore store = await OpenStoreAsync(name, stream, cancellationToken);
         var opened = new BrokerStream(this, name, stream, store);
+        await IndexAsync(opened, cancellationToken);
         if (!opened.Duplicates.Enabled || store.State.Messages == 0)
         {
             return opened;
@@ -291,7 +297,7 @@ internal sealed partial class StreamHost
 
     private static BrokerStreamOptions Parse(Dictionary<string, object?> args)
     {
-        string[] known = ["name", "subjects", "max_messages", "max_bytes", "max_age_ms", "discard", "storage", "fsync_every_ms", "duplicate_window_ms"];
+        string[] known = ["name", "subjects", "max_messages", "max_bytes", "max_age_ms", "discard", "storage", "fsync_every_ms", "duplicate_window_ms", "max_per_subject"];
         if (args.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             throw new ArgumentException($"unknown key '{unknown}' (known: {string.Join(", ", known)})");
@@ -313,6 +319,7 @@ internal sealed partial class StreamHost
             Storage = Enum.Parse<StreamStorage>(args.GetValueOrDefault("storage") as string ?? "file", ignoreCase: true),
             FsyncEveryMs = Number(args, "fsync_every_ms") is { } fsync ? checked((int)fsync) : null,
             DuplicateWindow = Number(args, "duplicate_window_ms") is { } window ? TimeSpan.FromMilliseconds(window) : TimeSpan.FromMinutes(2),
+            MaxPerSubject = Number(args, "max_per_subject") is { } perSubject ? checked((int)perSubject) : null,
         };
     }
 
@@ -331,6 +338,8 @@ internal sealed partial class StreamHost
             ["max_bytes"] = o.MaxBytes,
             ["max_age_ms"] = o.MaxAge is { } age ? (long)age.TotalMilliseconds : null,
             ["duplicate_window_ms"] = (long)o.DuplicateWindow.TotalMilliseconds,
+            ["max_per_subject"] = o.MaxPerSubject,
+            ["subjects_kept"] = stream.LastValues?.Subjects,
             ["messages"] = state.Messages,
             ["bytes"] = state.Bytes,
             ["first_seq"] = state.FirstSequence,

@@ -28,6 +28,7 @@ internal sealed partial class StreamHost
         ulong ackWaitMs = reader.HasMoreFields ? reader.ReadUInt() : 0;
         ulong maxDeliveries = reader.HasMoreFields ? reader.ReadUInt() : 0;
         string? deadLetter = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes) : null;
+        string? filter = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes) : null;
         reader.EndCommand();
 
         if (!_streams.TryGetValue(name, out BrokerStream? stream))
@@ -36,13 +37,19 @@ internal sealed partial class StreamHost
             return;
         }
 
-        if (start > (ulong)StreamStartKind.Time || window == 0)
+        if (start > (ulong)StreamStartKind.LastPerSubject || window == 0)
         {
-            writer.Refuse(peer, reference, ErrorCode.Malformed, window == 0 ? "CONSUME needs a window of at least 1" : $"unknown start {start}: 0 new, 1 first, 2 sequence, 3 time", now);
+            writer.Refuse(peer, reference, ErrorCode.Malformed, window == 0 ? "CONSUME needs a window of at least 1" : $"unknown start {start}: 0 new, 1 first, 2 sequence, 3 time, 4 last per subject", now);
             return;
         }
 
-        if (peer.Permissions is { } permissions && stream.Options.Subjects.FirstOrDefault(p => !permissions.CanSubscribe(p)) is { } denied)
+        if (ConsumeProblem(stream, (StreamStartKind)start, filter, durableName) is { } problem)
+        {
+            writer.Refuse(peer, reference, ErrorCode.Malformed, problem, now);
+            return;
+        }
+
+        if (peer.Permissions is { } permissions && ReadSubjects(stream, filter).FirstOrDefault(p => !permissions.CanSubscribe(p)) is { } denied)
         {
             writer.Refuse(peer, reference, ErrorCode.PermissionDenied, $"reading stream {name} needs subscribe permission on '{denied}', which identity '{peer.Identity!.Name}' lacks", now);
             events.PermissionDenied(peer, "subscribe", denied, now);
@@ -55,7 +62,7 @@ internal sealed partial class StreamHost
             return;
         }
 
-        var cursor = new StreamCursor(stream, reference) { Durable = durable };
+        var cursor = new StreamCursor(stream, reference) { Durable = durable, Filter = filter, LatestOnly = start == (ulong)StreamStartKind.LastPerSubject };
         BrokerSubscription? subscription = Router!.AddConsumer(peer, reference, sid, $"stream:{name}", (uint)Math.Min(window, (ulong)options.MaxFlowWindow), cursor, now);
         if (subscription is null)
         {
@@ -83,7 +90,7 @@ internal sealed partial class StreamHost
             case StreamStartKind.New:
                 cursor.Next = stream.Committed + 1;
                 break;
-            case StreamStartKind.First:
+            case StreamStartKind.First or StreamStartKind.LastPerSubject:
                 cursor.Next = stream.Store.State.FirstSequence;
                 break;
             case StreamStartKind.Sequence:
@@ -224,7 +231,18 @@ internal sealed partial class StreamHost
             }
 
             // Beyond what the broker thread has seen confirmed: those come live, in order, with their acknowledgements.
-            if (message.Sequence > cursor.Stream.Committed || !flow.TryTake(subscription.Session))
+            if (message.Sequence > cursor.Stream.Committed)
+            {
+                break;
+            }
+
+            if (!cursor.Wants(message.Subject, message.Sequence))
+            {
+                cursor.Next = message.Sequence + 1;
+                continue;
+            }
+
+            if (!flow.TryTake(subscription.Session))
             {
                 break;
             }
@@ -245,7 +263,18 @@ internal sealed partial class StreamHost
     private void Live(BrokerSubscription subscription, PendingAppend append, long storedAt, long now)
     {
         StreamCursor cursor = subscription.Cursor!;
-        if (!cursor.Started || cursor.Reading || cursor.Next != append.Sequence || subscription.Removed || !subscription.Flow!.TryTake(subscription.Session))
+        if (!cursor.Started || cursor.Reading || cursor.Next != append.Sequence || subscription.Removed)
+        {
+            return;
+        }
+
+        if (!cursor.Wants(append.Subject, append.Sequence))
+        {
+            cursor.Next = append.Sequence + 1;
+            return;
+        }
+
+        if (!subscription.Flow!.TryTake(subscription.Session))
         {
             return;
         }

@@ -1,4 +1,3 @@
-using MessagePack;
 using Mq.Broker.Sessions;
 
 namespace Mq.Broker.Streams;
@@ -35,37 +34,5 @@ internal sealed partial class StreamHost
     }
 
     /// <summary>The value of the <see cref="MessageIdHeader"/> in a raw header block, or null.</summary>
-    internal static string? MessageId(ReadOnlyMemory<byte> headers)
-    {
-        if (headers.IsEmpty)
-        {
-            return null;
-        }
-
-        try
-        {
-            var reader = new MessagePackReader(headers);
-            if (reader.TryReadNil())
-            {
-                return null;
-            }
-
-            int count = reader.ReadMapHeader();
-            for (int i = 0; i < count; i++)
-            {
-                if (reader.ReadString() == MessageIdHeader)
-                {
-                    return reader.ReadString() is { Length: > 0 } id ? id : null;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
-        {
-            // The reader of PUB checked the block already; a header block it let through is read as having no id.
-        }
-
-        return null;
-    }
+    internal static string? MessageId(ReadOnlyMemory<byte> headers) => HeaderValue(headers, MessageIdHeader) is { Length: > 0 } id ? id : null;
 }

@@ -132,6 +132,11 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
             return;
         }
 
+        if (!ExpectedHolds(stream, publisher, reference, durable, subject, headers, now))
+        {
+            return;
+        }
+
         if (stream.PendingBytes > MaxPendingBytes)
         {
             Refuse(stream, durable ? publisher : null, reference, ErrorCode.StoreFailed,
@@ -147,6 +152,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
 
         stream.Pending.Enqueue(append);
         stream.PendingBytes += append.Bytes;
+        CountPending(stream, append.Subject, +1);
         if (id is not null)
         {
             stream.PendingIds[id] = append;
@@ -184,6 +190,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         {
             stream.Pending.Dequeue();
             stream.PendingBytes -= head.Bytes;
+            CountPending(stream, head.Subject, -1);
             if (head.MessageId is { } id)
             {
                 stream.PendingIds.Remove(id);
@@ -280,6 +287,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
 
         stream.Committed = append.Sequence;
         stream.Stored++;
+        stream.LastValues?.Add(append.Subject, append.Sequence);
         long storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (append.MessageId is { } id)
         {

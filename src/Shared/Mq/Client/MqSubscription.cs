@@ -162,8 +162,11 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
     internal void Complete() => _channel.Writer.TryComplete();
 
     /// <summary>A flow-controlled subscription that reads <paramref name="stream"/> from <paramref name="start"/>.</summary>
-    internal static MqSubscription ForStream(MqClient owner, ulong sid, string stream, StreamStart start, ConsumeOptions? durable, int capacity) =>
-        new(owner, sid, $"stream:{stream}", new SubscribeOptions { FlowControl = true }, capacity, long.MaxValue) { Stream = stream, _start = start, Durable = durable };
+    internal static MqSubscription ForStream(MqClient owner, ulong sid, string stream, StreamStart start, ConsumeOptions? durable, int capacity, string? filter = null) =>
+        new(owner, sid, $"stream:{stream}", new SubscribeOptions { FlowControl = true }, capacity, long.MaxValue) { Stream = stream, _start = start, Durable = durable, Filter = filter };
+
+    /// <summary>A stream consumer's subject filter: the broker passes over messages of other subjects.</summary>
+    internal string? Filter { get; private init; }
 
     /// <summary>Set for a durable consumer: each message is acknowledged by the application, not by the window.</summary>
     internal ConsumeOptions? Durable { get; private init; }
@@ -193,6 +196,13 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
 
         ulong last = LastStreamSequence;
         StreamStart start = last > 0 ? StreamStart.AtSequence(last + 1) : _start;
+        if (Filter is not null || start.Kind == Protocol.StreamStartKind.LastPerSubject)
+        {
+            // After a reconnect, what changed since the last value received: in order, the filter kept.
+            Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, start.Kind, start.Value, Window, Filter);
+            return;
+        }
+
         Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, start.Kind, start.Value, Window);
     }
 

@@ -11,17 +11,24 @@ public readonly record struct StreamStart(StreamStartKind Kind, ulong Value)
     /// <summary>Only what is stored after the broker read the request.</summary>
     public static StreamStart New => new(StreamStartKind.New, 0);
 
+    /// <summary>The newest message of each subject (a stream keeping last values), then what comes: current state, then changes.</summary>
+    public static StreamStart LastPerSubject => new(StreamStartKind.LastPerSubject, 0);
+
     public static StreamStart AtSequence(ulong sequence) => new(StreamStartKind.Sequence, sequence);
 
     public static StreamStart AtTime(DateTimeOffset time) => new(StreamStartKind.Time, (ulong)Math.Max(0, time.ToUnixTimeMilliseconds()));
 
-    /// <summary>Reads <c>start</c>, <c>new</c>, a sequence number, or a time (ISO 8601, e.g. 2026-12-03T14:00:00Z), as the command line writes them.</summary>
+    /// <summary>Reads <c>start</c>, <c>new</c>, <c>last</c>, a sequence number, or a time (ISO 8601, e.g. 2026-12-03T14:00:00Z), as the command line writes them.</summary>
     public static bool TryParse(string text, out StreamStart start)
     {
         start = default;
         if (string.Equals(text, "start", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "first", StringComparison.OrdinalIgnoreCase))
         {
             start = First;
+        }
+        else if (string.Equals(text, "last", StringComparison.OrdinalIgnoreCase))
+        {
+            start = LastPerSubject;
         }
         else if (string.Equals(text, "new", StringComparison.OrdinalIgnoreCase))
         {
@@ -47,6 +54,7 @@ public readonly record struct StreamStart(StreamStartKind Kind, ulong Value)
     {
         StreamStartKind.First => "start",
         StreamStartKind.New => "new",
+        StreamStartKind.LastPerSubject => "last",
         StreamStartKind.Sequence => Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => DateTimeOffset.FromUnixTimeMilliseconds((long)Value).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
     };

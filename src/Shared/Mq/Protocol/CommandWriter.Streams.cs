@@ -46,6 +46,27 @@ public static partial class CommandWriter
         WriteStringOrNil(ref w, deadLetter);
     }
 
+    /// <summary>
+    /// CONSUME of a consumer that is not durable, with a subject <paramref name="filter"/> (null: every subject): the
+    /// durable fields are nil and 0, the filter is the twelfth.
+    /// </summary>
+    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window, string? filter)
+    {
+        w.WriteArrayHeader(12);
+        w.Write((byte)CommandCode.Consume);
+        w.Write(reference);
+        w.Write(sid);
+        w.Write(stream);
+        w.Write((byte)start);
+        w.Write(startValue);
+        w.Write(window);
+        w.WriteNil();
+        w.Write(0u);
+        w.Write(0u);
+        w.WriteNil();
+        WriteStringOrNil(ref w, filter);
+    }
+
     /// <summary>MACK: the durable consumer <paramref name="sid"/> is done with the message of <paramref name="streamSequence"/>.</summary>
     public static void WriteStreamAck(ref MessagePackWriter w, ulong sid, ulong streamSequence)
     {

@@ -11,4 +11,9 @@ public enum StreamStartKind : byte
     Sequence = 2,
     /// <summary>From the first message stored at or after the time given, in unix milliseconds.</summary>
     Time = 3,
+    /// <summary>
+    /// The newest message of each subject the stream holds (a stream keeping last values), in sequence order, then
+    /// what comes: a late joiner's current state, then changes.
+    /// </summary>
+    LastPerSubject = 4,
 }
