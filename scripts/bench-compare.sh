@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs workloads W1-W5 against Mq (over TCP and over a Unix socket), NATS and Redis in one go (and W3, W4 against
 # bare NetMQ through a minimal relay, the floor any NetMQ-based broker stands on) and prints one table with Mq's
-# ratio to each.
+# ratio to each. Then the durable workloads D1-D3 against Mq's streams and NATS JetStream (file storage), at the
+# issue's counts whatever SCALE says (DURABLE_SCALE changes them; DURABLE=0 skips them).
 # Installs nats-server and redis-server from Debian if missing. Servers listen on 127.0.0.1, on free ports,
 # and are stopped by PID on exit. Bounded: each workload by WORKLOAD_TIMEOUT, the whole run by TOTAL_TIMEOUT.
 #
@@ -15,6 +16,10 @@ SCALE=${SCALE:-1}
 WORKLOAD_TIMEOUT=${WORKLOAD_TIMEOUT:-120}
 TOTAL_TIMEOUT=${TOTAL_TIMEOUT:-3600}
 REPEAT=${REPEAT:-3}
+DURABLE=${DURABLE:-1}
+DURABLE_SCALE=${DURABLE_SCALE:-1}
+# The durable broker's memory budget: D3 fills a stream of ten times this on disk (a GiB at DURABLE_SCALE=1).
+DURABLE_HEAP=${DURABLE_HEAP:-0x6400000}
 RESULTS=${RESULTS:-$(mktemp -d /tmp/mq-bench.XXXXXX)}
 mkdir -p "$RESULTS"
 
@@ -70,19 +75,38 @@ dotnet "$ROOT/src/Broker/bin/Release/net10.0/Mq.Broker.dll" --endpoint "tcp://12
 MQ_PID=$!
 pids+=("$MQ_PID")
 
+if [[ $DURABLE == 1 ]]; then
+  # Durable servers of their own, so their disks and heaps do not touch the in-memory runs. Debian's nats-server
+  # (2.9) acknowledges a JetStream publish before its fsync and syncs every 2 minutes; Mq is measured both with its
+  # default (an fsync before every acknowledgement) and with a 1 s loss window.
+  JS_PORT=$("${BENCH[@]}" free-port)
+  nats-server -a 127.0.0.1 -p "$JS_PORT" -js -sd "$RESULTS/js-store" >"$RESULTS/jetstream-server.log" 2>&1 &
+  pids+=($!)
+  MQ_DURABLE_PORT=$("${BENCH[@]}" free-port)
+  DOTNET_GCHeapHardLimit=$DURABLE_HEAP dotnet "$ROOT/src/Broker/bin/Release/net10.0/Mq.Broker.dll" \
+    --endpoint "tcp://127.0.0.1:$MQ_DURABLE_PORT" --Broker:StoreDirectory="$RESULTS/mq-store" >"$RESULTS/mq-durable-broker.log" 2>&1 &
+  MQ_DURABLE_PID=$!
+  pids+=("$MQ_DURABLE_PID")
+fi
+
 wait_for_line "$RESULTS/nats-server.log" "Server is ready" 30
 wait_for_line "$RESULTS/redis-server.log" "Ready to accept connections" 30
 wait_for_line "$RESULTS/mq-broker.log" "ready on tcp://" 30
+if [[ $DURABLE == 1 ]]; then
+  wait_for_line "$RESULTS/jetstream-server.log" "Server is ready" 30
+  wait_for_line "$RESULTS/mq-durable-broker.log" "ready on tcp://" 30
+fi
 
 deadline=$((SECONDS + TOTAL_TIMEOUT))
-# run <system> <round> [tool arguments...]
+# run <name> <round> [tool arguments...]: results go to <name>.<round>.txt; RUN_SYSTEM (default: the name) and
+# RUN_SCALE (default: SCALE) may be set for one call.
 run() {
-  local system=$1 round=$2 left=$((deadline - SECONDS))
+  local name=$1 round=$2 left=$((deadline - SECONDS))
   shift 2
-  echo "== $system, round $round of $REPEAT" >&2
-  timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system "$system" --scale "$SCALE" --timeout "$WORKLOAD_TIMEOUT" "$@" \
-    | tee "$RESULTS/$system.$round.txt" >&2 \
-    || echo "$system: the run reported failures or ran out of time (see above)" >&2
+  echo "== $name, round $round of $REPEAT" >&2
+  timeout "$((left > 1 ? left : 1))" "${BENCH[@]}" --system "${RUN_SYSTEM:-$name}" --scale "${RUN_SCALE:-$SCALE}" \
+    --timeout "$WORKLOAD_TIMEOUT" "$@" | tee "$RESULTS/$name.$round.txt" >&2 \
+    || echo "$name: the run reported failures or ran out of time (see above)" >&2
 }
 
 # Rounds interleave the systems, so a slow minute on a shared machine hurts all of them, not one.
@@ -100,6 +124,13 @@ for round in $(seq "$REPEAT"); do
   run redis "$round" --endpoint "127.0.0.1:$REDIS_PORT"
   # The floor: bare NetMQ through a minimal relay the tool starts itself (request/reply only).
   run netmq "$round" --workloads W3 W4
+  if [[ $DURABLE == 1 ]]; then
+    MQ_BENCH_FSYNC_EVERY_MS=1000 RUN_SYSTEM=mq RUN_SCALE=$DURABLE_SCALE run mq-1s "$round" --label mq-1s \
+      --endpoint "tcp://127.0.0.1:$MQ_DURABLE_PORT" --broker-pid "$MQ_DURABLE_PID" --workloads D1 D2 D3
+    RUN_SYSTEM=mq RUN_SCALE=$DURABLE_SCALE run mq-always "$round" --label mq-always \
+      --endpoint "tcp://127.0.0.1:$MQ_DURABLE_PORT" --broker-pid "$MQ_DURABLE_PID" --workloads D1
+    RUN_SCALE=$DURABLE_SCALE run jetstream "$round" --endpoint "nats://127.0.0.1:$JS_PORT" --workloads D1 D2
+  fi
 done
 
 echo
@@ -115,6 +146,7 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     n[sk]++
     runs[sk, n[sk]] = f["value"] + 0
     if (f["lost"] != "na") lost[sk] += f["lost"]
+    if ("stream_payload_mb" in f) payload[sk] = f["stream_payload_mb"]
   }
   # The median of the rounds (insertion sort: plain awk has none); also notes the range.
   function median(sk,    i, j, m, v, sorted) {
@@ -185,6 +217,18 @@ cat "$RESULTS"/*.txt 2>/dev/null | { grep '^BENCH ' || true; } | awk '
     printf "| W3 p50 µs | %s | %s | %s | <= 1.1 |\n", cell("mq", "W3/p50_us"), cell("mq-rpc", "W3/p50_us"), inverse("W3/p50_us")
     printf "| W3 p99 µs | %s | %s | %s | |\n", cell("mq", "W3/p99_us"), cell("mq-rpc", "W3/p99_us"), inverse("W3/p99_us")
     printf "| W4 requests/s | %s | %s | %s | >= 0.91 |\n", cell("mq", "W4/requests_per_s"), cell("mq-rpc", "W4/requests_per_s"), inverse("W4/requests_per_s")
+    if (!(("mq-1s" SUBSEP "D1/msgs_per_s") in n) && !(("jetstream" SUBSEP "D1/msgs_per_s") in n)) exit
+    print ""
+    print "| durable: streams against JetStream (file storage) | Mq, fsync every 1 s | Mq, fsync before every ack | JetStream | Mq 1 s/JetStream | Mq every ack/JetStream | target |"
+    print "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    printf "| D1 durable publish, 128 B, 64 in flight, msgs/s | %s | %s | %s | %s | %s | >= 1.0x JetStream |\n", cell("mq-1s", "D1/msgs_per_s"), cell("mq-always", "D1/msgs_per_s"), cell("jetstream", "D1/msgs_per_s"), between("mq-1s", "D1/msgs_per_s", "jetstream"), between("mq-always", "D1/msgs_per_s", "jetstream")
+    printf "| D1 broker CPU s per million msgs | %s | %s | | | | |\n", cell("mq-1s", "D1/broker_cpu_s_per_million"), cell("mq-always", "D1/broker_cpu_s_per_million")
+    printf "| D2 replay of a filled stream, 128 B, msgs/s | %s | | %s | %s | | >= 1.5x JetStream |\n", cell("mq-1s", "D2/msgs_per_s"), cell("jetstream", "D2/msgs_per_s"), between("mq-1s", "D2/msgs_per_s", "jetstream")
+    printf "| D2 broker peak RSS through fill and replay, MB | %s | | | | | |\n", cell("mq-1s", "D2/broker_peak_rss_mb")
+    printf "| D3 replay, 64 KiB, msgs/s | %s | | | | | |\n", cell("mq-1s", "D3/msgs_per_s")
+    d3 = "mq-1s" SUBSEP "D3/broker_peak_rss_mb"
+    printf "| D3 broker peak RSS, MB, with %s MB of stream on disk | %s | | | | | bounded: far below the stream |\n", (d3 in payload) ? payload[d3] : "?", cell("mq-1s", "D3/broker_peak_rss_mb")
   }'
 echo
+[[ $DURABLE == 1 ]] && echo "durable broker: DOTNET_GCHeapHardLimit=$DURABLE_HEAP ($((DURABLE_HEAP / 1048576)) MiB), durable scale $DURABLE_SCALE"
 echo "raw results and server logs: $RESULTS"
