@@ -183,7 +183,7 @@ public sealed partial class MqClient
         if (_tables.Pending.TryTakeRequest(id, out _) && Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
             && _outbox.WriteNow(static (ref MessagePackWriter w, in ulong rid) => CommandWriter.WriteCancel(ref w, rid), id))
         {
-            _connection.Wake();
+            _connection.SendOrWake();
         }
     }
 

@@ -114,7 +114,7 @@ public sealed partial class MqClient
         if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected && _tables.Pending.TryGetRequest(id, out _)
             && _outbox.WriteNow(static (ref MessagePackWriter w, in (ulong Id, uint Count) s) => CommandWriter.WriteGrant(ref w, s.Id, s.Count), (id, count)))
         {
-            _connection.Wake();
+            _connection.SendOrWake();
         }
     }
 }

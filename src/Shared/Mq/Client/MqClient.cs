@@ -189,7 +189,7 @@ public sealed partial class MqClient : IAsyncDisposable
         if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
             && _outbox.WriteNow(static (ref MessagePackWriter w, in (ulong Sid, uint Count) s) => CommandWriter.WriteAck(ref w, s.Sid, s.Count), (sid, count)))
         {
-            _connection.Wake();
+            _connection.SendOrWake();
         }
     }
 
@@ -199,7 +199,7 @@ public sealed partial class MqClient : IAsyncDisposable
         if (Volatile.Read(ref _disposed) == 0 && State == ConnectionState.Connected
             && _outbox.WriteNow(static (ref MessagePackWriter w, in (ulong Sid, ulong Sequence) s) => CommandWriter.WriteStreamAck(ref w, s.Sid, s.Sequence), (sid, streamSequence)))
         {
-            _connection.Wake();
+            _connection.SendOrWake();
         }
     }
 
@@ -208,9 +208,20 @@ public sealed partial class MqClient : IAsyncDisposable
 
     private async ValueTask WriteAsync<TState>(Outbox outbox, CommandWrite<TState> write, TState state, CancellationToken cancellationToken)
     {
-        if (await outbox.WriteAsync(write, state, cancellationToken).ConfigureAwait(false))
+        if (!await outbox.WriteAsync(write, state, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // Publishes come in bursts: the socket thread's pass puts a burst in one frame, where sending each from its
+        // writer would cost a system call apiece.
+        if (outbox == _publishes)
         {
             _connection.Wake();
+        }
+        else
+        {
+            _connection.SendOrWake();
         }
     }
 

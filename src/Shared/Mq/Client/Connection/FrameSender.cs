@@ -38,6 +38,16 @@ internal sealed class FrameSender(IPeerTransport transport, Outbox outbox, Outbo
         transport.Flush();
     }
 
+    /// <summary>
+    /// <see cref="SendPending"/> on a live session from a thread other than the socket thread (holding the
+    /// connection's socket lock): true if everything went out at once; false if something is left for the socket thread.
+    /// </summary>
+    public bool TrySendInline()
+    {
+        SendQueued(connected: true);
+        return _unsent.Count == 0 && transport.TryFlush();
+    }
+
     /// <summary>Pushes out what <see cref="SendDirect"/> queued outside a <see cref="SendPending"/>.</summary>
     public void Flush() => transport.Flush();
 

@@ -44,7 +44,7 @@ internal sealed partial class PeerConnection
         bool netmq = !LocalEndpoint.IsLocal(_options.Endpoint)
             && (_options.TcpOverNetMq || Environment.GetEnvironmentVariable(TcpTransportVariable) == "netmq");
         return !netmq
-            ? new StreamTransport(_poller, this, Post, maxFrameBytes, _options, _logger)
+            ? new StreamTransport(_poller, this, Post, _socketLock, maxFrameBytes, _options, _logger)
             : new NetMqTransport(_poller, this, maxFrameBytes, _options);
     }
 }

@@ -29,6 +29,10 @@ internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
     private readonly Action<MqException> _asyncError;
     private readonly IPeerTransport _transport;
     private readonly NetMQQueue<Action?> _work = new();
+
+    // Held by the poller thread in each of its handlers, and by a writer that sends its own command (Wake): the sender
+    // and the stream transport are used by one thread at a time, and a command can leave without a thread hop.
+    private readonly Lock _socketLock = new();
     private readonly NetMQTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly NetMQPoller _poller;
     private readonly FrameSender _sender;
@@ -84,8 +88,38 @@ internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
         _poller.RunAsync("mq-peer", isBackgroundThread: true);
     }
 
-    /// <summary>Called by writers when the outbox went from empty to not empty.</summary>
+    /// <summary>Called by writers when an outbox went from empty to not empty: the socket thread sends it on its next pass.</summary>
     public void Wake() => _work.Enqueue(null);
+
+    /// <summary>
+    /// As <see cref="Wake"/>, for the command outbox. On a quiet connection (no other request in flight or being
+    /// served, the socket thread idle) the writer sends the outbox itself: a lone request or reply leaves without
+    /// the socket thread's wake-up (a signal through a socket pair, a poll and a context switch, a third of a
+    /// round trip's latency here). With more in flight, its pass batches what piles up into one frame instead.
+    /// </summary>
+    public void SendOrWake()
+    {
+        if (_transport.SendsInline && _tables.Pending.RequestCount + _tables.Serving.Count <= 1
+            && !_socketLock.IsHeldByCurrentThread && _socketLock.TryEnter())
+        {
+            bool sent;
+            try
+            {
+                sent = State == ConnectionState.Connected && _sender.TrySendInline();
+            }
+            finally
+            {
+                _socketLock.Exit();
+            }
+
+            if (sent)
+            {
+                return;
+            }
+        }
+
+        Wake();
+    }
 
     /// <summary>Runs <paramref name="action"/> on the socket thread.</summary>
     public void Post(Action action) => _work.Enqueue(action);
@@ -122,12 +156,25 @@ internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
     {
         _identityKey?.Dispose();
         _poller.Dispose();
-        _channel?.Dispose();
+        lock (_socketLock)
+        {
+            // Not under a writer's inline send: the transport's buffers go back to the pool.
+            _channel?.Dispose();
+            _transport.Dispose();
+        }
+
         _work.Dispose();
-        _transport.Dispose();
     }
 
     private void OnWork(object? sender, NetMQQueueEventArgs<Action?> e)
+    {
+        lock (_socketLock)
+        {
+            RunWork();
+        }
+    }
+
+    private void RunWork()
     {
         try
         {
@@ -154,6 +201,14 @@ internal sealed partial class PeerConnection : IDisposable, IPeerTransportSink
     }
 
     private void OnTimer(object? sender, NetMQTimerEventArgs e)
+    {
+        lock (_socketLock)
+        {
+            Tick();
+        }
+    }
+
+    private void Tick()
     {
         long now = Environment.TickCount64;
         try

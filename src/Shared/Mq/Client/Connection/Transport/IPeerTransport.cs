@@ -30,6 +30,19 @@ internal interface IPeerTransport : IDisposable
     /// <summary>Pushes out what the sends since the last flush queued (the stream transport's one send call per batch).</summary>
     void Flush();
 
+    /// <summary>
+    /// True when another thread may send (<see cref="TrySend(ReadOnlySpan{byte})"/>, then <see cref="TryFlush"/>)
+    /// while it holds the connection's socket lock, which the poller thread holds in every handler: a .NET socket
+    /// may be written from any thread, a NetMQ socket only from its own.
+    /// </summary>
+    bool SendsInline { get; }
+
+    /// <summary>
+    /// The flush of a send from another thread: true if the kernel took every queued byte at once; otherwise the
+    /// bytes stay queued for the poller thread's <see cref="Flush"/>, which owns the retry timer and the connection's loss.
+    /// </summary>
+    bool TryFlush();
+
     /// <summary>Why the last connection attempt failed or the last connection ended, or null (for the connect timeout's error).</summary>
     string? LastFailure { get; }
 }

@@ -66,6 +66,10 @@ internal sealed class NetMqTransport : IPeerTransport
         // NetMQ's I/O thread writes as soon as a frame is queued.
     }
 
+    public bool SendsInline => false;
+
+    public bool TryFlush() => throw new InvalidOperationException("a NetMQ socket is used by its poller thread only");
+
     public void Dispose() => _socket.Dispose();
 
     private void OnReceiveReady(object? sender, NetMQSocketEventArgs e)

@@ -31,6 +31,14 @@ internal sealed partial class StreamTransport
 
     private void OnReadable(Socket socket)
     {
+        lock (_socketLock)
+        {
+            ReadAvailable(socket);
+        }
+    }
+
+    private void ReadAvailable(Socket socket)
+    {
         try
         {
             if (socket != _socket)

@@ -44,6 +44,8 @@ internal sealed partial class StreamTransport
         return true;
     }
 
+    public bool SendsInline => true;
+
     public void Flush()
     {
         if (_socket is not { } socket)
@@ -51,20 +53,29 @@ internal sealed partial class StreamTransport
             return;
         }
 
+        SocketError error = SendQueued(socket);
+        if (error == SocketError.WouldBlock)
+        {
+            _timer.Interval = 1;
+            _timer.Enable = true;
+        }
+        else if (error != SocketError.Success)
+        {
+            Lose($"writing to the broker failed: {error}");
+        }
+    }
+
+    public bool TryFlush() => _socket is not { } socket ? _outEnd == _outStart : SendQueued(socket) == SocketError.Success;
+
+    /// <summary>Writes queued bytes until none are left (Success) or the socket refuses (WouldBlock or an error).</summary>
+    private SocketError SendQueued(Socket socket)
+    {
         while (_outEnd > _outStart)
         {
             int sent = socket.Send(_out.AsSpan(_outStart, _outEnd - _outStart), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
-            {
-                _timer.Interval = 1;
-                _timer.Enable = true;
-                return;
-            }
-
             if (error != SocketError.Success)
             {
-                Lose($"writing to the broker failed: {error}");
-                return;
+                return error;
             }
 
             _outStart += sent;
@@ -77,6 +88,8 @@ internal sealed partial class StreamTransport
             ArrayPool<byte>.Shared.Return(_out);
             _out = ArrayPool<byte>.Shared.Rent(WriteBufferBytes);
         }
+
+        return SocketError.Success;
     }
 
     /// <summary>Bytes the transport itself writes (greeting, READY, PONG): queued whatever the bound.</summary>

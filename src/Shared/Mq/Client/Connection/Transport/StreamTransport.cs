@@ -23,6 +23,7 @@ internal sealed partial class StreamTransport : IPeerTransport
     private readonly NetMQPoller _poller;
     private readonly IPeerTransportSink _sink;
     private readonly Action<Action> _post;
+    private readonly Lock _socketLock;
     private readonly ILogger _logger;
     private readonly long _maxFrameBytes;
     private readonly TimeSpan _reconnectInterval;
@@ -39,12 +40,16 @@ internal sealed partial class StreamTransport : IPeerTransport
     private bool _stopped = true; // no connection wanted: before Connect, after Disconnect or Dispose
     private bool _disposed;
 
-    /// <summary>Adds its timer to <paramref name="poller"/>; <paramref name="post"/> runs an action on the poller thread (its work queue).</summary>
-    public StreamTransport(NetMQPoller poller, IPeerTransportSink sink, Action<Action> post, long maxFrameBytes, MqClientOptions options, ILogger logger)
+    /// <summary>
+    /// Adds its timer to <paramref name="poller"/>; <paramref name="post"/> runs an action on the poller thread (its
+    /// work queue); <paramref name="socketLock"/> is the connection's, held by its handlers and by inline senders.
+    /// </summary>
+    public StreamTransport(NetMQPoller poller, IPeerTransportSink sink, Action<Action> post, Lock socketLock, long maxFrameBytes, MqClientOptions options, ILogger logger)
     {
         _poller = poller;
         _sink = sink;
         _post = post;
+        _socketLock = socketLock;
         _logger = logger;
         _maxFrameBytes = maxFrameBytes;
         _reconnectInterval = options.ReconnectInterval;
@@ -279,6 +284,14 @@ internal sealed partial class StreamTransport : IPeerTransport
     }
 
     private void OnTimer(object? sender, NetMQTimerEventArgs e)
+    {
+        lock (_socketLock)
+        {
+            Retry();
+        }
+    }
+
+    private void Retry()
     {
         try
         {
