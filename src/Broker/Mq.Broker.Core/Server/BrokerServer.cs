@@ -364,7 +364,7 @@ public sealed partial class BrokerServer : IAsyncDisposable
             server._engine.OnConnected(connection.Key, connection.Address, connection.AcceptedAt, now, connection.IsLocal, connection.Local);
         });
 
-        public void OnFrames(InboundBatch batch) => server._loop.Post(batch);
+        public void OnFrames(InboundBatch batch) => server._loop.PostAndRun(batch);
 
         public void OnPong(ZmtpConnection connection, ulong token) => server._loop.Post(now => server._engine.Quiet.OnPong(connection.Key, token, now));
 
