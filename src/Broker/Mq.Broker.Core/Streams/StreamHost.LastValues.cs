@@ -85,9 +85,9 @@ internal sealed partial class StreamHost
         {
             reason = $"'{key}' changes now (a write is being stored): expected revision {expected} is out of date";
         }
-        else if ((index.Latest(key) ?? 0) != expected)
+        else if (Revision(stream, index, key) != expected)
         {
-            reason = $"'{key}' is at revision {index.Latest(key) ?? 0}, not {expected}";
+            reason = $"'{key}' is at revision {Revision(stream, index, key)}, not {expected}";
         }
 
         if (reason is null)
@@ -98,6 +98,10 @@ internal sealed partial class StreamHost
         Refuse(stream, durable ? publisher : null, reference, ErrorCode.Conflict, reason, now);
         return false;
     }
+
+    /// <summary>The newest sequence of <paramref name="subject"/> still stored; 0 when it has none (or a limit such as MaxAge removed it).</summary>
+    private static ulong Revision(BrokerStream stream, LastValueIndex index, string subject) =>
+        index.Latest(subject) is { } latest && latest >= stream.Store.State.FirstSequence ? latest : 0;
 
     /// <summary>Counts an append of a last-value stream in flight for its subject (<paramref name="delta"/> +1 handed over, -1 done).</summary>
     private static void CountPending(BrokerStream stream, string subject, int delta)
