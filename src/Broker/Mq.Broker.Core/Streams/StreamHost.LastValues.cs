@@ -41,6 +41,30 @@ internal sealed partial class StreamHost
     /// <summary>What a reader needs subscribe permission on: its filter if it has one (it gets nothing else), else all the stream captures.</summary>
     private static string[] ReadSubjects(BrokerStream stream, string? filter) => filter is null ? stream.Options.Subjects : [filter];
 
+    /// <summary>
+    /// A publish to a stream keeping last values with this header (value <c>sub</c>) replaces every kept message of its
+    /// subject: a key-value purge, after which the subject's history is that message alone.
+    /// </summary>
+    public const string RollupHeader = "mq-rollup";
+
+    /// <summary>Records a stored message in the last-value index (if the stream keeps one): it is its subject's newest.</summary>
+    private static void KeepLastValue(BrokerStream stream, string subject, ulong sequence, ReadOnlyMemory<byte> headers)
+    {
+        if (stream.LastValues is not { } index)
+        {
+            return;
+        }
+
+        if (HeaderValue(headers, RollupHeader) == "sub")
+        {
+            index.Rollup(subject, sequence);
+        }
+        else
+        {
+            index.Add(subject, sequence);
+        }
+    }
+
     /// <summary>Rebuilds the last-value index of a stream being opened from its records (before the broker thread starts).</summary>
     private static async Task IndexAsync(BrokerStream stream, CancellationToken cancellationToken)
     {
@@ -58,7 +82,11 @@ internal sealed partial class StreamHost
                 break;
             }
 
-            index.AddAll(batch);
+            foreach (StoredMessage message in batch)
+            {
+                KeepLastValue(stream, message.Subject, message.Sequence, message.Headers);
+            }
+
             next = batch[^1].Sequence + 1;
         }
     }
