@@ -243,8 +243,11 @@ public sealed class KeyValueTests
         await using StreamBroker broker = await StreamBroker.StartAsync();
         MqClient client = await broker.ConnectAsync("client");
         MqKeyValue config = await client.CreateKeyValueAsync(new MqKeyValueOptions { Bucket = "config", History = 4, Ttl = TimeSpan.FromHours(1) });
-        await config.PutAsync("a", Bytes("1"));
+        ulong one = await config.PutAsync("a", Bytes("1"));
+        await config.PutAsync("a", Bytes("2"));
 
+        Dictionary<string, object?> first = await StreamBroker.AdminAsync(client, "$SYS.kv.get", new() { ["bucket"] = "config", ["key"] = "a", ["revision"] = one });
+        Assert.Equal((true, "1"), (first["found"], Encoding.UTF8.GetString((byte[])first["value"]!)));
         Dictionary<string, object?> info = await StreamBroker.AdminAsync(client, "$SYS.kv.info", new() { ["bucket"] = "config" });
         Dictionary<string, object?> list = await StreamBroker.AdminAsync(client, "$SYS.kv.list", []);
         await client.DeleteKeyValueAsync("config");

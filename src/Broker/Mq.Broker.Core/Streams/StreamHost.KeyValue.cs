@@ -152,8 +152,18 @@ internal sealed partial class StreamHost
             return;
         }
 
+        long? revision;
+        try
+        {
+            revision = Number(args, "revision");
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+        {
+            Reply(requester, rid, ErrorCode.Malformed, $"{name}: revision is a number ({ex.Message})", null, now);
+            return;
+        }
+
         LastValueIndex index = stream.LastValues!;
-        long? revision = Number(args, "revision");
         IEnumerable<ulong> wanted = name == KeyValueHistory ? index.History(subject)
             : revision is { } asked ? index.History(subject).Where(s => s == (ulong)asked)
             : index.Latest(subject) is { } latest ? [latest] : [];
