@@ -57,6 +57,28 @@ public sealed class KeyValueTests
     }
 
     [Fact]
+    public async Task Of_writers_racing_from_the_same_revision_exactly_one_wins()
+    {
+        await using StreamBroker broker = await StreamBroker.StartAsync();
+        MqClient one = await broker.ConnectAsync("one");
+        MqClient two = await broker.ConnectAsync("two");
+        MqKeyValue first = await one.CreateKeyValueAsync(new MqKeyValueOptions { Bucket = "counters", Storage = MqKeyValueStorage.Memory });
+        MqKeyValue second = two.KeyValue("counters");
+        ulong start = await first.PutAsync("n", Bytes("0"));
+
+        for (int round = 0; round < 20; round++)
+        {
+            Task<ulong>[] writes = [first.UpdateAsync("n", Bytes($"a{round}"), start).AsTask(), second.UpdateAsync("n", Bytes($"b{round}"), start).AsTask()];
+            Task all = Task.WhenAll(writes);
+            await Assert.ThrowsAsync<MqKeyValueConflictException>(() => all.WaitAsync(Waits.Default));
+
+            ulong won = await Assert.Single(writes, w => w.IsCompletedSuccessfully);
+            Assert.Equal(won, (await first.GetAsync("n"))!.Revision);
+            start = won;
+        }
+    }
+
+    [Fact]
     public async Task Create_writes_only_an_absent_key_also_after_a_delete_or_purge()
     {
         await using StreamBroker broker = await StreamBroker.StartAsync();
