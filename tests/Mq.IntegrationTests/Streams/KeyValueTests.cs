@@ -118,6 +118,32 @@ public sealed class KeyValueTests
     }
 
     [Fact]
+    public async Task A_history_larger_than_one_reply_comes_whole_and_too_many_keys_are_refused_not_cut()
+    {
+        await using StreamBroker broker = await StreamBroker.StartAsync(o => o.Broker.MaxPayloadBytes = 4096);
+        MqClient client = await broker.ConnectAsync("client");
+        MqKeyValue big = await client.CreateKeyValueAsync(new MqKeyValueOptions { Bucket = "big", History = 5, Storage = MqKeyValueStorage.Memory });
+        for (int i = 0; i < 5; i++)
+        {
+            await big.PutAsync("blob", Enumerable.Repeat((byte)('a' + i), 1500).ToArray());
+        }
+
+        for (int i = 0; i < 100; i++)
+        {
+            await big.PutAsync($"key.number.{i:D3}.with.a.longer.tail", Bytes("x"));
+        }
+
+        IReadOnlyList<MqKeyValueEntry> history = await big.HistoryAsync("blob");
+        MqException tooMany = await Assert.ThrowsAnyAsync<MqException>(async () => await big.KeysAsync());
+
+        Assert.Equal("abcde", string.Concat(history.Select(e => (char)e.Value.Span[0])));
+        Assert.All(history, e => Assert.Equal(1500, e.Value.Length));
+        Assert.Equal(ErrorCode.LimitExceeded, tooMany.Code);
+        Assert.Contains("101 keys matching '>'", tooMany.Message, StringComparison.Ordinal);
+        Assert.Equal(["key.number.007.with.a.longer.tail"], await big.KeysAsync("key.number.007.>"));
+    }
+
+    [Fact]
     public async Task A_value_expires_after_the_bucket_ttl_and_the_key_can_be_created_again()
     {
         await using StreamBroker broker = await StreamBroker.StartAsync();

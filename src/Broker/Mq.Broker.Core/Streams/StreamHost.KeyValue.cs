@@ -175,9 +175,28 @@ internal sealed partial class StreamHost
                 return null;
             }
 
-            return name == KeyValueHistory
-                ? new() { ["bucket"] = bucket, ["key"] = key, ["entries"] = found.Select(m => EntryMap(bucket, m)).ToArray() }
-                : found.Count == 0 ? new() { ["bucket"] = bucket, ["key"] = key, ["found"] = false } : EntryMap(bucket, found[0]);
+            if (name != KeyValueHistory)
+            {
+                return found.Count == 0 ? new() { ["bucket"] = bucket, ["key"] = key, ["found"] = false } : EntryMap(bucket, found[0]);
+            }
+
+            // The newest revisions whose values fit one payload; the older ones are named, for the reader to get one by one.
+            int omit = found.Count;
+            long bytes = 0;
+            while (omit > 0 && (bytes += found[omit - 1].Payload.Length + 64) <= options.MaxPayloadBytes)
+            {
+                omit--;
+            }
+
+            // The newest always goes: one value fits a reply by itself.
+            omit = Math.Max(0, Math.Min(omit, found.Count - 1));
+            return new()
+            {
+                ["bucket"] = bucket,
+                ["key"] = key,
+                ["entries"] = found.Skip(omit).Select(m => EntryMap(bucket, m)).ToArray(),
+                ["omitted_revisions"] = found.Take(omit).Select(m => m.Sequence).ToArray(),
+            };
         });
     }
 
@@ -204,16 +223,51 @@ internal sealed partial class StreamHost
         var current = stream.LastValues!.Current(s => Subject.Matches(pattern, s)).Where(p => Current(stream, p.Sequence)).ToList();
         ulong revision = current.Count == 0 ? 0 : current[^1].Sequence;
         int prefix = bucket.Length + 5;
+        long limit;
+        try
+        {
+            limit = Number(args, "limit") ?? long.MaxValue;
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+        {
+            Reply(requester, rid, ErrorCode.Malformed, $"{KeyValueKeys}: limit is a number ({ex.Message})", null, now);
+            return;
+        }
+
         if (args.GetValueOrDefault("include_deleted") is true)
         {
-            Reply(requester, rid, ErrorCode.None, null, new() { ["bucket"] = bucket, ["keys"] = current.Select(p => p.Subject[prefix..]).ToArray(), ["revision"] = revision }, now);
+            Reply(requester, rid, ErrorCode.None, null, KeysMap(bucket, current.Select(p => p.Subject[prefix..]), revision, limit), now);
             return;
         }
 
         ulong[] sequences = [.. current.Select(p => p.Sequence)];
         _ = RunAsync(requester, rid, async () => await ReadEachAsync(stream, sequences).ConfigureAwait(false), (result, _) => result is List<StoredMessage> found
-            ? new() { ["bucket"] = bucket, ["keys"] = found.Where(m => HeaderValue(m.Headers, OperationHeader) is null).Select(m => m.Subject[prefix..]).ToArray(), ["revision"] = revision }
+            ? KeysMap(bucket, found.Where(m => HeaderValue(m.Headers, OperationHeader) is null).Select(m => m.Subject[prefix..]), revision, limit)
             : null);
+    }
+
+    /// <summary>
+    /// The reply of <c>$SYS.kv.keys</c>: at most <paramref name="limit"/> keys, and no more than half a payload of them so
+    /// the reply always fits one frame; <c>omitted</c> says how many matched beyond.
+    /// </summary>
+    private Dictionary<string, object?> KeysMap(string bucket, IEnumerable<string> keys, ulong revision, long limit)
+    {
+        var listed = new List<string>();
+        long bytes = 0;
+        int omitted = 0;
+        foreach (string key in keys)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(key) + 3;
+            if (listed.Count >= limit || bytes > options.MaxPayloadBytes / 2)
+            {
+                omitted++;
+                continue;
+            }
+
+            listed.Add(key);
+        }
+
+        return new() { ["bucket"] = bucket, ["keys"] = listed.ToArray(), ["omitted"] = omitted, ["revision"] = revision };
     }
 
     /// <summary>Whether the requester may read <paramref name="subject"/> (a key or a pattern of keys); if not it was answered.</summary>

@@ -100,15 +100,38 @@ public sealed class MqKeyValue
     {
         EnsureKey(key);
         Dictionary<string, object?> reply = await AskAsync("$SYS.kv.history", new() { ["key"] = key }, cancellationToken).ConfigureAwait(false);
-        return reply.GetValueOrDefault("entries") is object[] entries ? [.. entries.OfType<Dictionary<object, object?>>().Select(Entry)] : [];
+        var history = new List<MqKeyValueEntry>();
+
+        // The broker names the older revisions whose values did not fit its reply: each is asked for by itself.
+        foreach (ulong revision in reply.GetValueOrDefault("omitted_revisions") is object[] omitted ? omitted.Select(Unsigned) : [])
+        {
+            Dictionary<string, object?> one = await AskAsync("$SYS.kv.get", new() { ["key"] = key, ["revision"] = revision }, cancellationToken).ConfigureAwait(false);
+            if (one.GetValueOrDefault("found") is true)
+            {
+                history.Add(Entry(one.ToDictionary(p => (object)p.Key, p => p.Value)));
+            }
+        }
+
+        history.AddRange(reply.GetValueOrDefault("entries") is object[] entries ? entries.OfType<Dictionary<object, object?>>().Select(Entry) : []);
+        return history;
     }
 
-    /// <summary>The keys with a value (deleted ones left out) that <paramref name="filter"/> matches (a pattern of keys; all by default).</summary>
+    /// <summary>
+    /// The keys with a value (deleted ones left out) that <paramref name="filter"/> matches (a pattern of keys; all by
+    /// default). Throws <see cref="MqException"/> with <see cref="ErrorCode.LimitExceeded"/> when more match than one reply
+    /// holds (about half the broker's payload limit of key bytes).
+    /// </summary>
     public async ValueTask<IReadOnlyList<string>> KeysAsync(string filter = ">", CancellationToken cancellationToken = default)
     {
         EnsureKey(filter, SubjectKind.Pattern);
         Dictionary<string, object?> reply = await AskAsync("$SYS.kv.keys", new() { ["filter"] = filter }, cancellationToken).ConfigureAwait(false);
-        return reply.GetValueOrDefault("keys") is object[] keys ? [.. keys.OfType<string>()] : [];
+        string[] keys = reply.GetValueOrDefault("keys") is object[] list ? [.. list.OfType<string>()] : [];
+        if (Unsigned(reply.GetValueOrDefault("omitted")) is var omitted and > 0)
+        {
+            throw new MqException(ErrorCode.LimitExceeded, $"bucket {Bucket} has {keys.Length + (long)omitted} keys matching '{filter}', more than one reply holds ({keys.Length}): list fewer with a narrower filter");
+        }
+
+        return keys;
     }
 
     /// <summary>
@@ -121,7 +144,7 @@ public sealed class MqKeyValue
         EnsureKey(filter, SubjectKind.Pattern);
 
         // The newest revision among the current values now; the consumer below gets it, or a newer one of its key, first.
-        Dictionary<string, object?> keys = await AskAsync("$SYS.kv.keys", new() { ["filter"] = filter, ["include_deleted"] = true }, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, object?> keys = await AskAsync("$SYS.kv.keys", new() { ["filter"] = filter, ["include_deleted"] = true, ["limit"] = 0 }, cancellationToken).ConfigureAwait(false);
         ulong revision = Unsigned(keys.GetValueOrDefault("revision"));
         MqSubscription consumer = await _client.ConsumeAsync(Stream, _prefix + filter, StreamStart.LastPerSubject, cancellationToken).ConfigureAwait(false);
         return new MqKeyValueWatch(this, consumer, revision);
