@@ -73,7 +73,9 @@ public sealed class MqKeyValue
             MqKeyValueEntry? latest = await LatestAsync(key, cancellationToken).ConfigureAwait(false);
             if (latest is null or { Operation: MqKeyValueOperation.Put })
             {
-                throw new MqKeyValueConflictException(key, 0, $"key '{key}' of bucket {Bucket} exists (revision {latest?.Revision})");
+                throw new MqKeyValueConflictException(key, 0, latest is null
+                    ? $"key '{key}' of bucket {Bucket} was being written by another writer: read it and try again"
+                    : $"key '{key}' of bucket {Bucket} exists (revision {latest.Revision})");
             }
 
             return await UpdateAsync(key, value, latest.Revision, cancellationToken).ConfigureAwait(false);
