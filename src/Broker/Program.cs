@@ -55,6 +55,8 @@ foreach (Command streamCommand in StreamCommands.Create())
     root.Subcommands.Add(streamCommand);
 }
 
+root.Subcommands.Add(KeyValueCommands.Create());
+
 var watchOptions = new SystemCommandOptions("Seconds to wait for the broker, then for the events (default: connect within 5 s, then watch until stopped)", null);
 var eventCount = new Option<int?>("--count") { Description = "Exit 0 after this many events (2 if fewer came within --timeout)" };
 eventCount.Validators.Add(result =>

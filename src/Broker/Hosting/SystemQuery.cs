@@ -23,11 +23,9 @@ internal static class SystemQuery
         RunAsync(command, "$SYS." + command, ReadOnlyMemory<byte>.Empty, options, json, output, error, cancellationToken);
 
     /// <summary>Asks <paramref name="service"/> with <paramref name="payload"/>; a list reply's entries are under the key <paramref name="command"/>.</summary>
-    public static async Task<int> RunAsync(string command, string service, ReadOnlyMemory<byte> payload, MqClientOptions options, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        try
+    public static Task<int> RunAsync(string command, string service, ReadOnlyMemory<byte> payload, MqClientOptions options, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        WithClientAsync(command, options, error, async client =>
         {
-            await using MqClient client = await MqClient.ConnectAsync(options, cancellationToken: cancellationToken);
             MqReply reply = await client.RequestAsync(service, payload, cancellationToken: cancellationToken);
             if (json)
             {
@@ -39,13 +37,25 @@ internal static class SystemQuery
             }
 
             return 0;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Connects, runs <paramref name="body"/> and returns its exit code; a broker that cannot be reached or does not answer
+    /// in time is exit 2, a refusal (or a bad argument the client found) exit 1, each with one line on <paramref name="error"/>.
+    /// </summary>
+    public static async Task<int> WithClientAsync(string command, MqClientOptions options, TextWriter error, Func<MqClient, Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using MqClient client = await MqClient.ConnectAsync(options, cancellationToken: cancellationToken);
+            return await body(client);
         }
         catch (Exception ex) when (ex is NotConnectedException or MqTimeoutException)
         {
             await error.WriteLineAsync($"Mq broker {command}: {ex.Message}");
             return Unreachable;
         }
-        catch (Exception ex) when (ex is MqException or MessagePackSerializationException)
+        catch (Exception ex) when (ex is MqException or MessagePackSerializationException or ArgumentException)
         {
             await error.WriteLineAsync($"Mq broker {command}: {ex.Message}");
             return BrokerProgram.BadArguments;

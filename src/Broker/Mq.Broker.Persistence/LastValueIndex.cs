@@ -43,6 +43,20 @@ public sealed class LastValueIndex
         return kept.Count > Depth ? kept.Dequeue() : null;
     }
 
+    /// <summary>
+    /// Records a stored message that replaces every kept one of its subject (a roll-up: a key-value purge), so readers
+    /// skip all that came before it.
+    /// </summary>
+    public void Rollup(string subject, ulong sequence)
+    {
+        if (_bySubject.TryGetValue(subject, out Queue<ulong>? kept) && kept.Count > 0 && kept.Last() >= sequence)
+        {
+            return;
+        }
+
+        _bySubject[subject] = new Queue<ulong>([sequence]);
+    }
+
     /// <summary>Records every message of a batch read in order (rebuilding at open).</summary>
     public void AddAll(IEnumerable<StoredMessage> messages)
     {

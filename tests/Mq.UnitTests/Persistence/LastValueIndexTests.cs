@@ -35,6 +35,20 @@ public sealed class LastValueIndexTests
     }
 
     [Fact]
+    public void A_rollup_leaves_only_itself_kept_and_is_ignored_when_seen_twice()
+    {
+        var index = new LastValueIndex(3);
+        index.AddAll([Message(1, "k"), Message(2, "k"), Message(3, "other")]);
+        index.Rollup("k", 4);
+        index.Rollup("k", 4);
+        index.Add("k", 5);
+
+        Assert.Equal([4UL, 5UL], index.History("k"));
+        Assert.False(index.IsKept("k", 2));
+        Assert.Equal([3UL], index.History("other"));
+    }
+
+    [Fact]
     public void Max_per_subject_is_validated()
     {
         Assert.Contains(new BrokerStreamOptions { Subjects = ["a.>"], MaxPerSubject = 0 }.Problems("s"), p => p.Contains("MaxPerSubject", StringComparison.Ordinal));

@@ -23,7 +23,8 @@ internal sealed partial class RequestRouter
         }
 
         ReadOnlySpan<char> name = buffer[..length];
-        if (requester.Permissions is { } permissions && !permissions.CanRequest(name))
+        // A key-value read is checked by what it reads (subscribe permission), as a watch of the same keys would be.
+        if (requester.Permissions is { } permissions && !permissions.CanRequest(name) && !Mq.Broker.Streams.StreamHost.IsKeyValueRead(name))
         {
             Fail(requester, ask.Rid, ErrorCode.PermissionDenied, $"request '{name}' is not allowed for identity '{requester.Identity!.Name}'", now);
             events.PermissionDenied(requester, "request", name.ToString(), now);

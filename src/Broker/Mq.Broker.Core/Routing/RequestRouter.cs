@@ -25,7 +25,7 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
 
     public int PendingCount => _pending.Count;
 
-    /// <summary>Answers the <c>$SYS.stream.</c> admin requests; null in a broker without streams.</summary>
+    /// <summary>Answers the <c>$SYS.stream.</c> and <c>$SYS.kv.</c> requests; null in a broker without streams.</summary>
     public Streams.StreamHost? Streams { get; set; }
 
     /// <summary>Every service with its number of servers, of requests handed to them and not answered yet, and its statistics.</summary>
@@ -115,6 +115,12 @@ internal sealed partial class RequestRouter(BrokerOptions options, PeerWriter wr
         if (Streams is not null && name.StartsWith(Mq.Broker.Streams.StreamHost.AdminPrefix, StringComparison.Ordinal))
         {
             Streams.Request(requester, rid, name.ToString(), ask.Payload, now);
+            return;
+        }
+
+        if (Streams is not null && name.StartsWith(Mq.Broker.Streams.StreamHost.KeyValuePrefix, StringComparison.Ordinal))
+        {
+            Streams.KeyValueRequest(requester, rid, name.ToString(), ask.Payload, now);
             return;
         }
 

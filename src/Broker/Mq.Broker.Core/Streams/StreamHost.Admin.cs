@@ -29,14 +29,8 @@ internal sealed partial class StreamHost
     /// <summary>A request to a <c>$SYS.stream.</c> name, already admitted (its request permission checked).</summary>
     public void Request(PeerSession requester, ulong rid, string name, ReadOnlyMemory<byte> payload, long now)
     {
-        Dictionary<string, object?> args;
-        try
+        if (Arguments(requester, rid, name, payload, now) is not { } args)
         {
-            args = payload.IsEmpty ? [] : MessagePackSerializer.Deserialize<Dictionary<string, object?>>(payload, Untrusted) ?? [];
-        }
-        catch (MessagePackSerializationException ex)
-        {
-            Reply(requester, rid, ErrorCode.Malformed, $"{name} takes a MessagePack map with string keys: {ex.Message}", null, now);
             return;
         }
 
@@ -94,6 +88,20 @@ internal sealed partial class StreamHost
         }
     }
 
+    /// <summary>The map of a request's payload (empty for none), or null when it is not one (and the requester was answered).</summary>
+    private Dictionary<string, object?>? Arguments(PeerSession requester, ulong rid, string name, ReadOnlyMemory<byte> payload, long now)
+    {
+        try
+        {
+            return payload.IsEmpty ? [] : MessagePackSerializer.Deserialize<Dictionary<string, object?>>(payload, Untrusted) ?? [];
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            Reply(requester, rid, ErrorCode.Malformed, $"{name} takes a MessagePack map with string keys: {ex.Message}", null, now);
+            return null;
+        }
+    }
+
     private void CreateStream(PeerSession requester, ulong rid, string name, Dictionary<string, object?> args, long now)
     {
         BrokerStreamOptions stream;
@@ -107,6 +115,12 @@ internal sealed partial class StreamHost
             return;
         }
 
+        CreateStream(requester, rid, name, stream, InfoMap, now);
+    }
+
+    /// <summary>Creates a stream of settings already parsed (a bucket's, for one) and answers with <paramref name="describe"/> of it.</summary>
+    private void CreateStream(PeerSession requester, ulong rid, string name, BrokerStreamOptions stream, Func<BrokerStream, Dictionary<string, object?>> describe, long now)
+    {
         string? problem = stream.Problems(name).FirstOrDefault()
             ?? (stream.Storage == StreamStorage.File && _files is null ? "this broker has no Broker:StoreDirectory: it can create Memory streams only" : null);
         if (problem is not null)
@@ -120,7 +134,7 @@ internal sealed partial class StreamHost
             // Asking again for the same stream is not an error: a script may create what it needs at every start.
             if (Same(existing.Options, stream))
             {
-                Reply(requester, rid, ErrorCode.None, null, InfoMap(existing), now);
+                Reply(requester, rid, ErrorCode.None, null, describe(existing), now);
             }
             else
             {
@@ -158,7 +172,7 @@ internal sealed partial class StreamHost
             var created = new BrokerStream(this, name, stream, (IStreamStore)store);
             _streams[name] = created;
             LogCreated(name, string.Join(' ', stream.Subjects), stream.Storage);
-            return InfoMap(created);
+            return describe(created);
         });
     }
 
@@ -303,7 +317,6 @@ internal sealed partial class StreamHost
             throw new ArgumentException($"unknown key '{unknown}' (known: {string.Join(", ", known)})");
         }
 
-        static long? Number(Dictionary<string, object?> args, string key) => args.GetValueOrDefault(key) is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
         return new BrokerStreamOptions
         {
             Subjects = args.GetValueOrDefault("subjects") switch
@@ -322,6 +335,10 @@ internal sealed partial class StreamHost
             MaxPerSubject = Number(args, "max_per_subject") is { } perSubject ? checked((int)perSubject) : null,
         };
     }
+
+    /// <summary>An optional number of a request's map (MessagePack gives any integer type).</summary>
+    private static long? Number(Dictionary<string, object?> args, string key) =>
+        args.GetValueOrDefault(key) is { } value ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     private static Dictionary<string, object?> InfoMap(BrokerStream stream)
     {

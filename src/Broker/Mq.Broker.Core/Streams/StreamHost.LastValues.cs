@@ -41,6 +41,30 @@ internal sealed partial class StreamHost
     /// <summary>What a reader needs subscribe permission on: its filter if it has one (it gets nothing else), else all the stream captures.</summary>
     private static string[] ReadSubjects(BrokerStream stream, string? filter) => filter is null ? stream.Options.Subjects : [filter];
 
+    /// <summary>
+    /// A publish to a stream keeping last values with this header (value <c>sub</c>) replaces every kept message of its
+    /// subject: a key-value purge, after which the subject's history is that message alone.
+    /// </summary>
+    public const string RollupHeader = "mq-rollup";
+
+    /// <summary>Records a stored message in the last-value index (if the stream keeps one): it is its subject's newest.</summary>
+    private static void KeepLastValue(BrokerStream stream, string subject, ulong sequence, ReadOnlyMemory<byte> headers)
+    {
+        if (stream.LastValues is not { } index)
+        {
+            return;
+        }
+
+        if (HeaderValue(headers, RollupHeader) == "sub")
+        {
+            index.Rollup(subject, sequence);
+        }
+        else
+        {
+            index.Add(subject, sequence);
+        }
+    }
+
     /// <summary>Rebuilds the last-value index of a stream being opened from its records (before the broker thread starts).</summary>
     private static async Task IndexAsync(BrokerStream stream, CancellationToken cancellationToken)
     {
@@ -58,7 +82,11 @@ internal sealed partial class StreamHost
                 break;
             }
 
-            index.AddAll(batch);
+            foreach (StoredMessage message in batch)
+            {
+                KeepLastValue(stream, message.Subject, message.Sequence, message.Headers);
+            }
+
             next = batch[^1].Sequence + 1;
         }
     }
@@ -85,9 +113,9 @@ internal sealed partial class StreamHost
         {
             reason = $"'{key}' changes now (a write is being stored): expected revision {expected} is out of date";
         }
-        else if ((index.Latest(key) ?? 0) != expected)
+        else if (Revision(stream, index, key) != expected)
         {
-            reason = $"'{key}' is at revision {index.Latest(key) ?? 0}, not {expected}";
+            reason = $"'{key}' is at revision {Revision(stream, index, key)}, not {expected}";
         }
 
         if (reason is null)
@@ -98,6 +126,10 @@ internal sealed partial class StreamHost
         Refuse(stream, durable ? publisher : null, reference, ErrorCode.Conflict, reason, now);
         return false;
     }
+
+    /// <summary>The newest sequence of <paramref name="subject"/> still stored; 0 when it has none (or a limit such as MaxAge removed it).</summary>
+    private static ulong Revision(BrokerStream stream, LastValueIndex index, string subject) =>
+        index.Latest(subject) is { } latest && latest >= stream.Store.State.FirstSequence ? latest : 0;
 
     /// <summary>Counts an append of a last-value stream in flight for its subject (<paramref name="delta"/> +1 handed over, -1 done).</summary>
     private static void CountPending(BrokerStream stream, string subject, int delta)

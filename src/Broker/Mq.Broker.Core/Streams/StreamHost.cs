@@ -287,7 +287,7 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
 
         stream.Committed = append.Sequence;
         stream.Stored++;
-        stream.LastValues?.Add(append.Subject, append.Sequence);
+        KeepLastValue(stream, append.Subject, append.Sequence, append.Headers);
         long storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (append.MessageId is { } id)
         {
