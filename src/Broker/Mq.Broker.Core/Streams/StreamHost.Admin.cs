@@ -353,7 +353,9 @@ internal sealed partial class StreamHost
                 ["name"] = d.Name,
                 ["ack_floor"] = d.Saved,
                 ["unacknowledged"] = d.Outstanding.Count,
-                ["active"] = d.Member is not null,
+                ["active"] = d.Members.Count > 0,
+                ["members"] = d.Members.Count,
+                ["shared"] = d.Members.Count > 0 && d.Settings.Shared,
             }).ToArray(),
             ["dead_lettered"] = stream.DeadLettered,
         };
