@@ -105,6 +105,32 @@ public sealed class StreamSharedDurableTests
     }
 
     [Fact]
+    public async Task A_delivery_past_its_ack_wait_goes_to_another_member_and_after_the_last_to_the_dead_letter_subject()
+    {
+        await using StreamBroker broker = await StreamBroker.StartAsync();
+        MqClient publisher = await broker.ConnectAsync("publisher");
+        await using MqSubscription dead = await publisher.SubscribeAsync("dead.workers");
+        ConsumeOptions options = Shared with { AckWait = TimeSpan.FromMilliseconds(300), MaxDeliveries = 2, DeadLetter = "dead.workers" };
+        MqClient a = await broker.ConnectAsync("a");
+        MqClient b = await broker.ConnectAsync("b");
+        List<MqSubscription> members = [await a.ConsumeAsync("orders", StreamStart.First, options), await b.ConsumeAsync("orders", StreamStart.First, options)];
+
+        await PublishAsync(publisher, 1);
+        List<MqMessage>[] got = await DrainAsync(members, 2, ack: false);
+
+        // Neither acknowledges: the first delivery went to one member, the second to the other one.
+        Assert.All(got, share => Assert.Equal(1UL, Assert.Single(share).StreamSequence));
+        Assert.Equal([1, 2], got.Select(share => share[0].Deliveries).Order());
+        MqMessage letter = Assert.Single(await dead.TakeAsync(1));
+        Assert.Equal("2", letter.Headers!["mq-dead-deliveries"]);
+        Assert.Equal("1", letter.Headers["mq-dead-seq"]);
+        foreach (MqSubscription member in members)
+        {
+            Assert.True(await member.StaysEmptyAsync(TimeSpan.FromMilliseconds(400)));
+        }
+    }
+
+    [Fact]
     public async Task A_subscription_asking_for_other_settings_is_refused_and_changes_nothing()
     {
         await using StreamBroker broker = await StreamBroker.StartAsync();
