@@ -74,8 +74,10 @@ public sealed class StreamSharedDurableTests
         Assert.Equal([11UL, 12UL], (await again.TakeAsync(2)).Select(m => m.StreamSequence));
     }
 
-    [Fact]
-    public async Task A_member_that_leaves_hands_what_it_did_not_acknowledge_to_another_at_once()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_member_that_leaves_hands_what_it_did_not_acknowledge_to_another_at_once(bool disconnects)
     {
         await using StreamBroker broker = await StreamBroker.StartAsync();
         MqClient publisher = await broker.ConnectAsync("publisher");
@@ -91,7 +93,8 @@ public sealed class StreamSharedDurableTests
         ulong[] unacknowledged = got[0].Select(m => m.StreamSequence).ToArray();
         Assert.NotEmpty(unacknowledged);
 
-        await leaving.DisposeAsync();
+        // Its connection closing, or only its subscription (UNSUB) while the client stays.
+        await (disconnects ? leaving.DisposeAsync() : dropped.DisposeAsync());
         List<MqMessage> handedOver = await stays.TakeAsync(unacknowledged.Length, TimeSpan.FromSeconds(5));
 
         Assert.Equal(unacknowledged, handedOver.Select(m => m.StreamSequence).Order());
