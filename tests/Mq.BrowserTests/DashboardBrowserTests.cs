@@ -43,9 +43,42 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             }
             finally
             {
-                Screenshot(page);
+                Screenshot(page, "dashboard.png");
                 await stop.CancelAsync();
                 await traffic;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_dashboard_lists_the_streams_with_their_durable_consumers()
+    {
+        (PeerProcess broker, string endpoint, Uri monitoring) = await BrokerProcess.StartMonitoredAsync(
+            "--Broker:Streams:ledger:Subjects:0=ledger.>", "--Broker:Streams:ledger:Storage=Memory");
+        await using (broker)
+        {
+            await using MqClient client = await MqClient.ConnectAsync(endpoint, "dashboard-ledger");
+            for (int i = 1; i <= 3; i++)
+            {
+                await client.PublishDurableAsync("ledger.entry", new byte[] { (byte)i });
+            }
+
+            // Read and never acknowledged: the consumer shows 3 unacknowledged, read by 1 subscription.
+            await using MqSubscription reader = await client.ConsumeAsync("ledger", StreamStart.First, new ConsumeOptions { Durable = "auditor", Shared = true });
+            using Chromium chromium = Chromium.Start();
+            IWebDriver page = chromium.WebDriver;
+            try
+            {
+                page.Navigate().GoToUrl(monitoring);
+                var wait = new WebDriverWait(page, PageTimeout);
+
+                wait.Until(_ => Texts(page, "#streams tbody tr td:first-child").Contains("ledger"));
+                wait.Until(_ => Texts(page, "#streams").Single().Contains("auditor: 0 pending, 3 unacked, 1 reading", StringComparison.Ordinal));
+                Assert.Contains("last seq", Texts(page, "#streams thead").Single(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                Screenshot(page, "dashboard-streams.png");
             }
         }
     }
@@ -94,11 +127,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         Texts(page, "#stat-messages_published .value") is [var value, ..]
             && long.TryParse(value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long count) ? count : null;
 
-    private void Screenshot(IWebDriver page)
+    private void Screenshot(IWebDriver page, string name)
     {
         string folder = Path.Combine(RepositoryRoot.Path, "TestResults", "browser");
         Directory.CreateDirectory(folder);
-        string file = Path.Combine(folder, "dashboard.png");
+        string file = Path.Combine(folder, name);
         ((ITakesScreenshot)page).GetScreenshot().SaveAsFile(file);
         output.WriteLine($"screenshot: {file}");
     }

@@ -97,6 +97,24 @@ public sealed class StreamCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscribe_stream_durable_shared_splits_the_messages_between_the_subscribers()
+    {
+        await using PeerProcess one = Cli.Subscriber(_broker.Endpoint, "--stream", "orders", "--durable", "pool", "--shared", "--count", "2");
+        await using PeerProcess two = Cli.Subscriber(_broker.Endpoint, "--stream", "orders", "--durable", "pool", "--shared", "--count", "2");
+        await one.WaitForLineAsync("reading stream orders as shared durable consumer pool (from start if it is new)", Cli.Timeout, onStandardError: true);
+        await two.WaitForLineAsync("reading stream orders as shared durable consumer pool (from start if it is new)", Cli.Timeout, onStandardError: true);
+
+        await using PeerProcess publisher = Cli.Publisher(_broker.Endpoint, "--topic", "orders.eu.created", "--json", "1", "--count", "4", "--durable");
+        Assert.Equal(0, (await Cli.RunAsync(publisher)).ExitCode);
+
+        Assert.Equal(0, await one.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal(0, await two.WaitForExitAsync(Cli.Timeout));
+        Assert.Equal(
+            ["[orders.eu.created #1] 1", "[orders.eu.created #2] 1", "[orders.eu.created #3] 1", "[orders.eu.created #4] 1"],
+            one.StandardOutput.Concat(two.StandardOutput).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task The_broker_commands_create_list_inspect_purge_and_delete_streams()
     {
         Assert.Equal(0, await BrokerAsync("stream", "create", "invoices", "--subject", "invoices.>", "--max-messages", "10", "--storage", "memory"));
@@ -125,6 +143,8 @@ public sealed class StreamCliTests : IAsyncLifetime
     [InlineData("--stream reads a stream's subjects: give no patterns with it", "--stream", "orders", "orders.>")]
     [InlineData("--from is for reading a stream: add --stream NAME", "orders.>", "--from", "start")]
     [InlineData("--durable is for reading a stream: add --stream NAME", "orders.>", "--durable", "d")]
+    [InlineData("--shared shares a durable consumer: add --durable NAME", "--stream", "orders", "--shared")]
+    [InlineData("--shared is for reading a stream as a durable consumer: add --stream NAME --durable NAME", "orders.>", "--shared")]
     public async Task Subscribe_stream_usage_errors_say_what_is_wrong(string error, params string[] arguments)
     {
         await using PeerProcess subscriber = Cli.Subscriber(_broker.Endpoint, arguments);

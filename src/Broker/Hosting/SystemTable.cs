@@ -22,10 +22,18 @@ internal static class SystemTable
             return text.ToString();
         }
 
+        // A list of maps inside a map (the streams of stats) reads better as a table of its own, after the values.
+        static bool IsRows(object? value) => value is object[] items && items.All(i => i is IDictionary);
         int width = reply.Keys.Max(k => k.Length);
-        foreach ((string key, object? value) in reply)
+        foreach ((string key, object? value) in reply.Where(p => !IsRows(p.Value)))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{key.PadRight(width)}  {Cell(value)}");
+        }
+
+        foreach ((string key, object? value) in reply.Where(p => IsRows(p.Value)))
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{key}:");
+            Table(text, ((object[])value!).Cast<IDictionary>().ToList());
         }
 
         return text.ToString();
@@ -58,6 +66,7 @@ internal static class SystemTable
         null => "-",
         bool b => b ? "yes" : "no",
         object[] items => string.Join(", ", items.Select(Cell)),
+        IDictionary map => string.Join(" ", map.Keys.Cast<object>().Select(k => $"{k}={Cell(map[k])}")),
         IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "-",
     };

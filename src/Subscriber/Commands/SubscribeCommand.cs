@@ -32,6 +32,10 @@ internal static class SubscribeCommand
             DefaultValueFactory = _ => "start",
         };
         var durable = new Option<string?>("--durable") { Description = "With --stream: read as this durable consumer, which goes on after what it acknowledged (each message is acknowledged once printed)" };
+        var shared = new Option<bool>("--shared")
+        {
+            Description = "With --durable: share the durable consumer with the other subscribers that share it, each message to one of them",
+        };
         var subjects = new NameInput("subject", "Mq.Subscriber PATTERN...", many: true, "Pattern to subscribe to: * matches one token, > the rest", "--subject", "--topic", "-t")
         {
             NotRequiredWhen = result => result.GetResult(stream) is not null,
@@ -57,6 +61,7 @@ internal static class SubscribeCommand
         command.Options.Add(stream);
         command.Options.Add(from);
         command.Options.Add(durable);
+        command.Options.Add(shared);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -66,8 +71,17 @@ internal static class SubscribeCommand
                 {
                     result.AddError($"{(result.GetResult(durable) is null ? "--from" : "--durable")} is for reading a stream: add --stream NAME");
                 }
+                else if (result.GetResult(shared) is not null)
+                {
+                    result.AddError("--shared is for reading a stream as a durable consumer: add --stream NAME --durable NAME");
+                }
 
                 return;
+            }
+
+            if (result.GetResult(shared) is not null && result.GetResult(durable) is null)
+            {
+                result.AddError("--shared shares a durable consumer: add --durable NAME");
             }
 
             if (result.GetResult(subjects.Argument) is { Tokens.Count: > 0 } || result.GetResult(subjects.Option) is not null)
@@ -106,11 +120,11 @@ internal static class SubscribeCommand
                 // Checked by the validator above.
                 _ = StreamStart.TryParse(parse.GetValue(from)!, out StreamStart start);
                 string? durableName = parse.GetValue(durable);
-                ConsumeOptions? consumer = durableName is null ? null : new ConsumeOptions { Durable = durableName };
+                ConsumeOptions? consumer = durableName is null ? null : new ConsumeOptions { Durable = durableName, Shared = parse.GetValue(shared) };
                 await client.ConsumeAsync(streamName, start, consumer, (message, _) => ForwardAsync(inbox.Writer, message), token);
                 await Console.Error.WriteLineAsync(durableName is null
                     ? $"reading stream {streamName} from {start}"
-                    : $"reading stream {streamName} as durable consumer {durableName} (from {start} if it is new)");
+                    : $"reading stream {streamName} as {(consumer!.Shared ? "shared " : "")}durable consumer {durableName} (from {start} if it is new)");
             }
             else
             {

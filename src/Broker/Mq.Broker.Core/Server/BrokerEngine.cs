@@ -303,6 +303,7 @@ internal sealed partial class BrokerEngine
         ChannelFailures = _counters.ChannelFailures,
         EventsPublished = _counters.EventsPublished,
         EventsSuppressed = _counters.EventsSuppressed,
+        Streams = Streams?.Figures() ?? [],
     };
 
     /// <summary>Processes one command; false when the rest of the frame must be discarded.</summary>

@@ -61,6 +61,20 @@ internal sealed class BrokerMetrics : IDisposable
         Gauge("mq.broker.requests.pending", "{request}", "Requests routed and not yet answered", s => s.PendingRequests);
         Gauge("mq.broker.connections", "{connection}", "Open TCP connections", s => s.Connections);
         Gauge("mq.broker.handshakes.pending", "{connection}", "Connections accepted and not yet Ready", s => s.PendingHandshakes);
+        StreamGauge("mq.broker.stream.messages", "{message}", "Messages a stream holds", s => s.Messages);
+        StreamGauge("mq.broker.stream.size", "By", "What a stream's messages take in its store, 32 bytes of framing each included", s => s.Bytes);
+        StreamGauge("mq.broker.stream.first_seq", "{sequence}", "The first sequence a stream holds", s => (long)s.FirstSequence);
+        StreamGauge("mq.broker.stream.last_seq", "{sequence}", "The last sequence a stream's store confirmed", s => (long)s.LastSequence);
+        StreamGauge("mq.broker.stream.consumers", "{subscription}", "Subscriptions reading a stream, ephemeral and durable", s => s.Consumers);
+        _instruments.Add(_meter.CreateObservableCounter(
+            "mq.broker.stream.stored",
+            () => Streams(s => s.Stored),
+            "{message}",
+            "Messages a stream stored since the broker started"));
+        ConsumerGauge("mq.broker.stream.consumer.pending", "{message}", "Stream sequences after a durable consumer's position, not yet sent to it", d => d.Pending);
+        ConsumerGauge("mq.broker.stream.consumer.unacknowledged", "{message}", "Deliveries of a durable consumer sent and not acknowledged", d => d.Unacknowledged);
+        ConsumerGauge("mq.broker.stream.consumer.ack_floor", "{sequence}", "The acknowledged floor of a durable consumer, as its store holds it", d => (long)d.AckFloor);
+        ConsumerGauge("mq.broker.stream.consumer.members", "{subscription}", "Subscriptions reading a durable consumer (more than one when shared)", d => d.Members);
         _instruments.Add(_meter.CreateObservableUpDownCounter(
             "mq.broker.queued", () => Volatile.Read(ref _snapshot).QueuedBytes, "By", "Bytes the broker holds for peers and has not written to their sockets: send queues, backlogs and flow-controlled waits"));
     }
@@ -117,6 +131,22 @@ internal sealed class BrokerMetrics : IDisposable
 
     private void Gauge(string name, string unit, string description, Func<BrokerStats, long> read) =>
         _instruments.Add(_meter.CreateObservableUpDownCounter(name, () => read(Volatile.Read(ref _snapshot).Stats), unit, description));
+
+    /// <summary>A gauge per stream, labelled <c>stream</c>: one series per stream the broker has.</summary>
+    private void StreamGauge(string name, string unit, string description, Func<StreamStats, long> read) =>
+        _instruments.Add(_meter.CreateObservableUpDownCounter(name, () => Streams(read), unit, description));
+
+    /// <summary>A gauge per durable consumer, labelled <c>stream</c> and <c>consumer</c>: consumers are named by their applications, so few.</summary>
+    private void ConsumerGauge(string name, string unit, string description, Func<DurableConsumerStats, long> read) =>
+        _instruments.Add(_meter.CreateObservableUpDownCounter(
+            name,
+            () => Volatile.Read(ref _snapshot).Stats.Streams.SelectMany(s => s.DurableConsumers.Select(d =>
+                new Measurement<long>(read(d), new KeyValuePair<string, object?>("stream", s.Name), new KeyValuePair<string, object?>("consumer", d.Name)))),
+            unit,
+            description));
+
+    private IEnumerable<Measurement<long>> Streams(Func<StreamStats, long> read) =>
+        Volatile.Read(ref _snapshot).Stats.Streams.Select(s => new Measurement<long>(read(s), new KeyValuePair<string, object?>("stream", s.Name)));
 
     private sealed record Snapshot(BrokerStats Stats, long QueuedBytes);
 }

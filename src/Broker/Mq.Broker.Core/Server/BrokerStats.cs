@@ -81,4 +81,7 @@ public sealed record BrokerStats
 
     /// <summary>Connections closed for a frame the transport cannot take: over the size limit, bad flags, unknown ZMTP command.</summary>
     public long FramingErrors { get; init; }
+
+    /// <summary>The broker's streams, by name: their messages, sequences and consumers.</summary>
+    public IReadOnlyList<StreamStats> Streams { get; init; } = [];
 }

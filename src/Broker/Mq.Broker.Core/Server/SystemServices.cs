@@ -129,6 +129,29 @@ internal sealed class SystemServices(
         ["connections_capped"] = s.ConnectionsCapped,
         ["handshakes_refused"] = s.HandshakesRefused,
         ["framing_errors"] = s.FramingErrors,
+        ["streams"] = s.Streams.Select(StreamMap).ToArray(),
+    };
+
+    /// <summary>A stream as <c>$SYS.stats</c> lists it: the keys of <c>$SYS.stream.info</c> for the same figures.</summary>
+    private static Dictionary<string, object?> StreamMap(StreamStats s) => new(StringComparer.Ordinal)
+    {
+        ["name"] = s.Name,
+        ["messages"] = s.Messages,
+        ["bytes"] = s.Bytes,
+        ["first_seq"] = s.FirstSequence,
+        ["last_seq"] = s.LastSequence,
+        ["consumers"] = s.Consumers,
+        ["stored"] = s.Stored,
+        ["refused"] = s.Refused,
+        ["dead_lettered"] = s.DeadLettered,
+        ["durable_consumers"] = s.DurableConsumers.Select(d => new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = d.Name,
+            ["ack_floor"] = d.AckFloor,
+            ["pending"] = d.Pending,
+            ["unacknowledged"] = d.Unacknowledged,
+            ["members"] = d.Members,
+        }).ToArray(),
     };
 
     private Dictionary<string, object?> PeerMap(PeerSession s, long now) => new(StringComparer.Ordinal)

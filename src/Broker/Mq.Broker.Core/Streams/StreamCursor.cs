@@ -13,15 +13,26 @@ internal sealed class StreamCursor(BrokerStream stream, ulong reference)
     /// <summary>The CONSUME's ref, answered with OK once the start is known.</summary>
     public ulong Reference { get; } = reference;
 
-    public ulong Next { get; set; }
+    /// <summary>Its own, or for a durable consumer the durable's, which all its members share.</summary>
+    public StreamPosition Position { get; init; } = new();
+
+    public ulong Next
+    {
+        get => Position.Next;
+        set => Position.Next = value;
+    }
 
     /// <summary>A read (or the search for a start time) is on its way back; nothing else is sent meanwhile.</summary>
-    public bool Reading { get; set; }
+    public bool Reading
+    {
+        get => Position.Reading;
+        set => Position.Reading = value;
+    }
 
     /// <summary>Set for a durable consumer: deliveries wait for MACK, and the floor is kept in the store.</summary>
     public DurableConsumer? Durable { get; init; }
 
-    /// <summary>The OK went out: deliveries may follow.</summary>
+    /// <summary>The OK went out: deliveries may follow. This subscription's own, also for a durable one.</summary>
     public bool Started { get; set; }
 
     /// <summary>A subject pattern: messages of other subjects are passed over (the cursor moves past them).</summary>

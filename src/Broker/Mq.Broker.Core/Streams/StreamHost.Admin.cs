@@ -365,12 +365,19 @@ internal sealed partial class StreamHost
             ["stored"] = stream.Stored,
             ["duplicates"] = stream.Duplicated,
             ["refused"] = stream.Refused,
-            ["durable_consumers"] = stream.Durables.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => new Dictionary<string, object?>(StringComparer.Ordinal)
+            ["durable_consumers"] = stream.Durables.Values.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d =>
             {
-                ["name"] = d.Name,
-                ["ack_floor"] = d.Saved,
-                ["unacknowledged"] = d.Outstanding.Count,
-                ["active"] = d.Member is not null,
+                Server.DurableConsumerStats figures = Figures(stream, d);
+                return new Dictionary<string, object?>(StringComparer.Ordinal)
+                {
+                    ["name"] = d.Name,
+                    ["ack_floor"] = figures.AckFloor,
+                    ["pending"] = figures.Pending,
+                    ["unacknowledged"] = figures.Unacknowledged,
+                    ["active"] = figures.Members > 0,
+                    ["members"] = figures.Members,
+                    ["shared"] = figures.Members > 0 && d.Settings.Shared,
+                };
             }).ToArray(),
             ["dead_lettered"] = stream.DeadLettered,
         };

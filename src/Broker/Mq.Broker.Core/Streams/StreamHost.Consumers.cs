@@ -29,6 +29,7 @@ internal sealed partial class StreamHost
         ulong maxDeliveries = reader.HasMoreFields ? reader.ReadUInt() : 0;
         string? deadLetter = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes) : null;
         string? filter = reader.HasMoreFields ? reader.ReadStringOrNil(ProtocolLimits.MaxSubjectBytes) : null;
+        ulong shared = reader.HasMoreFields ? reader.ReadUInt() : 0;
         reader.EndCommand();
 
         if (!_streams.TryGetValue(name, out BrokerStream? stream))
@@ -37,13 +38,15 @@ internal sealed partial class StreamHost
             return;
         }
 
-        if (start > (ulong)StreamStartKind.LastPerSubject || window == 0)
+        if (start > (ulong)StreamStartKind.LastPerSubject || window == 0 || shared > 1)
         {
-            writer.Refuse(peer, reference, ErrorCode.Malformed, window == 0 ? "CONSUME needs a window of at least 1" : $"unknown start {start}: 0 new, 1 first, 2 sequence, 3 time, 4 last per subject", now);
+            writer.Refuse(peer, reference, ErrorCode.Malformed, window == 0 ? "CONSUME needs a window of at least 1"
+                : shared > 1 ? $"CONSUME's shared field is 0 or 1, not {shared}"
+                : $"unknown start {start}: 0 new, 1 first, 2 sequence, 3 time, 4 last per subject", now);
             return;
         }
 
-        if (ConsumeProblem(stream, (StreamStartKind)start, filter, durableName) is { } problem)
+        if ((ConsumeProblem(stream, (StreamStartKind)start, filter, durableName) ?? (shared == 1 && durableName is null ? "only a durable consumer can be shared: name it" : null)) is { } problem)
         {
             writer.Refuse(peer, reference, ErrorCode.Malformed, problem, now);
             return;
@@ -56,13 +59,27 @@ internal sealed partial class StreamHost
             return;
         }
 
+        DurableSettings? settings = durableName is null ? null : new DurableSettings(
+            ackWaitMs == 0 ? DefaultAckWaitMs : (long)Math.Min(ackWaitMs, 3_600_000),
+            (int)Math.Min(maxDeliveries, 1000),
+            deadLetter ?? $"dlq.{stream.Name}.{durableName}",
+            filter,
+            (StreamStartKind)start,
+            start is (ulong)StreamStartKind.Sequence or (ulong)StreamStartKind.Time ? value : 0,
+            shared == 1);
         DurableConsumer? durable = null;
-        if (durableName is not null && (durable = Durable(peer, reference, stream, durableName, ackWaitMs, maxDeliveries, deadLetter, now)) is null)
+        if (settings is not null && (durable = Durable(peer, reference, stream, durableName!, settings, now)) is null)
         {
             return;
         }
 
-        var cursor = new StreamCursor(stream, reference) { Durable = durable, Filter = filter, LatestOnly = start == (ulong)StreamStartKind.LastPerSubject };
+        var cursor = new StreamCursor(stream, reference)
+        {
+            Durable = durable,
+            Filter = filter,
+            LatestOnly = start == (ulong)StreamStartKind.LastPerSubject,
+            Position = durable?.Position ?? new StreamPosition(),
+        };
         BrokerSubscription? subscription = Router!.AddConsumer(peer, reference, sid, $"stream:{name}", (uint)Math.Min(window, (ulong)options.MaxFlowWindow), cursor, now);
         if (subscription is null)
         {
@@ -70,21 +87,12 @@ internal sealed partial class StreamHost
         }
 
         stream.Consumers.Add(subscription);
-        if (durable is { Known: true })
+        if (durable is not null)
         {
-            durable.Member = subscription;
-            cursor.Next = durable.Floor + 1;
-            Begin(subscription, now);
+            Join(subscription, settings!, now);
             return;
         }
 
-        if (durable is not null)
-        {
-            durable.Member = subscription;
-            cursor.Reading = true;
-            _ = ResumeAsync(subscription, (StreamStartKind)start, value);
-            return;
-        }
         switch ((StreamStartKind)start)
         {
             case StreamStartKind.New:
@@ -131,20 +139,36 @@ internal sealed partial class StreamHost
     public void Pump(BrokerSubscription subscription, long now)
     {
         StreamCursor cursor = subscription.Cursor!;
-        if (subscription.Removed || cursor.Reading || !cursor.Started || cursor.Stream.Deleted)
+        if (cursor.Reading || cursor.Stream.Deleted)
         {
             return;
         }
 
-        SubscriptionFlow flow = subscription.Flow!;
-        if (flow.Credit <= 0 || subscription.Session.Backlog.WrittenCount > 0 || cursor.Next > cursor.Stream.Committed)
+        long room;
+        if (cursor.Durable is { } durable)
+        {
+            // The members read together: what one of them left behind goes out first, then the stream, to any with room.
+            if (!durable.Known || durable.Members.Count == 0)
+            {
+                return;
+            }
+
+            Reassign(durable, cursor.Stream, now);
+            room = durable.Room();
+        }
+        else
+        {
+            room = subscription.Removed || !cursor.Started || !subscription.Flow!.HasRoom(subscription.Session) ? 0 : subscription.Flow.Credit;
+        }
+
+        if (room <= 0 || cursor.Next > cursor.Stream.Committed)
         {
             // No room, or caught up: the next confirmed append is delivered as it comes.
             return;
         }
 
         cursor.Reading = true;
-        _ = ReadAsync(subscription, cursor.Next, (int)Math.Min(flow.Credit, ReadBatch));
+        _ = ReadAsync(subscription, cursor.Next, (int)Math.Min(room, ReadBatch));
     }
 
     private void Begin(BrokerSubscription subscription, long now)
@@ -204,25 +228,38 @@ internal sealed partial class StreamHost
             error = ex;
         }
 
-        post(new BrokerAction(now => ReadDone(subscription, batch, error, now)));
+        post(new BrokerAction(now => ReadDone(subscription, from, batch, error, now)));
     }
 
-    private void ReadDone(BrokerSubscription subscription, IReadOnlyList<StoredMessage>? batch, Exception? error, long now)
+    private void ReadDone(BrokerSubscription subscription, ulong from, IReadOnlyList<StoredMessage>? batch, Exception? error, long now)
     {
         StreamCursor cursor = subscription.Cursor!;
         cursor.Reading = false;
-        if (subscription.Removed || subscription.Session.IsClosed || cursor.Stream.Deleted)
+        // A durable consumer's read serves whichever members it has now, also if the one that asked has left.
+        bool gone = cursor.Durable is { } durable ? durable.Members.Count == 0 : subscription.Removed || subscription.Session.IsClosed;
+        if (gone || cursor.Stream.Deleted)
         {
             return;
         }
 
         if (error is not null)
         {
-            EndConsumer(subscription, ErrorCode.StoreFailed, $"stream {cursor.Stream.Name} could not be read at sequence {cursor.Next}: {error.Message}", now);
+            string reason = $"stream {cursor.Stream.Name} could not be read at sequence {cursor.Next}: {error.Message}";
+            foreach (BrokerSubscription member in cursor.Durable?.Members.ToArray() ?? [subscription])
+            {
+                EndConsumer(member, ErrorCode.StoreFailed, reason, now);
+            }
+
             return;
         }
 
-        SubscriptionFlow flow = subscription.Flow!;
+        if (from != cursor.Next)
+        {
+            // A durable consumer bound afresh while the read was out: its position moved, so read again from there.
+            Pump(subscription, now);
+            return;
+        }
+
         foreach (StoredMessage message in batch!)
         {
             if (message.Sequence < cursor.Next)
@@ -242,12 +279,12 @@ internal sealed partial class StreamHost
                 continue;
             }
 
-            if (!flow.TryTake(subscription.Session))
+            if (Take(subscription) is not { } target)
             {
                 break;
             }
 
-            Deliver(subscription, message.Sequence, message.Timestamp, Encoding.UTF8.GetBytes(message.Subject), message.Headers.Span, message.Payload.Span, now);
+            Deliver(target, message.Sequence, message.Timestamp, Encoding.UTF8.GetBytes(message.Subject), message.Headers.Span, message.Payload.Span, now);
         }
 
         if (batch!.Count == 0)
@@ -263,7 +300,8 @@ internal sealed partial class StreamHost
     private void Live(BrokerSubscription subscription, PendingAppend append, long storedAt, long now)
     {
         StreamCursor cursor = subscription.Cursor!;
-        if (!cursor.Started || cursor.Reading || cursor.Next != append.Sequence || subscription.Removed)
+        bool ready = cursor.Durable is { } durable ? durable.Known : cursor.Started && !subscription.Removed;
+        if (!ready || cursor.Reading || cursor.Next != append.Sequence)
         {
             return;
         }
@@ -274,12 +312,12 @@ internal sealed partial class StreamHost
             return;
         }
 
-        if (!subscription.Flow!.TryTake(subscription.Session))
+        if (Take(subscription) is not { } target)
         {
             return;
         }
 
-        Deliver(subscription, append.Sequence, storedAt, append.SubjectUtf8, append.Headers, append.Payload, now);
+        Deliver(target, append.Sequence, storedAt, append.SubjectUtf8, append.Headers, append.Payload, now);
     }
 
     private void Deliver(BrokerSubscription subscription, ulong sequence, long timestamp, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now)
@@ -290,7 +328,7 @@ internal sealed partial class StreamHost
         MessagePackWriter w = writer.Begin(subscription.Session);
         if (cursor.Durable is { } durable)
         {
-            Track(durable, sequence, timestamp, subjectUtf8, headers, payload, now);
+            Track(durable, subscription, sequence, timestamp, subjectUtf8, headers, payload, now);
             CommandWriter.WriteStreamMsg(ref w, subscription.Sid, ++subscription.Sequence, subjectUtf8, headers, payload, sequence, timestamp, 1);
         }
         else
@@ -300,6 +338,11 @@ internal sealed partial class StreamHost
 
         writer.End(subscription.Session, ref w, now);
     }
+
+    /// <summary>The subscription a message goes to, with a place of its window taken: itself, or for a durable consumer the next member with room.</summary>
+    private static BrokerSubscription? Take(BrokerSubscription subscription) =>
+        subscription.Cursor!.Durable is { } durable ? durable.Take()
+        : subscription.Flow!.TryTake(subscription.Session) ? subscription : null;
 
     /// <summary>Ends a consumer the broker cannot serve any more; its peer gets REVOKED with the reason.</summary>
     private void EndConsumer(BrokerSubscription subscription, ErrorCode code, string reason, long now)

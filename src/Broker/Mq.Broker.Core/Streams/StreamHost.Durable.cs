@@ -16,9 +16,9 @@ internal sealed partial class StreamHost
     public const long DefaultAckWaitMs = 30_000;
 
     /// <summary>The durable consumer a CONSUME names, or null with the refusal written (its name, dead letter or use).</summary>
-    private DurableConsumer? Durable(PeerSession peer, ulong reference, BrokerStream stream, string name, ulong ackWaitMs, ulong maxDeliveries, string? deadLetter, long now)
+    private DurableConsumer? Durable(PeerSession peer, ulong reference, BrokerStream stream, string name, DurableSettings asked, long now)
     {
-        deadLetter ??= $"dlq.{stream.Name}.{name}";
+        string deadLetter = asked.DeadLetter;
         string? problem = name.Length is 0 or > 128 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             ? $"durable consumer name '{name}' is not 1 to 128 letters, digits, '-' or '_'"
             : Subject.Validate(deadLetter, SubjectKind.Publish) is { } invalid ? $"dead-letter subject '{deadLetter}': {invalid}"
@@ -39,10 +39,21 @@ internal sealed partial class StreamHost
             return null;
         }
 
-        if (stream.Durables.TryGetValue(name, out DurableConsumer? durable) && durable.Member is not null)
+        if (stream.Durables.TryGetValue(name, out DurableConsumer? durable) && durable.Members.Count > 0)
         {
-            writer.Refuse(peer, reference, ErrorCode.Conflict, $"durable consumer {name} of stream {stream.Name} is in use by another subscription", now);
-            return null;
+            // Sharing is asked for by every member, so a second copy of a consumer meant to be alone is refused as before.
+            if (!asked.Shared || !durable.Settings.Shared)
+            {
+                writer.Refuse(peer, reference, ErrorCode.Conflict, $"durable consumer {name} of stream {stream.Name} is in use by another subscription"
+                    + (asked.Shared || durable.Settings.Shared ? $" that {(asked.Shared ? "does not share it" : "shares it")}: every subscription of a shared durable consumer asks to share it" : ""), now);
+                return null;
+            }
+
+            if (durable.Settings.Mismatch(asked) is { } mismatch)
+            {
+                writer.Refuse(peer, reference, ErrorCode.Conflict, $"durable consumer {name} of stream {stream.Name} is read by {durable.Members.Count} subscription(s) with other settings ({mismatch}): ask for the same, or use another name", now);
+                return null;
+            }
         }
 
         // Known since the broker started: one object for its life, so its floor and the write of it in flight stay one.
@@ -52,25 +63,54 @@ internal sealed partial class StreamHost
             stream.Durables[name] = durable;
         }
 
-        durable.AckWaitMs = ackWaitMs == 0 ? DefaultAckWaitMs : (long)Math.Min(ackWaitMs, 3_600_000);
-        durable.MaxDeliveries = (int)Math.Min(maxDeliveries, 1000);
-        durable.DeadLetter = deadLetter;
         return durable;
     }
 
-    /// <summary>A durable consumer's start: its stored floor if it has one, else the CONSUME's start.</summary>
-    private async Task ResumeAsync(BrokerSubscription subscription, StreamStartKind start, ulong value)
+    /// <summary>
+    /// A subscription of a durable consumer is in place: the first one sets the settings and starts from the floor (read
+    /// from the store the first time); one joining a shared consumer reads on with the others from where they are.
+    /// </summary>
+    private void Join(BrokerSubscription subscription, DurableSettings settings, long now)
     {
         StreamCursor cursor = subscription.Cursor!;
+        DurableConsumer durable = cursor.Durable!;
+        durable.Members.Add(subscription);
+        if (durable.Members.Count > 1)
+        {
+            // While the floor is still being read, the read's end begins every member.
+            if (durable.Known)
+            {
+                Begin(subscription, now);
+            }
+
+            return;
+        }
+
+        durable.Settings = settings;
+        if (durable.Known)
+        {
+            cursor.Next = durable.Floor + 1;
+            Begin(subscription, now);
+        }
+        else if (!cursor.Reading)
+        {
+            cursor.Reading = true;
+            _ = ResumeAsync(cursor.Stream, durable, settings.Start, settings.StartValue);
+        }
+    }
+
+    /// <summary>A durable consumer's start: its stored floor if it has one, else the first CONSUME's start.</summary>
+    private async Task ResumeAsync(BrokerStream stream, DurableConsumer durable, StreamStartKind start, ulong value)
+    {
         ulong? floor = null;
         ulong? at = null;
         Exception? error = null;
         try
         {
-            floor = await cursor.Stream.Store.Consumers.GetAsync(cursor.Durable!.Name).ConfigureAwait(false);
+            floor = await stream.Store.Consumers.GetAsync(durable.Name).ConfigureAwait(false);
             if (floor is null && start == StreamStartKind.Time)
             {
-                at = await cursor.Stream.Store.FindSequenceAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(value, 253402300799999UL))).ConfigureAwait(false);
+                at = await stream.Store.FindSequenceAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(value, 253402300799999UL))).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -80,32 +120,42 @@ internal sealed partial class StreamHost
 
         post(new BrokerAction(now =>
         {
-            cursor.Reading = false;
-            if (subscription.Removed || subscription.Session.IsClosed)
+            durable.Position.Reading = false;
+            if (durable.Members.Count == 0 || stream.Deleted)
             {
                 return;
             }
 
             if (error is not null)
             {
-                EndConsumer(subscription, ErrorCode.StoreFailed, $"the position of durable consumer {cursor.Durable!.Name} could not be read: {error.Message}", now);
+                foreach (BrokerSubscription member in durable.Members.ToArray())
+                {
+                    EndConsumer(member, ErrorCode.StoreFailed, $"the position of durable consumer {durable.Name} could not be read: {error.Message}", now);
+                }
+
                 return;
             }
 
-            DurableConsumer durable = cursor.Durable!;
-            cursor.Next = floor is { } f ? f + 1 : start switch
+            durable.Position.Next = floor is { } f ? f + 1 : start switch
             {
-                StreamStartKind.First => cursor.Stream.Store.State.FirstSequence,
+                StreamStartKind.First => stream.Store.State.FirstSequence,
                 StreamStartKind.Sequence => Math.Max(1, value),
-                StreamStartKind.Time => at ?? cursor.Stream.Committed + 1,
-                _ => cursor.Stream.Committed + 1,
+                StreamStartKind.Time => at ?? stream.Committed + 1,
+                _ => stream.Committed + 1,
             };
             // A new one's start is written at once: a restart before its first acknowledgement must not move it.
-            durable.Floor = cursor.Next - 1;
+            durable.Floor = durable.Position.Next - 1;
             durable.Saved = floor ?? 0;
             durable.Known = true;
-            Begin(subscription, now);
-            Save(cursor.Stream, durable);
+            foreach (BrokerSubscription member in durable.Members.ToArray())
+            {
+                if (!member.Cursor!.Started)
+                {
+                    Begin(member, now);
+                }
+            }
+
+            Save(stream, durable);
         }));
     }
 
@@ -128,69 +178,22 @@ internal sealed partial class StreamHost
             return;
         }
 
-        if (durable.Outstanding.Remove(sequence))
+        // Any member may acknowledge what any member got: the floor is the consumer's, not a member's.
+        if (durable.Outstanding.Remove(sequence, out Unacknowledged? done))
         {
-            Release(subscription);
+            if (done.Holder is { } holder)
+            {
+                Release(holder);
+            }
+
             Advance(subscription);
             Pump(subscription, now);
         }
     }
 
-    /// <summary>Tick: deliveries past their ack wait go out again, or to the dead-letter subject after the last allowed one.</summary>
-    private void Redeliver(long now)
-    {
-        foreach (BrokerStream stream in _streams.Values)
-        {
-            foreach (DurableConsumer durable in stream.Durables.Values)
-            {
-                if (durable.Member is not { } subscription || durable.Outstanding.Count == 0)
-                {
-                    continue;
-                }
-
-                bool released = false;
-                foreach ((ulong sequence, Unacknowledged pending) in durable.Outstanding.Where(o => o.Value.Deadline <= now).ToArray())
-                {
-                    if (durable.MaxDeliveries > 0 && pending.Deliveries >= durable.MaxDeliveries)
-                    {
-                        DeadLetter(stream, durable, sequence, pending, now);
-                        durable.Outstanding.Remove(sequence);
-                        Release(subscription);
-                        released = true;
-                        continue;
-                    }
-
-                    pending.Deliveries++;
-                    pending.Deadline = now + durable.AckWaitMs;
-                    Router!.CountDelivered();
-                    MessagePackWriter w = writer.Begin(subscription.Session);
-                    CommandWriter.WriteStreamMsg(ref w, subscription.Sid, ++subscription.Sequence, pending.SubjectUtf8, pending.Headers, pending.Payload, sequence, pending.Timestamp, pending.Deliveries);
-                    writer.End(subscription.Session, ref w, now);
-                }
-
-                if (released)
-                {
-                    Advance(subscription);
-                    Pump(subscription, now);
-                }
-            }
-        }
-    }
-
-    /// <summary>A durable consumer's subscription ended: what it had not acknowledged goes again to the next one, from the floor.</summary>
-    public void Left(BrokerSubscription subscription)
-    {
-        if (subscription.Cursor?.Durable is { } durable && durable.Member == subscription)
-        {
-            durable.Member = null;
-            durable.Outstanding.Clear();
-            Save(subscription.Cursor.Stream, durable);
-        }
-    }
-
     /// <summary>Remembers a durable delivery until it is acknowledged; the MSG carries its delivery count.</summary>
-    private static void Track(DurableConsumer durable, ulong sequence, long timestamp, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now) =>
-        durable.Outstanding[sequence] = new Unacknowledged(timestamp, subjectUtf8.ToArray(), headers.ToArray(), payload.ToArray()) { Deadline = now + durable.AckWaitMs };
+    private static void Track(DurableConsumer durable, BrokerSubscription holder, ulong sequence, long timestamp, ReadOnlySpan<byte> subjectUtf8, ReadOnlySpan<byte> headers, ReadOnlySpan<byte> payload, long now) =>
+        durable.Outstanding[sequence] = new Unacknowledged(timestamp, subjectUtf8.ToArray(), headers.ToArray(), payload.ToArray()) { Deadline = now + durable.AckWaitMs, Holder = holder };
 
     private static void Release(BrokerSubscription subscription)
     {
@@ -253,45 +256,6 @@ internal sealed partial class StreamHost
             Save(stream, durable);
         }));
     }
-
-    /// <summary>
-    /// The message, as the broker's own publish, to the dead-letter subject: its payload unchanged, its headers with
-    /// <c>mq-dead-stream</c>, <c>mq-dead-seq</c>, <c>mq-dead-subject</c> and <c>mq-dead-deliveries</c> added.
-    /// </summary>
-    private void DeadLetter(BrokerStream stream, DurableConsumer durable, ulong sequence, Unacknowledged pending, long now)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            var reader = new MessagePackReader(pending.Headers);
-            if (pending.Headers.Length > 0 && !reader.TryReadNil())
-            {
-                for (int count = reader.ReadMapHeader(); count > 0; count--)
-                {
-                    headers[reader.ReadString() ?? ""] = reader.ReadString() ?? "";
-                }
-            }
-        }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
-        {
-            // Checked when it was published; a block that still does not read keeps only the added headers.
-        }
-
-        headers["mq-dead-stream"] = stream.Name;
-        headers["mq-dead-seq"] = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers["mq-dead-subject"] = System.Text.Encoding.UTF8.GetString(pending.SubjectUtf8);
-        headers["mq-dead-deliveries"] = pending.Deliveries.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var w = new MessagePackWriter(buffer);
-        CommandWriter.WriteHeaders(ref w, headers);
-        w.Flush();
-        stream.DeadLettered++;
-        LogDeadLettered(stream.Name, durable.Name, sequence, pending.Deliveries, durable.DeadLetter);
-        Router!.PublishAsBroker(durable.DeadLetter, buffer.WrittenMemory, pending.Payload, now);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {Stream}: durable consumer {Consumer} did not acknowledge sequence {Sequence} after {Deliveries} deliveries; published to {DeadLetter}")]
-    private partial void LogDeadLettered(string stream, string consumer, ulong sequence, int deliveries, string deadLetter);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream {Stream}: the position of durable consumer {Consumer} could not be written; it is tried again at its next acknowledgement")]
     private partial void LogPositionFailed(string stream, string consumer, Exception exception);

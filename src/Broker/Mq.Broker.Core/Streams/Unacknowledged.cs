@@ -14,4 +14,7 @@ internal sealed class Unacknowledged(long timestamp, byte[] subjectUtf8, byte[] 
     public int Deliveries { get; set; } = 1;
 
     public long Deadline { get; set; }
+
+    /// <summary>The member it was sent to last, whose window it holds; null once that member left and until another gets it.</summary>
+    public Routing.BrokerSubscription? Holder { get; set; }
 }

@@ -81,11 +81,27 @@ function renderTable(id, reply, key, extra) {
   document.getElementById(id + "-count").textContent = `(${reply.total}${omitted})`;
 }
 
+// A stream per row from $SYS.stats' streams; its durable consumers in one cell, as "name: pending, unacknowledged, members".
+function streamRows(stats) {
+  const streams = (stats.streams ?? []).map(s => ({
+    name: s.name, messages: s.messages, size_bytes: s.bytes, first_seq: s.first_seq, last_seq: s.last_seq,
+    consumers: s.consumers, stored: s.stored, refused: s.refused, dead_lettered: s.dead_lettered,
+    durable_consumers: s.durable_consumers.map(d =>
+      `${d.name}: ${d.pending} pending, ${d.unacknowledged} unacked, ${d.members} reading, floor ${d.ack_floor}`).join("; "),
+  }));
+  return { streams, total: streams.length };
+}
+
 function subscriptionKey(s) { return `${s.peer_id} ${s.pattern} ${s.queue_group ?? ""}`; }
 
 function render(event) {
   const seconds = previous ? (event.at - previous.at) / 1000 : 0;
   renderCards(event.stats, seconds);
+  const stored = new Map((previous?.stats.streams ?? []).map(s => [s.name, s.stored]));
+  renderTable("streams", streamRows(event.stats), "streams", [["stored/s", s => {
+    const last = stored.get(s.name);
+    return last === undefined || seconds <= 0 ? "" : Math.max(0, (s.stored - last) / seconds);
+  }]]);
   renderTable("peers", event.peers, "peers", []);
   const before = new Map((previous?.subs.subs ?? []).map(s => [subscriptionKey(s), s.delivered]));
   renderTable("subs", event.subs, "subs", [["msg/s", s => {

@@ -19,4 +19,14 @@ public sealed record ConsumeOptions
 
     /// <summary>Where a message goes after its last delivery; null: <c>dlq.&lt;stream&gt;.&lt;durable&gt;</c>.</summary>
     public string? DeadLetter { get; init; }
+
+    /// <summary>
+    /// Read the consumer together with other subscriptions (of this or other clients) that share it too, like a queue
+    /// group: each message goes to one of them, balanced by their room, and what one of them leaves unacknowledged when
+    /// it ends goes to the others at once. Every subscription must ask for it with the same settings (<see cref="AckWait"/>,
+    /// <see cref="MaxDeliveries"/>, <see cref="DeadLetter"/> and the start), else it is refused with
+    /// <see cref="Protocol.ErrorCode.Conflict"/>. False (the default): the consumer reads alone, and a second subscription
+    /// while it reads is refused, so messages keep their stream order.
+    /// </summary>
+    public bool Shared { get; init; }
 }

@@ -190,7 +190,7 @@ public sealed class MqSubscription : IAsyncEnumerable<MqMessage>, IAsyncDisposab
         {
             // The broker goes on from the floor it keeps; the start counts only for a consumer it does not know yet.
             Protocol.CommandWriter.WriteConsume(ref w, reference, Sid, Stream, _start.Kind, _start.Value, Window, durable.Durable,
-                (uint)Math.Clamp((durable.AckWait ?? TimeSpan.Zero).TotalMilliseconds, 0, uint.MaxValue), (uint)Math.Max(0, durable.MaxDeliveries ?? 0), durable.DeadLetter);
+                (uint)Math.Clamp((durable.AckWait ?? TimeSpan.Zero).TotalMilliseconds, 0, uint.MaxValue), (uint)Math.Max(0, durable.MaxDeliveries ?? 0), durable.DeadLetter, filter: null, durable.Shared);
             return;
         }
 

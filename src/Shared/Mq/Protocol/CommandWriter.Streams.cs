@@ -47,6 +47,23 @@ public static partial class CommandWriter
     }
 
     /// <summary>
+    /// CONSUME for the durable consumer <paramref name="durable"/> as the overload without a filter writes it, plus its
+    /// subject <paramref name="filter"/> (null: every subject) and, with <paramref name="shared"/>, the ask to share it with
+    /// the other subscriptions that ask the same (the thirteenth field).
+    /// </summary>
+    public static void WriteConsume(ref MessagePackWriter w, ulong reference, ulong sid, string stream, StreamStartKind start, ulong startValue, uint window,
+        string durable, uint ackWaitMs, uint maxDeliveries, string? deadLetter, string? filter, bool shared)
+    {
+        WriteConsume(ref w, 13, reference, sid, stream, start, startValue, window);
+        w.Write(durable);
+        w.Write(ackWaitMs);
+        w.Write(maxDeliveries);
+        WriteStringOrNil(ref w, deadLetter);
+        WriteStringOrNil(ref w, filter);
+        w.Write(shared ? 1u : 0u);
+    }
+
+    /// <summary>
     /// CONSUME of a consumer that is not durable, with a subject <paramref name="filter"/> (null: every subject): the
     /// durable fields are nil and 0, the filter is the twelfth.
     /// </summary>
