@@ -36,8 +36,24 @@ internal sealed class MqDurable(MqClient client, int? fsyncEveryMs) : IBenchDura
         await client.RequestAsync("$SYS.stream.create", MessagePackSerializer.Serialize(create, cancellationToken: cancellationToken), cancellationToken: cancellationToken);
     }
 
-    public async ValueTask<ulong> PublishDurableAsync(string subject, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        (await client.PublishDurableAsync(subject, payload, cancellationToken: cancellationToken)).Sequence;
+    /// <summary>
+    /// As a publisher would: a refusal because the store is behind (a broker on a small memory budget refuses rather
+    /// than buffer more, docs/persistence.md) is tried again after a millisecond, until the workload's deadline.
+    /// </summary>
+    public async ValueTask<ulong> PublishDurableAsync(string subject, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return (await client.PublishDurableAsync(subject, payload, cancellationToken: cancellationToken)).Sequence;
+            }
+            catch (MqException ex) when (ex.Code == ErrorCode.StoreFailed && ex.Message.Contains("wait for its store", StringComparison.Ordinal))
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+        }
+    }
 
     public async Task<long> ReplayAsync(string stream, long count, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Mq.Broker.Persistence;
 internal sealed partial class FileStreamStore : IStreamStore
 {
     private const int MaxReadMessages = 10_000;
-    private const int MaxReadBytes = 4 * 1024 * 1024;
+    private const int MaxReadBytes = 1024 * 1024;
 
     private readonly object _lock = new();
     private readonly List<Segment> _segments;

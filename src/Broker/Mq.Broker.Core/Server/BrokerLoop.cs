@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 
 namespace Mq.Broker.Server;
 
@@ -21,6 +22,7 @@ internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Actio
     private Thread? _thread;
     private volatile bool _stopping;
     private volatile bool _sleeping;
+    private volatile ExceptionDispatchInfo? _fatal;
     private int _disposed;
 
     public void Start()
@@ -62,6 +64,12 @@ internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Actio
             try
             {
                 drained = _stopping || RunQueued(Environment.TickCount64);
+            }
+            catch (OutOfMemoryException ex)
+            {
+                // Guard lets it through to end the broker; on a reader's task it would end that reader unseen instead.
+                _fatal = ExceptionDispatchInfo.Capture(ex);
+                drained = false;
             }
             finally
             {
@@ -118,6 +126,7 @@ internal sealed class BrokerLoop(TimeSpan tickInterval, Action<long> tick, Actio
         long nextTick = Environment.TickCount64 + period;
         while (!_stopping)
         {
+            _fatal?.Throw();
             long now = Environment.TickCount64;
             bool drained;
             lock (_pass)

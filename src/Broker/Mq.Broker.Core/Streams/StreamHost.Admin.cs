@@ -218,7 +218,7 @@ internal sealed partial class StreamHost
         {
             result = await Task.Run(work).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             error = ex;
         }

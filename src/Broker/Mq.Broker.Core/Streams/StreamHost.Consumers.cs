@@ -189,7 +189,7 @@ internal sealed partial class StreamHost
         {
             found = await subscription.Cursor!.Stream.Store.FindSequenceAsync(time).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             error = ex;
         }
@@ -223,8 +223,9 @@ internal sealed partial class StreamHost
         {
             batch = await subscription.Cursor!.Stream.Store.ReadAsync(from, count).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
+            // Out of memory too: a faulted task nobody awaits would stall this consumer unseen; it is ended with the reason instead.
             error = ex;
         }
 

@@ -113,7 +113,7 @@ internal sealed partial class StreamHost
                 at = await stream.Store.FindSequenceAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(value, 253402300799999UL))).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             error = ex;
         }
@@ -234,7 +234,7 @@ internal sealed partial class StreamHost
         {
             await stream.Store.Consumers.SetAsync(durable.Name, floor).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             error = ex;
         }

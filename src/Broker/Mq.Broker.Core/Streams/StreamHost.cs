@@ -22,8 +22,14 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
     /// <summary>The header whose value identifies a message for duplicate detection.</summary>
     public const string MessageIdHeader = "mq-msg-id";
 
-    /// <summary>Bytes of captured messages a stream may have waiting for its store before new ones are refused.</summary>
-    public const long MaxPendingBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// Bytes of captured messages a stream may have waiting for its store before new ones are refused: 64 MiB, or an
+    /// eighth of the memory the process may use (a GC heap limit, a container's), whichever is less, so that a burst
+    /// of large messages on a broker with a small memory budget is refused rather than run it out of memory.
+    /// </summary>
+    public static readonly long MaxPendingBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is > 0 and var available
+        ? Math.Min(64L * 1024 * 1024, available / 8)
+        : 64L * 1024 * 1024;
 
     private readonly Dictionary<string, BrokerStream> _streams = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<StreamHost>();
@@ -236,8 +242,9 @@ internal sealed partial class StreamHost(BrokerOptions options, PeerWriter write
         {
             append.Sequence = await task.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
+            // Out of memory too: a faulted task nobody awaits would leave the publishers waiting unanswered; they are refused instead.
             append.Error = ex;
         }
 
