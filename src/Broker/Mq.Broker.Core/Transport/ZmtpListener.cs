@@ -176,6 +176,11 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
         {
             accepted.NoDelay = true;
         }
+        else
+        {
+            // A Unix socket's buffer is its send buffer (212 KiB by default): a few 64 KiB frames per system call.
+            accepted.SendBufferSize = TransportSettings.UnixSocketBufferBytes;
+        }
 
         uint key = _keys.Next();
         var connection = new ZmtpConnection(accepted, key, admission, _services)
