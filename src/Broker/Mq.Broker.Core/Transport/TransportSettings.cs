@@ -19,9 +19,6 @@ internal sealed record TransportSettings(
     /// <summary>A ZMTP command before the handshake ends (READY) may be at most this large: a few properties.</summary>
     public const int MaxHandshakeCommandBytes = 4096;
 
-    /// <summary>SO_SNDBUF of an accepted Unix socket (the kernel caps it at net.core.wmem_max).</summary>
-    public const int UnixSocketBufferBytes = 1024 * 1024;
-
     /// <summary>How long a closing connection may take to send what is queued for it (a final BYE or ERROR).</summary>
     public static readonly TimeSpan CloseLinger = TimeSpan.FromSeconds(1);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Mq.Protocol;
 
 namespace Mq.Broker.Transport;
 
@@ -178,8 +179,7 @@ internal sealed partial class ZmtpListener : IAsyncDisposable
         }
         else
         {
-            // A Unix socket's buffer is its send buffer (212 KiB by default): a few 64 KiB frames per system call.
-            accepted.SendBufferSize = TransportSettings.UnixSocketBufferBytes;
+            accepted.SendBufferSize = LocalEndpoint.SendBufferBytes;
         }
 
         uint key = _keys.Next();

@@ -20,6 +20,12 @@ internal static class LocalEndpoint
     /// <summary>The prefix .NET puts before a pipe's name to make its socket file's name (System.IO.Pipes on Unix).</summary>
     public const string PipeFilePrefix = "CoreFxPipe_";
 
+    /// <summary>
+    /// SO_SNDBUF both ends give a Unix socket (the kernel caps it at net.core.wmem_max). A Unix socket's buffer is its
+    /// send buffer, 212 KiB by default, where TCP's grows to megabytes: a few 64 KiB frames per system call.
+    /// </summary>
+    public const int SendBufferBytes = 1024 * 1024;
+
     /// <summary>True for the schemes this class parses, valid or not.</summary>
     public static bool IsLocal(string? text) =>
         text is not null && (text.StartsWith(UnixScheme, StringComparison.Ordinal) || text.StartsWith(PipeScheme, StringComparison.Ordinal));

@@ -17,9 +17,6 @@ namespace Mq.Client.Connection.Transport;
 /// </summary>
 internal sealed partial class StreamTransport : IPeerTransport
 {
-    /// <summary>SO_SNDBUF of a Unix socket (the kernel caps it at net.core.wmem_max).</summary>
-    private const int UnixSocketBufferBytes = 1024 * 1024;
-
     private static readonly byte[] Greeting = ZmtpWire.Greeting();
     private static readonly byte[] ReadyCommand = ZmtpWire.Ready("DEALER");
 
@@ -129,8 +126,7 @@ internal sealed partial class StreamTransport : IPeerTransport
     {
         int attempt = ++_attempt;
         Socket socket = _target is UnixDomainSocketEndPoint
-            // A Unix socket's buffer is its send buffer (212 KiB by default): a few 64 KiB frames per system call.
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { SendBufferSize = UnixSocketBufferBytes }
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { SendBufferSize = LocalEndpoint.SendBufferBytes }
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         _ = ConnectAsync(socket, attempt);
     }
